@@ -1,0 +1,92 @@
+//! The one error type of the server. Every failure a handler can meet becomes an [`ApiError`],
+//! which renders as the shared JSON error body with a fitting status.
+
+use std::any::Any;
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use hallpass_api::{ErrorBody, ErrorCode, ErrorDetail};
+
+use crate::request_id;
+
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: ErrorCode,
+    message: Cow<'static, str>,
+    fields: Option<BTreeMap<String, String>>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<Cow<'static, str>>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+            fields: None,
+        }
+    }
+
+    pub fn not_found() -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+            "There is nothing at this address.",
+        )
+    }
+
+    pub fn method_not_allowed() -> Self {
+        Self::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            ErrorCode::MethodNotAllowed,
+            "This address does not accept that method.",
+        )
+    }
+
+    /// For failures that are ours, not the client's. The cause goes to the log, tagged with
+    /// the request id; the answer says only that something went wrong, and which request.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        tracing::error!(%cause, "internal error");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::InternalError,
+            "Something went wrong on our side. Please try again.",
+        )
+    }
+
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let request_id = self
+            .status
+            .is_server_error()
+            .then(request_id::current)
+            .flatten();
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code,
+                message: self.message.into_owned(),
+                fields: self.fields,
+                request_id,
+            },
+        };
+        (self.status, Json(body)).into_response()
+    }
+}
+
+/// [`tower_http::catch_panic`] calls this when a handler panics.
+pub fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
+    let detail = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_owned());
+    ApiError::internal(format_args!("handler panicked: {detail}")).into_response()
+}

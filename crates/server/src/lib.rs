@@ -1,0 +1,59 @@
+//! The Hallpass reference backend: the JSON API of `shared/API.md` under `/api/`, and the
+//! built single-page app from `dist/` for every other path.
+//!
+//! [`app`] builds the whole router from an [`AppState`], so tests drive exactly what `main`
+//! serves, without a socket.
+
+mod cli;
+mod db;
+mod error;
+mod request_id;
+mod routes;
+mod security;
+mod serve;
+mod state;
+mod web;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+pub use cli::Cli;
+pub use error::ApiError;
+pub use serve::run;
+pub use state::AppState;
+pub use web::WebApp;
+
+/// Request bodies larger than this are refused with 413 `body_too_large` (API.md).
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// The whole HTTP surface: API routes, the app's files, and the layers every response passes.
+pub fn app(state: AppState) -> Router {
+    routes::router()
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .fallback_service(web::service(&state))
+        // A panic in a handler becomes a JSON 500 for that request, not a dead server.
+        .layer(CatchPanicLayer::custom(error::panic_response))
+        // Outside the panic layer, so a 500 from a panic carries the headers too.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security::headers,
+        ))
+        .layer(axum::middleware::from_fn(request_id::scope))
+        .layer(TraceLayer::new_for_http().make_span_with(request_id::span))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
+}
+
+/// Logs go to stderr; `RUST_LOG` overrides the default level.
+pub fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "hallpass_server=info,tower_http=info".into());
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}

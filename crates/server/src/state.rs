@@ -1,0 +1,26 @@
+use std::path::Path;
+use std::sync::Arc;
+
+use sqlx::SqlitePool;
+
+use crate::db;
+use crate::web::WebApp;
+
+/// What every handler can reach. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: SqlitePool,
+    pub web: Arc<WebApp>,
+    pub demo: bool,
+}
+
+impl AppState {
+    /// Opens (creating if needed) the database at `database`.
+    pub async fn open(database: &Path, web: WebApp, demo: bool) -> Result<Self, sqlx::Error> {
+        Ok(Self {
+            db: db::open(database).await?,
+            web: Arc::new(web),
+            demo,
+        })
+    }
+}

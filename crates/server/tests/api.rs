@@ -1,0 +1,211 @@
+//! The server's integration tests: the real router and a real SQLite file, driven with
+//! in-memory HTTP requests. One test binary for the whole server (each binary costs a link).
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use base64::Engine;
+use hallpass_api::{ErrorBody, ErrorCode, Health, HealthStatus};
+use hallpass_server::{AppState, WebApp, app};
+use http_body_util::BodyExt;
+use sha2::{Digest, Sha256};
+use tower::ServiceExt;
+
+const INLINE_SCRIPT: &str = "import init from '/hallpass-0123456789abcdef.js';await init();";
+const WASM_NAME: &str = "hallpass-0123456789abcdef_bg.wasm";
+
+/// A server on a fresh database, with a `dist/` shaped like Trunk's output.
+struct TestServer {
+    app: Router,
+    _dir: tempfile::TempDir,
+}
+
+impl TestServer {
+    async fn new() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let dist = dir.path().join("dist");
+        std::fs::create_dir_all(&dist).expect("dist");
+        let index = format!(
+            "<!DOCTYPE html><html><head><script type=\"module\">{INLINE_SCRIPT}</script>\
+             </head><body></body></html>"
+        );
+        std::fs::write(dist.join("index.html"), &index).expect("index");
+        std::fs::write(dist.join(WASM_NAME), b"\0asm\x01\0\0\0").expect("wasm");
+        std::fs::write(dist.join(format!("{WASM_NAME}.br")), b"brotli bytes").expect("br");
+        std::fs::write(dist.join("favicon.svg"), "<svg/>").expect("svg");
+        let web = WebApp::load(&dist).expect("load dist");
+        let state = AppState::open(&dir.path().join("db.sqlite"), web, false)
+            .await
+            .expect("open database");
+        Self {
+            app: app(state),
+            _dir: dir,
+        }
+    }
+
+    async fn send(&self, request: Request<Body>) -> (StatusCode, HeaderMap, Vec<u8>) {
+        let response = self.app.clone().oneshot(request).await.expect("infallible");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        (status, headers, body.to_vec())
+    }
+
+    async fn get(&self, path: &str) -> (StatusCode, HeaderMap, Vec<u8>) {
+        self.send(Request::get(path).body(Body::empty()).expect("request"))
+            .await
+    }
+}
+
+fn error_code(body: &[u8]) -> ErrorCode {
+    serde_json::from_slice::<ErrorBody>(body)
+        .expect("the shared error body")
+        .error
+        .code
+}
+
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> &'a str {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_else(|| panic!("no {name} header"))
+}
+
+fn assert_security_headers(headers: &HeaderMap) {
+    let csp = header(headers, "content-security-policy");
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    assert!(!csp.contains("'unsafe-eval'"), "{csp}");
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert_eq!(header(headers, "x-content-type-options"), "nosniff");
+    assert_eq!(header(headers, "referrer-policy"), "no-referrer");
+    assert!(!header(headers, "x-request-id").is_empty());
+}
+
+#[tokio::test]
+async fn health_answers_ok_with_the_version() {
+    let server = TestServer::new().await;
+    let (status, headers, body) = server.get("/api/health").await;
+    assert_eq!(status, StatusCode::OK);
+    let health: Health = serde_json::from_slice(&body).expect("Health");
+    assert_eq!(health.status, HealthStatus::Ok);
+    assert_eq!(health.version, env!("CARGO_PKG_VERSION"));
+    assert_eq!(header(&headers, "cache-control"), "no-store");
+    assert!(header(&headers, "content-type").starts_with("application/json"));
+    assert_security_headers(&headers);
+}
+
+#[tokio::test]
+async fn unknown_api_routes_answer_json_not_the_app() {
+    let server = TestServer::new().await;
+    for path in ["/api/nope", "/api/health/extra", "/api", "/api/"] {
+        let (status, headers, body) = server.get(path).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(error_code(&body), ErrorCode::NotFound, "{path}");
+        assert_eq!(header(&headers, "cache-control"), "no-store", "{path}");
+        assert_security_headers(&headers);
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_method_is_a_json_405() {
+    let server = TestServer::new().await;
+    let request = Request::builder()
+        .method(Method::DELETE)
+        .uri("/api/health")
+        .body(Body::empty())
+        .expect("request");
+    let (status, _, body) = server.send(request).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(error_code(&body), ErrorCode::MethodNotAllowed);
+}
+
+#[tokio::test]
+async fn index_html_is_allowed_its_inline_script_by_hash_and_never_cached() {
+    let server = TestServer::new().await;
+    let expected = format!(
+        "'sha256-{}'",
+        base64::engine::general_purpose::STANDARD.encode(Sha256::digest(INLINE_SCRIPT))
+    );
+    for path in ["/", "/index.html"] {
+        let (status, headers, body) = server.get(path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(String::from_utf8_lossy(&body).contains(INLINE_SCRIPT));
+        assert!(header(&headers, "content-security-policy").contains(&expected));
+        assert_eq!(header(&headers, "cache-control"), "no-cache", "{path}");
+        assert_security_headers(&headers);
+    }
+}
+
+#[tokio::test]
+async fn deep_links_to_client_routes_get_the_app() {
+    let server = TestServer::new().await;
+    let (status, headers, body) = server.get("/security/devices").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(header(&headers, "content-type").starts_with("text/html"));
+    assert!(String::from_utf8_lossy(&body).contains(INLINE_SCRIPT));
+}
+
+#[tokio::test]
+async fn a_missing_file_is_404_not_the_app() {
+    let server = TestServer::new().await;
+    let (status, _, body) = server.get("/hallpass-ffffffffffffffff.js").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(!String::from_utf8_lossy(&body).contains(INLINE_SCRIPT));
+}
+
+#[tokio::test]
+async fn hashed_files_are_immutable_and_served_as_wasm() {
+    let server = TestServer::new().await;
+    let (status, headers, _) = server.get(&format!("/{WASM_NAME}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(header(&headers, "content-type"), "application/wasm");
+    assert_eq!(
+        header(&headers, "cache-control"),
+        "public, max-age=31536000, immutable"
+    );
+    assert_security_headers(&headers);
+
+    let (_, headers, _) = server.get("/favicon.svg").await;
+    assert_eq!(header(&headers, "cache-control"), "no-cache");
+}
+
+#[tokio::test]
+async fn precompressed_brotli_is_sent_when_accepted() {
+    let server = TestServer::new().await;
+    let request = Request::get(format!("/{WASM_NAME}"))
+        .header(header::ACCEPT_ENCODING, "br, gzip")
+        .body(Body::empty())
+        .expect("request");
+    let (status, headers, body) = server.send(request).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(header(&headers, "content-encoding"), "br");
+    assert_eq!(header(&headers, "content-type"), "application/wasm");
+    assert_eq!(body, b"brotli bytes");
+    assert!(header(&headers, "vary").contains("accept-encoding"));
+}
+
+#[tokio::test]
+async fn without_a_build_pages_explain_how_to_build() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let web = WebApp::load(&dir.path().join("no-such-dist")).expect("a missing dist is fine");
+    let state = AppState::open(&dir.path().join("db.sqlite"), web, false)
+        .await
+        .expect("open");
+    let response = app(state)
+        .oneshot(Request::get("/").body(Body::empty()).expect("request"))
+        .await
+        .expect("infallible");
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    assert!(String::from_utf8_lossy(&body).contains("cargo xtask run"));
+}

@@ -1,0 +1,123 @@
+//! The typed client of the Hallpass JSON API: the only module that talks HTTP.
+//!
+//! Every call returns `Result<T, ApiError>`; a non-2xx answer is turned into the shared error
+//! body here, once, so pages branch on [`ErrorCode`]s and never parse JSON or build URLs.
+
+use gloo_net::http::{Request, Response};
+use hallpass_api::{ErrorBody, ErrorCode, ErrorDetail, Health, paths};
+use serde::de::DeserializeOwned;
+
+/// Why a request did not give the answer the page wanted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ApiError {
+    /// No answer at all: offline, server down, connection dropped.
+    Network,
+    /// The server answered with the shared error body.
+    Server { status: u16, detail: ErrorDetail },
+    /// An answer outside the contract, such as an HTML error page from a proxy.
+    Unexpected { status: u16 },
+}
+
+impl ApiError {
+    pub fn code(&self) -> Option<ErrorCode> {
+        match self {
+            ApiError::Server { detail, .. } => Some(detail.code),
+            _ => None,
+        }
+    }
+
+    /// A short heading for the problem, for people.
+    pub fn title(&self) -> &'static str {
+        match self {
+            ApiError::Network => "Can't reach Hallpass",
+            ApiError::Server { status, .. } if *status >= 500 => "Something went wrong",
+            ApiError::Server { .. } => "That didn't work",
+            ApiError::Unexpected { .. } => "Unexpected answer",
+        }
+    }
+
+    /// What happened and what to do about it, for people.
+    pub fn message(&self) -> String {
+        match self {
+            ApiError::Network => "Check your internet connection, then try again.".to_owned(),
+            ApiError::Server { detail, .. } => match &detail.request_id {
+                Some(id) => format!("{} (Request id: {id})", detail.message),
+                None => detail.message.clone(),
+            },
+            ApiError::Unexpected { status } => format!(
+                "Hallpass answered in a way this page doesn't understand (HTTP {status}). \
+                 Try again; if it keeps happening, reload the page."
+            ),
+        }
+    }
+}
+
+/// Turns a non-2xx answer into an [`ApiError`]. Pure, so it is tested without a server.
+pub fn error_from_response(status: u16, body: &str) -> ApiError {
+    match serde_json::from_str::<ErrorBody>(body) {
+        Ok(body) => ApiError::Server {
+            status,
+            detail: body.error,
+        },
+        Err(_) => ApiError::Unexpected { status },
+    }
+}
+
+async fn read_json<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+    let status = response.status();
+    if !response.ok() {
+        let body = response.text().await.unwrap_or_default();
+        return Err(error_from_response(status, &body));
+    }
+    response
+        .json::<T>()
+        .await
+        .map_err(|_| ApiError::Unexpected { status })
+}
+
+async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
+    let response = Request::get(path)
+        .header("Accept", "application/json")
+        .send()
+        .await
+        .map_err(|_| ApiError::Network)?;
+    read_json(response).await
+}
+
+/// `GET /api/health`.
+pub async fn health() -> Result<Health, ApiError> {
+    get(paths::HEALTH).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shared_error_body_becomes_a_server_error() {
+        let err = error_from_response(
+            404,
+            r#"{"error":{"code":"not_found","message":"There is nothing at this address."}}"#,
+        );
+        assert_eq!(err.code(), Some(ErrorCode::NotFound));
+        assert_eq!(err.message(), "There is nothing at this address.");
+        assert_eq!(err.title(), "That didn't work");
+    }
+
+    #[test]
+    fn a_5xx_names_its_request_id_so_people_can_quote_it() {
+        let err = error_from_response(
+            500,
+            r#"{"error":{"code":"internal_error","message":"Oops.","request_id":"r-1"}}"#,
+        );
+        assert_eq!(err.title(), "Something went wrong");
+        assert_eq!(err.message(), "Oops. (Request id: r-1)");
+    }
+
+    #[test]
+    fn a_proxy_error_page_is_unexpected_not_a_crash() {
+        let err = error_from_response(502, "<html><body>Bad gateway</body></html>");
+        assert_eq!(err, ApiError::Unexpected { status: 502 });
+        assert!(err.message().contains("HTTP 502"));
+    }
+}

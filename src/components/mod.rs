@@ -1,0 +1,11 @@
+//! Parts shared by pages, one component per file.
+
+mod load_error;
+mod page_heading;
+mod site_header;
+mod skip_link;
+
+pub use load_error::LoadError;
+pub use page_heading::PageHeading;
+pub use site_header::SiteHeader;
+pub use skip_link::SkipLink;

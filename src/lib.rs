@@ -1,0 +1,22 @@
+//! Hallpass: the account pages of a streaming service, as a Leptos client-side app.
+//!
+//! - [`api`] is the only module that talks HTTP.
+//! - [`routes`] names every page's path; [`app::App`] maps them to pages.
+//! - `pages/` holds one file per page, `components/` the parts they share.
+
+pub mod api;
+pub mod app;
+pub mod components;
+pub mod pages;
+pub mod routes;
+
+pub use app::App;
+
+/// Mounts the app into `<body>`, replacing the static "Loading" placeholder of `index.html`.
+pub fn start() {
+    console_error_panic_hook::set_once();
+    if let Some(boot) = leptos::prelude::document().get_element_by_id("boot") {
+        boot.remove();
+    }
+    leptos::mount::mount_to_body(App);
+}

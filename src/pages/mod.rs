@@ -1,0 +1,7 @@
+//! One file per page.
+
+mod home;
+mod not_found;
+
+pub use home::Home;
+pub use not_found::NotFound;

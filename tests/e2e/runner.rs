@@ -1,0 +1,126 @@
+//! Runs every case in every engine, one at a time (2 cores: parallel browsers only make
+//! each other flaky), with libtest's output and exit code via libtest-mimic.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::process::ExitCode;
+use std::sync::{Arc, OnceLock};
+
+use libtest_mimic::{Arguments, Failed, Trial};
+use tokio::runtime::Runtime;
+use tokio::sync::Mutex;
+
+use crate::browser::{Browser, Driver, Engine};
+use crate::env::{Paths, Server};
+
+/// Tests say what went wrong in words; no panics, so clean-up always runs.
+pub type TestResult<T = ()> = Result<T, String>;
+
+/// What a case gets: a fresh server and a browser session on it.
+pub struct Ctx {
+    pub server: Server,
+    pub browser: Browser,
+}
+
+pub type CaseFn = for<'a> fn(&'a Ctx) -> Pin<Box<dyn Future<Output = TestResult> + 'a>>;
+
+/// A named case: `case!(module::function)`.
+#[macro_export]
+macro_rules! case {
+    ($path:path) => {
+        (stringify!($path), |ctx| Box::pin($path(ctx)) as _)
+    };
+}
+
+struct Shared {
+    runtime: Runtime,
+    paths: Paths,
+    /// One WebDriver per engine, started on first use, stopped after the last test.
+    drivers: Mutex<HashMap<Engine, Arc<Driver>>>,
+}
+
+static SHARED: OnceLock<Shared> = OnceLock::new();
+
+pub fn main(cases: &[(&'static str, CaseFn)]) -> ExitCode {
+    let mut args = Arguments::from_args();
+    args.test_threads = Some(1);
+
+    let shared = match (Runtime::new(), Paths::from_env()) {
+        (Ok(runtime), Ok(paths)) => SHARED.get_or_init(|| Shared {
+            runtime,
+            paths,
+            drivers: Mutex::new(HashMap::new()),
+        }),
+        (Err(err), _) => {
+            eprintln!("e2e: no async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+        (_, Err(err)) => {
+            eprintln!("e2e: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+
+    let mut trials = Vec::new();
+    for engine in Engine::ALL {
+        for &(name, case) in cases {
+            let name = name.rsplit("::").next().unwrap_or(name);
+            let full_name = format!("{}::{name}", engine.name());
+            trials.push(Trial::test(full_name.clone(), move || {
+                shared
+                    .runtime
+                    .block_on(run_case(shared, engine, &full_name, case))
+                    .map_err(Failed::from)
+            }));
+        }
+    }
+    let conclusion = libtest_mimic::run(&args, trials);
+
+    // Stop the drivers (and the browsers and X server behind them) before exiting.
+    shared.runtime.block_on(async {
+        shared.drivers.lock().await.clear();
+    });
+    conclusion.exit_code()
+}
+
+async fn driver(shared: &Shared, engine: Engine) -> TestResult<Arc<Driver>> {
+    let mut drivers = shared.drivers.lock().await;
+    if let Some(driver) = drivers.get(&engine) {
+        return Ok(driver.clone());
+    }
+    let driver = Arc::new(Driver::start(engine).await?);
+    drivers.insert(engine, driver.clone());
+    Ok(driver)
+}
+
+async fn run_case(shared: &Shared, engine: Engine, name: &str, case: CaseFn) -> TestResult {
+    let server = Server::start(&shared.paths).await?;
+    let driver = driver(shared, engine).await?;
+    let browser = Browser::open(&driver, engine, &server.url, &shared.paths.node_modules).await?;
+    let ctx = Ctx { server, browser };
+    let result = case(&ctx).await;
+    let result = match result {
+        Ok(()) => Ok(()),
+        Err(err) => {
+            let shot = failure_dir().join(format!("{}.png", name.replace("::", "-")));
+            let saved = match ctx.browser.screenshot(&shot).await {
+                Ok(()) => format!("screenshot: {}", shot.display()),
+                Err(e) => format!("no screenshot: {e}"),
+            };
+            Err(format!(
+                "{err}\n{saved}\nserver log (last lines):\n{}",
+                ctx.server.log_tail()
+            ))
+        }
+    };
+    ctx.browser.close().await;
+    result
+}
+
+fn failure_dir() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e-failures");
+    let _ = std::fs::create_dir_all(&dir);
+    dir
+}

@@ -1,0 +1,116 @@
+//! The app shell: it loads, it is accessible, it can be used with the keyboard, and it copes
+//! with missing pages and a server that goes away.
+
+use crate::browser::{ENTER, PHONE, TAB};
+use crate::runner::{Ctx, TestResult};
+
+const START_HEADING: &str = "Your Hallpass account";
+const CONNECTED: &str = "Connected to the Hallpass server";
+
+fn ensure(condition: bool, message: impl FnOnce() -> String) -> TestResult {
+    if condition { Ok(()) } else { Err(message()) }
+}
+
+pub async fn loads_with_landmarks_and_passes_axe(ctx: &Ctx) -> TestResult {
+    let b = &ctx.browser;
+    b.goto("/").await?;
+    b.by_role("heading", START_HEADING).await?;
+    b.by_role("banner", None).await?;
+    b.by_role("main", None).await?;
+    b.by_role("link", "Hallpass").await?;
+    b.wait_for_text(CONNECTED).await?;
+    let title = b.client.title().await.map_err(|e| e.to_string())?;
+    ensure(title == format!("{START_HEADING} · Hallpass"), || {
+        format!("the tab is titled {title:?}")
+    })?;
+    b.axe_audit("the start page at desktop width").await?;
+
+    b.set_viewport(PHONE).await?;
+    let overflow = b
+        .js(
+            "return document.documentElement.scrollWidth - innerWidth;",
+            vec![],
+        )
+        .await?;
+    ensure(overflow.as_i64() == Some(0), || {
+        format!("the page scrolls sideways by {overflow}px on a phone")
+    })?;
+    b.axe_audit("the start page at phone width").await
+}
+
+pub async fn skip_link_moves_focus_to_main(ctx: &Ctx) -> TestResult {
+    let b = &ctx.browser;
+    b.goto("/").await?;
+    b.by_role("heading", START_HEADING).await?;
+
+    b.press(TAB).await?;
+    let focused = b.focused().await?;
+    ensure(
+        focused.tag == "a" && focused.text == "Skip to main content",
+        || format!("the first Tab focused {focused:?}, not the skip link"),
+    )?;
+    let top = b
+        .js(
+            "return document.activeElement.getBoundingClientRect().top;",
+            vec![],
+        )
+        .await?;
+    ensure(top.as_f64().is_some_and(|t| t >= 0.0), || {
+        format!("the focused skip link is off screen (top {top})")
+    })?;
+
+    b.press(ENTER).await?;
+    let focused = b.focused().await?;
+    ensure(focused.tag == "main" && focused.id == "main", || {
+        format!("after the skip link, focus is on {focused:?}, not <main>")
+    })
+}
+
+pub async fn deep_link_to_a_missing_page(ctx: &Ctx) -> TestResult {
+    let b = &ctx.browser;
+    b.goto("/no/such/page").await?;
+    b.by_role("heading", "Page not found").await?;
+    b.wait_for_text("/no/such/page").await?;
+    b.axe_audit("the not-found page").await?;
+
+    b.by_role("link", "Go to the start page")
+        .await?
+        .click()
+        .await
+        .map_err(|e| e.to_string())?;
+    b.by_role("heading", START_HEADING).await?;
+    let url = b.client.current_url().await.map_err(|e| e.to_string())?;
+    ensure(url.path() == "/", || format!("the link led to {url}"))?;
+    // After an in-app navigation, focus starts at the new page's heading.
+    let focused = b.focused().await?;
+    ensure(focused.tag == "h1" && focused.text == START_HEADING, || {
+        format!("after navigating, focus is on {focused:?}")
+    })
+}
+
+pub async fn offers_retry_when_the_server_is_down(ctx: &Ctx) -> TestResult {
+    let b = &ctx.browser;
+    // A page that makes no API call, so the app is loaded before the server goes away.
+    b.goto("/nowhere").await?;
+    b.by_role("heading", "Page not found").await?;
+    ctx.server.stop().await?;
+
+    b.by_role("link", "Go to the start page")
+        .await?
+        .click()
+        .await
+        .map_err(|e| e.to_string())?;
+    b.by_role("alert", None).await?;
+    b.wait_for_text("Can't reach Hallpass").await?;
+    let retry = b.by_role("button", "Retry").await?;
+    b.axe_audit("the start page with the server down").await?;
+
+    ctx.server.restart().await?;
+    retry.click().await.map_err(|e| e.to_string())?;
+    b.wait_for_text(CONNECTED).await?;
+    // The Retry button is gone; focus moved to the news rather than to <body>.
+    let focused = b.focused().await?;
+    ensure(focused.text.starts_with(CONNECTED), || {
+        format!("after a successful retry, focus is on {focused:?}")
+    })
+}

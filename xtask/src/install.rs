@@ -1,0 +1,222 @@
+//! Installing what the build and the tests need, skipping whatever is already there at the
+//! right version. Everything comes from the package registries this project may use:
+//! crates.io (`cargo install`), npm (into `.tools/`, git-ignored) and Debian (`apt-get`).
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::proc::{output_of, run};
+use crate::{Result, root, step};
+
+pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
+/// trunk 0.22 needs a newer rustc than this project's 1.95.
+const TRUNK: &str = "0.21.14";
+const GECKODRIVER: &str = "0.37.1";
+/// npm packages, installed together into `.tools/`. binaryen ≥ 132 is required: older
+/// wasm-opt builds produce a module that fails at start-up (see shared/CONVENTIONS.md).
+/// Trunk.toml pins the same binaryen version.
+const NPM_TOOLS: &[(&str, &str)] = &[
+    ("binaryen", "132.0.0"),
+    ("axe-core", "4.14.1"),
+    ("@testing-library/dom", "10.4.2"),
+];
+/// Debian packages for the browser tests: (a file the package installs, package).
+const APT_PACKAGES: &[(&str, &str)] = &[
+    ("/usr/bin/chromium", "chromium"),
+    ("/usr/bin/chromedriver", "chromium-driver"),
+    ("/usr/bin/firefox-esr", "firefox-esr"),
+    ("/usr/bin/WebKitWebDriver", "webkit2gtk-driver"),
+    ("/usr/bin/Xvfb", "xvfb"),
+];
+
+/// Where npm tools live: git-ignored, one per checkout.
+pub fn tools_dir() -> PathBuf {
+    root().join(".tools")
+}
+
+fn cargo_bin() -> PathBuf {
+    std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".cargo")))
+        .unwrap_or_default()
+        .join("bin")
+}
+
+/// `PATH` with the npm tools and cargo's bin folder first, so Trunk finds the right
+/// `wasm-opt` and `wasm-bindgen` (Debian's older `wasm-opt` must not win).
+pub fn tool_path() -> OsString {
+    let mut dirs = vec![tools_dir().join("node_modules").join(".bin"), cargo_bin()];
+    if let Some(path) = std::env::var_os("PATH") {
+        dirs.extend(std::env::split_paths(&path));
+    }
+    std::env::join_paths(dirs).unwrap_or_default()
+}
+
+/// A program by name, looked up in [`tool_path`].
+pub fn find(program: &str) -> Option<PathBuf> {
+    std::env::split_paths(&tool_path())
+        .map(|dir| dir.join(program))
+        .find(|candidate| candidate.is_file())
+}
+
+fn version_of(program: &str) -> Option<String> {
+    output_of(find(program)?, &["--version"])
+}
+
+/// Everything `trunk build` needs.
+pub fn build_tools() -> Result {
+    wasm_target()?;
+    let bindgen = wasm_bindgen_version()?;
+    cargo_install(
+        "trunk",
+        "trunk",
+        TRUNK,
+        &format!("trunk {TRUNK}"),
+        true,
+        "about 10 minutes on 2 cores",
+    )?;
+    // wasm-bindgen-cli's lock file names a crate the registry no longer has: no --locked.
+    cargo_install(
+        "wasm-bindgen-cli",
+        "wasm-bindgen",
+        &bindgen,
+        &format!("wasm-bindgen {bindgen}"),
+        false,
+        "about 5 minutes on 2 cores",
+    )?;
+    npm_tools()
+}
+
+/// Everything the test suites need, on top of [`build_tools`].
+pub fn test_tools() -> Result {
+    build_tools()?;
+    apt_packages()?;
+    cargo_install(
+        "geckodriver",
+        "geckodriver",
+        GECKODRIVER,
+        &format!("geckodriver {GECKODRIVER}"),
+        true,
+        "about 3 minutes on 2 cores",
+    )
+}
+
+fn wasm_target() -> Result {
+    let installed = output_of("rustup", &["target", "list", "--installed"]).unwrap_or_default();
+    if installed.lines().any(|line| line.trim() == WASM_TARGET) {
+        return Ok(());
+    }
+    step(&format!("Adding the Rust target {WASM_TARGET}"));
+    run(Command::new("rustup").args(["target", "add", WASM_TARGET]))
+}
+
+/// The wasm-bindgen CLI must match the library version exactly; Cargo.lock has it.
+pub fn wasm_bindgen_version() -> Result<String> {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock"))
+        .map_err(|err| format!("reading Cargo.lock: {err}"))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == "name = \"wasm-bindgen\""
+            && let Some(version) = lines
+                .next()
+                .and_then(|l| l.strip_prefix("version = \""))
+                .and_then(|l| l.strip_suffix('"'))
+        {
+            return Ok(version.to_owned());
+        }
+    }
+    Err("Cargo.lock names no wasm-bindgen version".to_owned())
+}
+
+fn cargo_install(
+    krate: &str,
+    program: &str,
+    version: &str,
+    expected_version_line: &str,
+    locked: bool,
+    how_long: &str,
+) -> Result {
+    if version_of(program).is_some_and(|v| v.starts_with(expected_version_line)) {
+        return Ok(());
+    }
+    step(&format!(
+        "Installing {krate} {version} with cargo (first time only: {how_long})"
+    ));
+    let mut cmd = Command::new("cargo");
+    cmd.args(["install", krate, "--version", version]);
+    if locked {
+        cmd.arg("--locked");
+    }
+    run(&mut cmd)?;
+    match version_of(program) {
+        Some(v) if v.starts_with(expected_version_line) => Ok(()),
+        found => Err(format!(
+            "installed {krate} {version}, but `{program} --version` says {found:?}; \
+             is another {program} earlier on PATH?"
+        )),
+    }
+}
+
+fn npm_version(package: &str) -> Option<String> {
+    let manifest = tools_dir()
+        .join("node_modules")
+        .join(package)
+        .join("package.json");
+    let text = std::fs::read_to_string(manifest).ok()?;
+    // `"version": "1.2.3"` — enough of JSON for a manifest npm wrote itself.
+    let start = text.find("\"version\"")?;
+    let rest = &text[start + "\"version\"".len()..];
+    let rest = &rest[rest.find('"')? + 1..];
+    Some(rest[..rest.find('"')?].to_owned())
+}
+
+fn npm_tools() -> Result {
+    if NPM_TOOLS
+        .iter()
+        .all(|(package, version)| npm_version(package).as_deref() == Some(*version))
+    {
+        return Ok(());
+    }
+    step("Installing wasm-opt (binaryen), axe-core and Testing Library with npm into .tools/");
+    std::fs::create_dir_all(tools_dir()).map_err(|err| format!("creating .tools: {err}"))?;
+    let mut cmd = Command::new("npm");
+    cmd.args([
+        "install",
+        "--no-save",
+        "--no-package-lock",
+        "--no-audit",
+        "--no-fund",
+        "--loglevel=error",
+        "--prefix",
+    ])
+    .arg(tools_dir());
+    cmd.args(NPM_TOOLS.iter().map(|(p, v)| format!("{p}@{v}")));
+    run(&mut cmd)
+}
+
+fn apt_packages() -> Result {
+    let missing: Vec<&str> = APT_PACKAGES
+        .iter()
+        .filter(|(file, _)| !Path::new(file).exists())
+        .map(|(_, package)| *package)
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let list = missing.join(" ");
+    if output_of("id", &["-u"]).as_deref() != Some("0") {
+        return Err(format!(
+            "the browser tests need Debian packages that are not installed: {list}\n\
+             Install them with: sudo apt-get install -y {list}"
+        ));
+    }
+    step(&format!(
+        "Installing {list} with apt-get (first time only: a few minutes)"
+    ));
+    run(Command::new("apt-get").args(["update", "-qq"]))?;
+    run(Command::new("apt-get")
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .args(["install", "-y", "-qq"])
+        .args(&missing))
+}

@@ -1,0 +1,64 @@
+//! `cargo xtask` — everything `cargo` alone can't do (see README.md):
+//!
+//! - `run`:  install what is missing, build the app, serve it with demo data.
+//! - `test`: install what the tests need, then every check CI runs.
+//! - `size`: build the release app and print its first-load transfer size.
+//! - `dist`: build the release app into `dist/` only.
+
+mod build;
+mod install;
+mod proc;
+mod size;
+mod test;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+  run                 build everything and serve the app on http://127.0.0.1:8080
+  test [SUITE...]     every check CI runs (or only the named suites:
+                      fmt clippy native wasm-chromium wasm-firefox e2e)
+  size                build the release app and print raw, gzip and brotli sizes
+  dist                build the release app into dist/
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("run") => build::run(),
+        Some("test") => test::run(&args[1..]),
+        Some("size") => size::run(),
+        Some("dist") => build::dist().map(|_| ()),
+        Some("-h" | "--help" | "help") => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        _ => {
+            eprint!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("\nxtask: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// What every xtask step returns: a message for people on failure.
+pub type Result<T = ()> = std::result::Result<T, String>;
+
+/// The workspace root (xtask lives one folder below it).
+pub fn root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map(PathBuf::from).unwrap_or(manifest)
+}
+
+/// Prints a step header, so long steps say what is happening.
+pub fn step(message: &str) {
+    println!("\n==> {message}");
+}
