@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::elements::{Element, ElementRef};
+use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder};
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, BufReader};
@@ -318,6 +319,15 @@ impl Browser {
         Ok(found)
     }
 
+    /// Clicks the one element with this role and accessible name, once it appears.
+    pub async fn click(&self, role: &str, name: &str) -> TestResult {
+        self.by_role(role, name)
+            .await?
+            .click()
+            .await
+            .map_err(|e| format!("clicking the {role} {name:?}: {e}"))
+    }
+
     /// Every element with this role (and accessible name, if given), right now.
     pub async fn all_by_role(&self, role: &str, name: Option<&str>) -> TestResult<Vec<Element>> {
         self.ensure_script("TestingLibraryDom", TESTING_LIBRARY)
@@ -417,6 +427,35 @@ impl Browser {
         Err(report)
     }
 
+    /// Makes the page match `prefers-color-scheme: dark`. Only Chromium can switch this
+    /// during a session (DevTools' media emulation); cases that need it run in Chromium only.
+    pub async fn prefer_dark_scheme(&self) -> TestResult {
+        if self.engine != Engine::Chromium {
+            return Err(format!(
+                "{} cannot emulate a colour scheme",
+                self.engine.name()
+            ));
+        }
+        self.client
+            .issue_cmd(ChromiumCdp {
+                cmd: "Emulation.setEmulatedMedia",
+                params: json!({"features": [{"name": "prefers-color-scheme", "value": "dark"}]}),
+            })
+            .await
+            .map_err(|e| format!("emulating dark mode: {e}"))?;
+        let dark = self
+            .js(
+                "return matchMedia('(prefers-color-scheme: dark)').matches;",
+                vec![],
+            )
+            .await?;
+        if dark == Value::Bool(true) {
+            Ok(())
+        } else {
+            Err("the page does not see prefers-color-scheme: dark".to_owned())
+        }
+    }
+
     /// Saves a screenshot, for failure reports.
     pub async fn screenshot(&self, path: &Path) -> TestResult {
         let png = self
@@ -499,6 +538,31 @@ impl Browser {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+}
+
+/// A Chrome DevTools Protocol call through ChromeDriver's `goog/cdp/execute` endpoint.
+#[derive(Debug)]
+struct ChromiumCdp {
+    cmd: &'static str,
+    params: Value,
+}
+
+impl WebDriverCompatibleCommand for ChromiumCdp {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({"cmd": self.cmd, "params": self.params});
+        (http::Method::POST, Some(body.to_string()))
     }
 }
 

@@ -22,6 +22,9 @@ fn main() -> std::process::ExitCode {
         case!(shell::skip_link_moves_focus_to_main),
         case!(shell::deep_link_to_a_missing_page),
         case!(shell::offers_retry_when_the_server_is_down),
+        // Only Chromium can switch prefers-color-scheme within a session; the CSS is the same
+        // in every engine, so its contrast is checked once.
+        case!(shell::dark_theme_passes_axe, [browser::Engine::Chromium]),
     ])
 }
 

@@ -26,12 +26,20 @@ pub struct Ctx {
 
 pub type CaseFn = for<'a> fn(&'a Ctx) -> Pin<Box<dyn Future<Output = TestResult> + 'a>>;
 
-/// A named case: `case!(module::function)`.
+/// A case: its name, the engines it runs in, and the test.
+pub type Case = (&'static str, &'static [Engine], CaseFn);
+
+/// `case!(module::function)` runs in every engine; `case!(module::function, [Engine::X])`
+/// only in those listed, for what only some engines can do (say so at the case).
 #[macro_export]
 macro_rules! case {
     ($path:path) => {
-        (stringify!($path), |ctx| Box::pin($path(ctx)) as _)
+        $crate::case!($path, $crate::browser::Engine::ALL)
     };
+    ($path:path, $engines:expr) => {{
+        const ENGINES: &[$crate::browser::Engine] = &$engines;
+        (stringify!($path), ENGINES, |ctx| Box::pin($path(ctx)) as _)
+    }};
 }
 
 struct Shared {
@@ -43,7 +51,7 @@ struct Shared {
 
 static SHARED: OnceLock<Shared> = OnceLock::new();
 
-pub fn main(cases: &[(&'static str, CaseFn)]) -> ExitCode {
+pub fn main(cases: &[Case]) -> ExitCode {
     let mut args = Arguments::from_args();
     args.test_threads = Some(1);
 
@@ -65,7 +73,7 @@ pub fn main(cases: &[(&'static str, CaseFn)]) -> ExitCode {
 
     let mut trials = Vec::new();
     for engine in Engine::ALL {
-        for &(name, case) in cases {
+        for &(name, _, case) in cases.iter().filter(|c| c.1.contains(&engine)) {
             let name = name.rsplit("::").next().unwrap_or(name);
             let full_name = format!("{}::{name}", engine.name());
             trials.push(Trial::test(full_name.clone(), move || {

@@ -73,11 +73,7 @@ pub async fn deep_link_to_a_missing_page(ctx: &Ctx) -> TestResult {
     b.wait_for_text("/no/such/page").await?;
     b.axe_audit("the not-found page").await?;
 
-    b.by_role("link", "Go to the start page")
-        .await?
-        .click()
-        .await
-        .map_err(|e| e.to_string())?;
+    b.click("link", "Go to the start page").await?;
     b.by_role("heading", START_HEADING).await?;
     let url = b.client.current_url().await.map_err(|e| e.to_string())?;
     ensure(url.path() == "/", || format!("the link led to {url}"))?;
@@ -95,11 +91,7 @@ pub async fn offers_retry_when_the_server_is_down(ctx: &Ctx) -> TestResult {
     b.by_role("heading", "Page not found").await?;
     ctx.server.stop().await?;
 
-    b.by_role("link", "Go to the start page")
-        .await?
-        .click()
-        .await
-        .map_err(|e| e.to_string())?;
+    b.click("link", "Go to the start page").await?;
     b.by_role("alert", None).await?;
     b.wait_for_text("Can't reach Hallpass").await?;
     let retry = b.by_role("button", "Retry").await?;
@@ -113,4 +105,26 @@ pub async fn offers_retry_when_the_server_is_down(ctx: &Ctx) -> TestResult {
     ensure(focused.text.starts_with(CONNECTED), || {
         format!("after a successful retry, focus is on {focused:?}")
     })
+}
+
+pub async fn dark_theme_passes_axe(ctx: &Ctx) -> TestResult {
+    let b = &ctx.browser;
+    b.goto("/").await?;
+    b.prefer_dark_scheme().await?;
+    b.wait_for_text(CONNECTED).await?;
+    let background = b
+        .js(
+            "return getComputedStyle(document.body).backgroundColor;",
+            vec![],
+        )
+        .await?;
+    ensure(background == "rgb(18, 18, 22)", || {
+        format!("the dark theme is not applied: the page background is {background}")
+    })?;
+    b.axe_audit("the start page in the dark theme").await?;
+
+    b.goto("/nowhere").await?;
+    b.prefer_dark_scheme().await?;
+    b.by_role("heading", "Page not found").await?;
+    b.axe_audit("the not-found page in the dark theme").await
 }

@@ -17,13 +17,13 @@ const WASM_NAME: &str = "hallpass-0123456789abcdef_bg.wasm";
 /// A server on a fresh database, with a `dist/` shaped like Trunk's output.
 struct TestServer {
     app: Router,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 impl TestServer {
     async fn new() -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let dist = dir.path().join("dist");
+        let server = Self::without_build().await;
+        let dist = server.dir.path().join("dist");
         std::fs::create_dir_all(&dist).expect("dist");
         let index = format!(
             "<!DOCTYPE html><html><head><script type=\"module\">{INLINE_SCRIPT}</script>\
@@ -33,13 +33,29 @@ impl TestServer {
         std::fs::write(dist.join(WASM_NAME), b"\0asm\x01\0\0\0").expect("wasm");
         std::fs::write(dist.join(format!("{WASM_NAME}.br")), b"brotli bytes").expect("br");
         std::fs::write(dist.join("favicon.svg"), "<svg/>").expect("svg");
-        let web = WebApp::load(&dist).expect("load dist");
-        let state = AppState::open(&dir.path().join("db.sqlite"), web, false)
+        server.serving(&dist).await
+    }
+
+    /// A server whose `dist/` does not exist: the app was never built.
+    async fn without_build() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let dist = dir.path().join("dist");
+        Self {
+            app: Router::new(),
+            dir,
+        }
+        .serving(&dist)
+        .await
+    }
+
+    async fn serving(self, dist: &std::path::Path) -> Self {
+        let web = WebApp::load(dist).expect("load dist");
+        let state = AppState::open(&self.dir.path().join("db.sqlite"), web, false)
             .await
             .expect("open database");
         Self {
             app: app(state),
-            _dir: dir,
+            dir: self.dir,
         }
     }
 
@@ -191,21 +207,10 @@ async fn precompressed_brotli_is_sent_when_accepted() {
 
 #[tokio::test]
 async fn without_a_build_pages_explain_how_to_build() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let web = WebApp::load(&dir.path().join("no-such-dist")).expect("a missing dist is fine");
-    let state = AppState::open(&dir.path().join("db.sqlite"), web, false)
-        .await
-        .expect("open");
-    let response = app(state)
-        .oneshot(Request::get("/").body(Body::empty()).expect("request"))
-        .await
-        .expect("infallible");
-    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
-    let body = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes();
+    let server = TestServer::without_build().await;
+    let (status, _, body) = server.get("/").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(String::from_utf8_lossy(&body).contains("cargo xtask run"));
+    // The API does not need the app.
+    assert_eq!(server.get("/api/health").await.0, StatusCode::OK);
 }
