@@ -1,11 +1,11 @@
-//! The shell every page shares: skip link, header, `<main>`, and the route table.
+//! The shell every page shares: skip link, header, `<main>`, and which page to show.
 
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
 
 use crate::components::{SiteHeader, SkipLink};
 use crate::pages::{Home, NotFound};
+use crate::router::provide_location;
+use crate::routes::Page;
 
 /// The id of `<main>`, the skip link's target.
 pub const MAIN_ID: &str = "main";
@@ -13,15 +13,17 @@ pub const MAIN_ID: &str = "main";
 /// The whole application.
 #[component]
 pub fn App() -> impl IntoView {
+    let location = provide_location();
+    // A Memo, so that moving between addresses of the same page doesn't rebuild it.
+    let page = Memo::new(move |_| location.page());
     view! {
-        <Router>
-            <SkipLink target=MAIN_ID />
-            <SiteHeader />
-            <main id=MAIN_ID tabindex="-1">
-                <Routes fallback=NotFound>
-                    <Route path=path!("/") view=Home />
-                </Routes>
-            </main>
-        </Router>
+        <SkipLink target=MAIN_ID />
+        <SiteHeader />
+        <main id=MAIN_ID tabindex="-1">
+            {move || match page.get() {
+                Some(Page::Home) => view! { <Home /> }.into_any(),
+                None => view! { <NotFound /> }.into_any(),
+            }}
+        </main>
     }
 }

@@ -1,13 +1,15 @@
 //! Hallpass: the account pages of a streaming service, as a Leptos client-side app.
 //!
 //! - [`api`] is the only module that talks HTTP.
-//! - [`routes`] names every page's path; [`app::App`] maps them to pages.
+//! - [`routes`] names every page's path; [`router`] follows the address; [`app::App`]
+//!   shows the page it names.
 //! - `pages/` holds one file per page, `components/` the parts they share.
 
 pub mod api;
 pub mod app;
 pub mod components;
 pub mod pages;
+pub mod router;
 pub mod routes;
 
 pub use app::App;

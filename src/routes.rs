@@ -1,5 +1,5 @@
-//! Every page's path, in one place: links use [`Page::href`], the route table in
-//! [`crate::app`] matches the same strings.
+//! Every page's path, in one place: links use [`Page::href`], and [`Page::from_path`] is the
+//! route table, so the two can't disagree.
 
 /// The pages of the app.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -8,9 +8,46 @@ pub enum Page {
 }
 
 impl Page {
+    pub const ALL: [Page; 1] = [Page::Home];
+
     pub const fn href(self) -> &'static str {
         match self {
             Page::Home => "/",
         }
+    }
+
+    /// The page at `path` (without query or fragment), if there is one. A trailing slash is
+    /// ignored, so `/security/` finds the same page as `/security`.
+    pub fn from_path(path: &str) -> Option<Page> {
+        let path = match path.strip_suffix('/') {
+            Some(trimmed) if !trimmed.is_empty() && !trimmed.ends_with('/') => trimmed,
+            _ => path,
+        };
+        Page::ALL.into_iter().find(|page| page.href() == path)
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::Page;
+
+    #[test]
+    fn every_page_is_found_at_its_own_href() {
+        for page in Page::ALL {
+            assert_eq!(Page::from_path(page.href()), Some(page));
+        }
+    }
+
+    #[test]
+    fn unknown_paths_have_no_page() {
+        assert_eq!(Page::from_path("/no/such/page"), None);
+        assert_eq!(Page::from_path(""), None);
+        assert_eq!(Page::from_path("//"), None);
+    }
+
+    #[test]
+    fn one_trailing_slash_is_ignored() {
+        assert_eq!(Page::from_path("/"), Some(Page::Home));
+        assert_eq!(Page::from_path("/nope/"), None);
     }
 }

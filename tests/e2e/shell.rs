@@ -73,14 +73,34 @@ pub async fn deep_link_to_a_missing_page(ctx: &Ctx) -> TestResult {
     b.wait_for_text("/no/such/page").await?;
     b.axe_audit("the not-found page").await?;
 
+    // A marker in the page's memory survives only if the link does not reload the document.
+    b.js("window.hallpassTestMarker = true;", vec![]).await?;
     b.click("link", "Go to the start page").await?;
     b.by_role("heading", START_HEADING).await?;
     let url = b.client.current_url().await.map_err(|e| e.to_string())?;
     ensure(url.path() == "/", || format!("the link led to {url}"))?;
+    let same_document = b
+        .js("return window.hallpassTestMarker === true;", vec![])
+        .await?;
+    ensure(same_document == true, || {
+        "the link reloaded the page".to_owned()
+    })?;
     // After an in-app navigation, focus starts at the new page's heading.
     let focused = b.focused().await?;
     ensure(focused.tag == "h1" && focused.text == START_HEADING, || {
         format!("after navigating, focus is on {focused:?}")
+    })?;
+
+    // Back and Forward move between the two pages, still without a reload.
+    b.client.back().await.map_err(|e| e.to_string())?;
+    b.by_role("heading", "Page not found").await?;
+    b.client.forward().await.map_err(|e| e.to_string())?;
+    b.by_role("heading", START_HEADING).await?;
+    let same_document = b
+        .js("return window.hallpassTestMarker === true;", vec![])
+        .await?;
+    ensure(same_document == true, || {
+        "Back or Forward reloaded the page".to_owned()
     })
 }
 

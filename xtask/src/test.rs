@@ -102,7 +102,10 @@ fn run_suite(suite: &str) -> Result<(u32, u32, String)> {
             ]))?;
             Ok((native.0 + wasm.0, native.1 + wasm.1, String::new()))
         }
-        "native" => tests(cargo().args(["test", "--workspace"]), false),
+        "native" => tests(
+            cargo().args(["test", "--workspace", "--no-fail-fast"]),
+            false,
+        ),
         "wasm-chromium" => {
             let mut cmd = wasm_tests()?;
             cmd.env("CHROMEDRIVER", "/usr/bin/chromedriver")
