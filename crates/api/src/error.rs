@@ -2,6 +2,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::SignedOutDetails;
+
 /// The body of every error answer: `{"error": {"code", "message", "fields"?}}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {
@@ -20,6 +22,9 @@ pub struct ErrorDetail {
     /// Present on 5xx answers so a person can quote it and an operator find it in the log.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+    /// Present on 401 `signed_out_remotely`: when, and from which device.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<SignedOutDetails>,
 }
 
 impl ErrorBody {
@@ -30,6 +35,7 @@ impl ErrorBody {
                 message: message.into(),
                 fields: None,
                 request_id: None,
+                details: None,
             },
         }
     }

@@ -2,7 +2,6 @@ use serde::{Deserialize, Serialize};
 
 /// `GET /api/health`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Health {
     pub status: HealthStatus,
     /// The server's version, as in its `Cargo.toml`.

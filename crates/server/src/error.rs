@@ -75,6 +75,7 @@ impl IntoResponse for ApiError {
                 message: self.message.into_owned(),
                 fields: self.fields,
                 request_id,
+                details: None,
             },
         };
         (self.status, Json(body)).into_response()

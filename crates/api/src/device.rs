@@ -1,0 +1,131 @@
+//! Security: devices, account activity, two-step verification.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{ProfileRef, Timestamp};
+
+/// The longest device nickname, in characters.
+pub const MAX_NICKNAME_CHARS: usize = 40;
+/// Activity events per page.
+pub const ACTIVITY_PAGE_SIZE: usize = 50;
+
+/// A signed-in device (one session).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Device {
+    pub id: String,
+    /// This is the device making the request.
+    pub current: bool,
+    pub nickname: Option<String>,
+    /// A readable default such as "Chrome on Windows".
+    pub name: String,
+    pub kind: DeviceKind,
+    pub browser: String,
+    pub os: String,
+    pub last_profile: Option<ProfileRef>,
+    pub signed_in_at: Timestamp,
+    pub last_active_at: Timestamp,
+    pub location: Option<Location>,
+    /// The address with its last part hidden: `203.0.113.x`.
+    pub ip_hint: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeviceKind {
+    Computer,
+    Phone,
+    Tablet,
+    Tv,
+    Console,
+    #[serde(other)]
+    Unknown,
+}
+
+/// Approximate, from the IP address; either part may be unknown.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Location {
+    pub city: Option<String>,
+    pub country: Option<String>,
+}
+
+/// `PATCH /api/devices/{id}`. Empty clears the nickname.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RenameDevice {
+    pub nickname: String,
+}
+
+/// `POST /api/devices/sign-out-all`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignOutAll {
+    pub keep_current: bool,
+}
+
+/// The answer to [`SignOutAll`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedOutCount {
+    pub signed_out: u32,
+}
+
+/// `GET /api/activity?before=CURSOR`: newest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityPage {
+    pub events: Vec<ActivityEvent>,
+    /// The cursor for the next, older page; `None` on the last page.
+    pub next: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityEvent {
+    pub id: String,
+    pub kind: ActivityKind,
+    pub at: Timestamp,
+    pub device: Option<DeviceRef>,
+    pub location: Option<Location>,
+    pub ip_hint: Option<String>,
+}
+
+/// A device as an activity event names it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceRef {
+    pub name: String,
+    pub kind: DeviceKind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActivityKind {
+    SignedIn,
+    SignInFailed,
+    SignedOut,
+    DeviceSignedOut,
+    SignedOutAll,
+    PasswordChanged,
+    EmailChanged,
+    PhoneChanged,
+    TwoFactorEnabled,
+    TwoFactorDisabled,
+    RecoveryCodesRegenerated,
+    ProfilePinFailed,
+    LinkedAccountRemoved,
+    /// A kind this build of the app does not know yet.
+    #[serde(other)]
+    Unknown,
+}
+
+/// `POST /api/two-factor/totp`: not active until confirmed with a code.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TotpSetup {
+    /// Base32, for typing into an authenticator by hand.
+    pub secret: String,
+    pub otpauth_uri: String,
+    /// The `otpauth_uri` as a QR code, an SVG document.
+    pub qr_svg: String,
+}
+
+/// Ten single-use recovery codes, shown once.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecoveryCodes {
+    pub recovery_codes: Vec<String>,
+}

@@ -1,0 +1,89 @@
+//! Profiles ("Who's watching?").
+
+use serde::{Deserialize, Serialize};
+
+/// At most this many profiles per account.
+pub const MAX_PROFILES: usize = 5;
+
+/// The app's built-in avatars (SVGs in `public/avatars/`); `avatar` fields name one of these.
+pub const AVATARS: &[&str] = &[
+    "sunrise", "ocean", "forest", "ember", "violet", "slate", "meadow", "comet",
+];
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    pub id: String,
+    pub name: String,
+    pub avatar: String,
+    pub kids: bool,
+    pub maturity_rating: MaturityRating,
+    /// A PIN protects the profile. The PIN itself is never sent.
+    pub locked: bool,
+    /// A BCP 47 language tag, such as `en` or `pt-BR`.
+    pub language: String,
+}
+
+/// What a profile may watch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum MaturityRating {
+    #[serde(rename = "all")]
+    All,
+    #[serde(rename = "7+")]
+    Seven,
+    #[serde(rename = "13+")]
+    Thirteen,
+    #[serde(rename = "16+")]
+    Sixteen,
+    #[serde(rename = "18+")]
+    Eighteen,
+}
+
+/// A profile as other resources mention it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileRef {
+    pub id: String,
+    pub name: String,
+    pub avatar: String,
+}
+
+/// `POST /api/profiles`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewProfile {
+    pub name: String,
+    pub avatar: String,
+    pub kids: bool,
+    pub maturity_rating: MaturityRating,
+    pub language: String,
+}
+
+/// `PATCH /api/profiles/{id}`: only the fields present change.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfilePatch {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avatar: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kids: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maturity_rating: Option<MaturityRating>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+}
+
+/// `POST /api/profiles/{id}/select`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SelectProfile {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pin: Option<String>,
+}
+
+/// `PUT /api/profiles/{id}/lock`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileLock {
+    pub pin: String,
+}

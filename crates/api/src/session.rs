@@ -1,0 +1,82 @@
+//! Session (this browser): sign-in, two-step verification, step-up.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Profile, Timestamp};
+
+/// `POST /api/session`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignIn {
+    pub email: String,
+    pub password: String,
+}
+
+/// The answer to [`SignIn`]: signed in, or one more step.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum SignInOutcome {
+    TwoFactorRequired(TwoFactorChallenge),
+    // Boxed: a session is much larger than a challenge.
+    SignedIn(Box<SessionInfo>),
+}
+
+/// `{"two_factor_required": true, "challenge": "…"}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TwoFactorChallenge {
+    pub two_factor_required: bool,
+    pub challenge: String,
+}
+
+/// `POST /api/session/two-factor`: exactly one of `code` and `recovery_code`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TwoFactorSignIn {
+    pub challenge: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recovery_code: Option<String>,
+}
+
+/// `POST /api/session/reauthenticate`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reauthenticate {
+    pub password: String,
+}
+
+/// Who is signed in here, and as which profile.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    pub account: AccountRef,
+    pub session: SessionMeta,
+    pub profile: Option<Profile>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountRef {
+    pub id: String,
+    pub email: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionMeta {
+    pub id: String,
+    pub signed_in_at: Timestamp,
+    pub expires_at: Timestamp,
+    /// End of the step-up window; `None` outside it.
+    pub recently_authenticated_until: Option<Timestamp>,
+}
+
+/// `details` of a 401 `signed_out_remotely`: when, and from which device.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedOutDetails {
+    pub signed_out_at: Timestamp,
+    pub signed_out_by: SignedOutBy,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedOutBy {
+    pub device_name: String,
+}

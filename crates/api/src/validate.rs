@@ -1,0 +1,320 @@
+//! Input rules, shared: the server enforces them (422 `invalid_fields`) and the app checks
+//! them before sending, so both say the same thing in the same words.
+
+use std::collections::BTreeMap;
+
+use crate::{
+    AVATARS, ChangeEmail, ChangePassword, ChangePhone, ChangeRecovery, MAX_NICKNAME_CHARS,
+    NewProfile, ProfileLock, ProfilePatch, Reauthenticate, RenameDevice, SelectProfile, SignIn,
+    TwoFactorSignIn, VerifyCode,
+};
+
+/// Field name → what is wrong with it, for people. The `fields` of an error body.
+pub type FieldErrors = BTreeMap<String, String>;
+
+pub const MIN_PASSWORD_CHARS: usize = 8;
+pub const MAX_PASSWORD_CHARS: usize = 128;
+pub const MAX_EMAIL_CHARS: usize = 254;
+pub const MAX_PROFILE_NAME_CHARS: usize = 30;
+
+type Rule = Result<(), &'static str>;
+
+/// A request body whose fields can be checked without the database.
+pub trait Validate {
+    fn validate(&self) -> Result<(), FieldErrors>;
+}
+
+#[derive(Default)]
+struct Problems(FieldErrors);
+
+impl Problems {
+    fn check(&mut self, field: &str, rule: Rule) -> &mut Self {
+        if let Err(message) = rule {
+            self.0
+                .entry(field.to_owned())
+                .or_insert_with(|| message.to_owned());
+        }
+        self
+    }
+
+    fn finish(&mut self) -> Result<(), FieldErrors> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(std::mem::take(&mut self.0))
+        }
+    }
+}
+
+fn has_control_chars(s: &str) -> bool {
+    s.chars().any(char::is_control)
+}
+
+/// A plausible address: one `@`, something before it, a dotted domain after it, no spaces.
+/// Whether it receives mail is what the verification code finds out.
+pub fn email(s: &str) -> Rule {
+    let invalid = "Enter an email address like name@example.com.";
+    if s.chars().count() > MAX_EMAIL_CHARS {
+        return Err("That email address is too long.");
+    }
+    let (local, domain) = s.split_once('@').ok_or(invalid)?;
+    let domain_ok = !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains("..");
+    if local.is_empty() || !domain_ok || s.chars().any(char::is_whitespace) || has_control_chars(s)
+    {
+        return Err(invalid);
+    }
+    Ok(())
+}
+
+/// E.164: `+`, a country code that doesn't start with 0, at most 15 digits in all.
+pub fn phone(s: &str) -> Rule {
+    let digits = s.strip_prefix('+').unwrap_or_default();
+    let ok = (7..=15).contains(&digits.len())
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && !digits.starts_with('0');
+    if ok {
+        Ok(())
+    } else {
+        Err("Enter the number with its country code, like +1 555 010 0123, without spaces.")
+    }
+}
+
+pub fn pin(s: &str) -> Rule {
+    if s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err("The PIN is 4 digits.")
+    }
+}
+
+/// The 6-digit codes sent by email or SMS and shown by authenticator apps.
+pub fn six_digit_code(s: &str) -> Rule {
+    if s.len() == 6 && s.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err("The code is 6 digits.")
+    }
+}
+
+/// Length only; strength is the server's check (`weak_password`).
+pub fn new_password(s: &str) -> Rule {
+    let n = s.chars().count();
+    if n < MIN_PASSWORD_CHARS {
+        Err("Use at least 8 characters.")
+    } else if n > MAX_PASSWORD_CHARS {
+        Err("Use at most 128 characters.")
+    } else {
+        Ok(())
+    }
+}
+
+/// A password being checked, not chosen: present and not absurdly long.
+pub fn given_password(s: &str) -> Rule {
+    if s.is_empty() {
+        Err("Enter your password.")
+    } else if s.chars().count() > MAX_PASSWORD_CHARS {
+        Err("That password is too long.")
+    } else {
+        Ok(())
+    }
+}
+
+pub fn profile_name(s: &str) -> Rule {
+    if s.trim().is_empty() {
+        Err("Give the profile a name.")
+    } else if s.chars().count() > MAX_PROFILE_NAME_CHARS {
+        Err("Use at most 30 characters.")
+    } else if has_control_chars(s) {
+        Err("Use letters, digits, spaces and punctuation only.")
+    } else {
+        Ok(())
+    }
+}
+
+pub fn avatar(s: &str) -> Rule {
+    if AVATARS.contains(&s) {
+        Ok(())
+    } else {
+        Err("Choose one of the avatars.")
+    }
+}
+
+/// A BCP 47 tag in its common shape: `en`, `pt-BR`, `zh-Hant`.
+pub fn language(s: &str) -> Rule {
+    let mut parts = s.split('-');
+    let primary_ok = parts
+        .next()
+        .is_some_and(|p| (2..=3).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_lowercase()));
+    let rest_ok =
+        parts.all(|p| (2..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()));
+    if primary_ok && rest_ok && s.len() <= 35 {
+        Ok(())
+    } else {
+        Err("Choose a language from the list.")
+    }
+}
+
+/// Empty is allowed: it clears the nickname.
+pub fn nickname(s: &str) -> Rule {
+    if s.chars().count() > MAX_NICKNAME_CHARS {
+        Err("Use at most 40 characters.")
+    } else if has_control_chars(s) {
+        Err("Use letters, digits, spaces and punctuation only.")
+    } else {
+        Ok(())
+    }
+}
+
+fn required(s: &str, message: &'static str) -> Rule {
+    if s.is_empty() { Err(message) } else { Ok(()) }
+}
+
+impl Validate for SignIn {
+    fn validate(&self) -> Result<(), FieldErrors> {
+        Problems::default()
+            .check("email", required(&self.email, "Enter your email address."))
+            .check(
+                "email",
+                (self.email.chars().count() <= MAX_EMAIL_CHARS)
+                    .then_some(())
+                    .ok_or("That email address is too long."),
+            )
+            .check("password", given_password(&self.password))
+            .finish()
+    }
+}
+
+impl Validate for TwoFactorSignIn {
+    fn validate(&self) -> Result<(), FieldErrors> {
+        let mut p = Problems::default();
+        p.check("challenge", required(&self.challenge, "Sign in again."));
+        match (&self.code, &self.recovery_code) {
+            (Some(code), None) => p.check("code", six_digit_code(code)),
+            (None, Some(code)) => p.check(
+                "recovery_code",
+                (!code.trim().is_empty() && code.len() <= 64)
+                    .then_some(())
+                    .ok_or("Enter one of your recovery codes."),
+            ),
+            _ => p.check(
+                "code",
+                Err("Enter the code from your authenticator app, or a recovery code."),
+            ),
+        };
+        p.finish()
+    }
+}
+
+impl Validate for Reauthenticate {
+    fn validate(&self) -> Result<(), FieldErrors> {
+        Problems::default()
+            .check("password", given_password(&self.password))
+            .finish()
+    }
+}
+
+impl Validate for NewProfile {
+    fn validate(&self) -> Result<(), FieldErrors> {
+        Problems::default()
+            .check("name", profile_name(&self.name))
+            .check("avatar", avatar(&self.avatar))
+            .check("language", language(&self.language))
+            .finish()
+    }
+}
+
+impl Validate for ProfilePatch {
+    fn validate(&self) -> Result<(), FieldErrors> {
+        let mut p = Problems::default();
+        if let Some(name) = &self.name {
+            p.check("name", profile_name(name));
+        }
+        if let Some(a) = &self.avatar {
+            p.check("avatar", avatar(a));
+        }
+        if let Some(l) = &self.language {
+            p.check("language", language(l));
+        }
+        p.finish()
+    }
+}
+
+impl Validate for SelectProfile {
+    fn validate(&self) -> Result<(), FieldErrors> {
+        let mut p = Problems::default();
+        if let Some(given) = &self.pin {
+            p.check("pin", pin(given));
+        }
+        p.finish()
+    }
+}
+
+impl Validate for ProfileLock {
+    fn validate(&self) -> Result<(), FieldErrors> {
+        Problems::default().check("pin", pin(&self.pin)).finish()
+    }
+}
+
+impl Validate for ChangePassword {
+    fn validate(&self) -> Result<(), FieldErrors> {
+        Problems::default()
+            .check("current_password", given_password(&self.current_password))
+            .check("new_password", new_password(&self.new_password))
+            .finish()
+    }
+}
+
+impl Validate for ChangeEmail {
+    fn validate(&self) -> Result<(), FieldErrors> {
+        Problems::default()
+            .check("email", email(&self.email))
+            .finish()
+    }
+}
+
+impl Validate for ChangePhone {
+    fn validate(&self) -> Result<(), FieldErrors> {
+        Problems::default()
+            .check("phone", phone(&self.phone))
+            .finish()
+    }
+}
+
+impl Validate for VerifyCode {
+    fn validate(&self) -> Result<(), FieldErrors> {
+        Problems::default()
+            .check("code", six_digit_code(&self.code))
+            .finish()
+    }
+}
+
+impl Validate for ChangeRecovery {
+    fn validate(&self) -> Result<(), FieldErrors> {
+        let mut p = Problems::default();
+        match &self.recovery_email {
+            Some(e) if !e.is_empty() => {
+                p.check("recovery_email", email(e));
+            }
+            _ => {}
+        }
+        match &self.recovery_phone {
+            Some(n) if !n.is_empty() => {
+                p.check("recovery_phone", phone(n));
+            }
+            _ => {}
+        }
+        p.finish()
+    }
+}
+
+impl Validate for RenameDevice {
+    fn validate(&self) -> Result<(), FieldErrors> {
+        Problems::default()
+            .check("nickname", nickname(&self.nickname))
+            .finish()
+    }
+}
