@@ -46,6 +46,18 @@ impl ApiError {
         )
     }
 
+    /// 422 `invalid_fields` with what is wrong with each field.
+    pub fn invalid_fields(fields: BTreeMap<String, String>) -> Self {
+        Self {
+            fields: Some(fields),
+            ..Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::InvalidFields,
+                "Some fields need another look.",
+            )
+        }
+    }
+
     /// For failures that are ours, not the client's. The cause goes to the log, tagged with
     /// the request id; the answer says only that something went wrong, and which request.
     pub fn internal(cause: impl std::fmt::Display) -> Self {

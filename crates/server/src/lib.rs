@@ -7,6 +7,7 @@
 mod cli;
 mod db;
 mod error;
+mod extract;
 mod request_id;
 mod routes;
 mod security;
@@ -22,6 +23,7 @@ use tower_http::trace::TraceLayer;
 
 pub use cli::Cli;
 pub use error::ApiError;
+pub use extract::ApiJson;
 pub use serve::run;
 pub use state::AppState;
 pub use web::WebApp;
@@ -34,6 +36,10 @@ pub fn app(state: AppState) -> Router {
     routes::router()
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .fallback_service(web::service(&state))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security::same_origin,
+        ))
         // A panic in a handler becomes a JSON 500 for that request, not a dead server.
         .layer(CatchPanicLayer::custom(error::panic_response))
         // Outside the panic layer, so a 500 from a panic carries the headers too.

@@ -12,6 +12,8 @@ pub struct AppState {
     pub db: SqlitePool,
     pub web: Arc<WebApp>,
     pub demo: bool,
+    /// Served over HTTPS: the scheme of this server's own origin.
+    pub https: bool,
 }
 
 impl AppState {
@@ -21,6 +23,7 @@ impl AppState {
             db: db::open(database).await?,
             web: Arc::new(web),
             demo,
+            https: false,
         })
     }
 }

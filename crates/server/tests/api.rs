@@ -133,6 +133,7 @@ async fn a_wrong_method_is_a_json_405() {
     let request = Request::builder()
         .method(Method::DELETE)
         .uri("/api/health")
+        .header("sec-fetch-site", "same-origin")
         .body(Body::empty())
         .expect("request");
     let (status, _, body) = server.send(request).await;
@@ -212,5 +213,58 @@ async fn without_a_build_pages_explain_how_to_build() {
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(String::from_utf8_lossy(&body).contains("cargo xtask run"));
     // The API does not need the app.
+    assert_eq!(server.get("/api/health").await.0, StatusCode::OK);
+}
+
+async fn post_with(server: &TestServer, headers: &[(&str, &str)]) -> (StatusCode, Vec<u8>) {
+    let mut request = Request::post("/api/no-such-route").header("host", "localhost:8080");
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let (status, _, body) = server
+        .send(request.body(Body::empty()).expect("request"))
+        .await;
+    (status, body)
+}
+
+#[tokio::test]
+async fn state_changing_requests_from_other_sites_are_refused() {
+    let server = TestServer::new().await;
+    for headers in [
+        &[][..],
+        &[("sec-fetch-site", "cross-site")],
+        &[("sec-fetch-site", "same-site")],
+        &[("sec-fetch-site", "none")],
+        &[("origin", "http://evil.example")],
+        &[("origin", "https://localhost:8080")],
+        // Sec-Fetch-Site wins over a matching Origin.
+        &[
+            ("sec-fetch-site", "cross-site"),
+            ("origin", "http://localhost:8080"),
+        ],
+    ] {
+        let (status, body) = post_with(&server, headers).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{headers:?}");
+        assert_eq!(
+            error_code(&body),
+            ErrorCode::CrossSiteRequest,
+            "{headers:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn same_origin_requests_pass_the_check() {
+    let server = TestServer::new().await;
+    for headers in [
+        &[("sec-fetch-site", "same-origin")][..],
+        &[("origin", "http://localhost:8080")],
+    ] {
+        // Past the check, the unknown route answers 404.
+        let (status, body) = post_with(&server, headers).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{headers:?}");
+        assert_eq!(error_code(&body), ErrorCode::NotFound);
+    }
+    // Reading is never refused.
     assert_eq!(server.get("/api/health").await.0, StatusCode::OK);
 }
