@@ -1,6 +1,7 @@
+use leptos::prelude::*;
+
 use crate::components::Link;
 use crate::routes::Page;
-use leptos::prelude::*;
 
 /// The banner at the top of every page.
 #[component]

@@ -1,7 +1,8 @@
+use leptos::prelude::*;
+
 use crate::components::{Link, PageHeading};
 use crate::router::use_location;
 use crate::routes::Page;
-use leptos::prelude::*;
 
 /// Shown for any address the app has no page for, including deep links.
 #[component]

@@ -1,7 +1,7 @@
 //! The app shell: it loads, it is accessible, it can be used with the keyboard, and it copes
 //! with missing pages and a server that goes away.
 
-use crate::browser::{ENTER, PHONE, TAB};
+use crate::browser::{Browser, ENTER, PHONE, TAB};
 use crate::runner::{Ctx, TestResult};
 
 const START_HEADING: &str = "Your Hallpass account";
@@ -9,6 +9,19 @@ const CONNECTED: &str = "Connected to the Hallpass server";
 
 fn ensure(condition: bool, message: impl FnOnce() -> String) -> TestResult {
     if condition { Ok(()) } else { Err(message()) }
+}
+
+/// Leaves a marker in the page's memory, which only a reload of the document would erase.
+async fn mark_document(b: &Browser) -> TestResult {
+    b.js("window.hallpassTestMarker = true;", vec![]).await?;
+    Ok(())
+}
+
+async fn still_same_document(b: &Browser, what: &str) -> TestResult {
+    let marked = b
+        .js("return window.hallpassTestMarker === true;", vec![])
+        .await?;
+    ensure(marked == true, || format!("{what} reloaded the page"))
 }
 
 pub async fn loads_with_landmarks_and_passes_axe(ctx: &Ctx) -> TestResult {
@@ -73,18 +86,12 @@ pub async fn deep_link_to_a_missing_page(ctx: &Ctx) -> TestResult {
     b.wait_for_text("/no/such/page").await?;
     b.axe_audit("the not-found page").await?;
 
-    // A marker in the page's memory survives only if the link does not reload the document.
-    b.js("window.hallpassTestMarker = true;", vec![]).await?;
+    mark_document(b).await?;
     b.click("link", "Go to the start page").await?;
     b.by_role("heading", START_HEADING).await?;
     let url = b.client.current_url().await.map_err(|e| e.to_string())?;
     ensure(url.path() == "/", || format!("the link led to {url}"))?;
-    let same_document = b
-        .js("return window.hallpassTestMarker === true;", vec![])
-        .await?;
-    ensure(same_document == true, || {
-        "the link reloaded the page".to_owned()
-    })?;
+    still_same_document(b, "the link").await?;
     // After an in-app navigation, focus starts at the new page's heading.
     let focused = b.focused().await?;
     ensure(focused.tag == "h1" && focused.text == START_HEADING, || {
@@ -96,12 +103,7 @@ pub async fn deep_link_to_a_missing_page(ctx: &Ctx) -> TestResult {
     b.by_role("heading", "Page not found").await?;
     b.client.forward().await.map_err(|e| e.to_string())?;
     b.by_role("heading", START_HEADING).await?;
-    let same_document = b
-        .js("return window.hallpassTestMarker === true;", vec![])
-        .await?;
-    ensure(same_document == true, || {
-        "Back or Forward reloaded the page".to_owned()
-    })
+    still_same_document(b, "Back or Forward").await
 }
 
 pub async fn offers_retry_when_the_server_is_down(ctx: &Ctx) -> TestResult {

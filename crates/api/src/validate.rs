@@ -37,6 +37,19 @@ impl Problems {
         self
     }
 
+    /// Checks an optional field only when it is there.
+    fn check_if_present(
+        &mut self,
+        field: &str,
+        value: Option<&String>,
+        rule: fn(&str) -> Rule,
+    ) -> &mut Self {
+        match value {
+            Some(value) => self.check(field, rule(value)),
+            None => self,
+        }
+    }
+
     fn finish(&mut self) -> Result<(), FieldErrors> {
         if self.0.is_empty() {
             Ok(())
@@ -229,27 +242,19 @@ impl Validate for NewProfile {
 
 impl Validate for ProfilePatch {
     fn validate(&self) -> Result<(), FieldErrors> {
-        let mut p = Problems::default();
-        if let Some(name) = &self.name {
-            p.check("name", profile_name(name));
-        }
-        if let Some(a) = &self.avatar {
-            p.check("avatar", avatar(a));
-        }
-        if let Some(l) = &self.language {
-            p.check("language", language(l));
-        }
-        p.finish()
+        Problems::default()
+            .check_if_present("name", self.name.as_ref(), profile_name)
+            .check_if_present("avatar", self.avatar.as_ref(), avatar)
+            .check_if_present("language", self.language.as_ref(), language)
+            .finish()
     }
 }
 
 impl Validate for SelectProfile {
     fn validate(&self) -> Result<(), FieldErrors> {
-        let mut p = Problems::default();
-        if let Some(given) = &self.pin {
-            p.check("pin", pin(given));
-        }
-        p.finish()
+        Problems::default()
+            .check_if_present("pin", self.pin.as_ref(), pin)
+            .finish()
     }
 }
 
@@ -294,20 +299,14 @@ impl Validate for VerifyCode {
 
 impl Validate for ChangeRecovery {
     fn validate(&self) -> Result<(), FieldErrors> {
-        let mut p = Problems::default();
-        match &self.recovery_email {
-            Some(e) if !e.is_empty() => {
-                p.check("recovery_email", email(e));
-            }
-            _ => {}
+        // An empty string clears the field, so only a non-empty one is checked.
+        fn given(field: &Option<String>) -> Option<&String> {
+            field.as_ref().filter(|v| !v.is_empty())
         }
-        match &self.recovery_phone {
-            Some(n) if !n.is_empty() => {
-                p.check("recovery_phone", phone(n));
-            }
-            _ => {}
-        }
-        p.finish()
+        Problems::default()
+            .check_if_present("recovery_email", given(&self.recovery_email), email)
+            .check_if_present("recovery_phone", given(&self.recovery_phone), phone)
+            .finish()
     }
 }
 

@@ -3,12 +3,11 @@
 
 use std::any::Any;
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use hallpass_api::{ErrorBody, ErrorCode, ErrorDetail};
+use hallpass_api::{ErrorBody, ErrorCode, ErrorDetail, FieldErrors};
 
 use crate::request_id;
 
@@ -17,7 +16,7 @@ pub struct ApiError {
     status: StatusCode,
     code: ErrorCode,
     message: Cow<'static, str>,
-    fields: Option<BTreeMap<String, String>>,
+    fields: Option<FieldErrors>,
 }
 
 impl ApiError {
@@ -47,7 +46,7 @@ impl ApiError {
     }
 
     /// 422 `invalid_fields` with what is wrong with each field.
-    pub fn invalid_fields(fields: BTreeMap<String, String>) -> Self {
+    pub fn invalid_fields(fields: FieldErrors) -> Self {
         Self {
             fields: Some(fields),
             ..Self::new(
