@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::Timestamp;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Account {
     pub email: String,
     pub email_verified: bool,
@@ -19,6 +20,7 @@ pub struct Account {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Plan {
     pub name: String,
     /// A decimal string such as `"15.49"`: money is never a float.
@@ -31,12 +33,14 @@ pub struct Plan {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TwoFactorStatus {
     pub enabled: bool,
     pub recovery_codes_left: u32,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LinkedAccount {
     pub provider: String,
     pub display_name: String,
@@ -45,6 +49,7 @@ pub struct LinkedAccount {
 
 /// `PUT /api/account/password`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ChangePassword {
     pub current_password: String,
@@ -54,6 +59,7 @@ pub struct ChangePassword {
 
 /// `PUT /api/account/email`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ChangeEmail {
     pub email: String,
@@ -61,6 +67,7 @@ pub struct ChangeEmail {
 
 /// `PUT /api/account/phone`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ChangePhone {
     pub phone: String,
@@ -69,6 +76,7 @@ pub struct ChangePhone {
 /// `POST /api/account/email/verify`, `POST /api/account/phone/verify`,
 /// `POST /api/two-factor/totp/confirm`: a 6-digit code.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct VerifyCode {
     pub code: String,
@@ -76,6 +84,7 @@ pub struct VerifyCode {
 
 /// `PUT /api/account/recovery`. A field left out stays as it is; an empty string clears it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ChangeRecovery {
     #[serde(default, skip_serializing_if = "Option::is_none")]

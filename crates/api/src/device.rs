@@ -11,6 +11,7 @@ pub const ACTIVITY_PAGE_SIZE: usize = 50;
 
 /// A signed-in device (one session).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Device {
     pub id: String,
     /// This is the device making the request.
@@ -30,6 +31,7 @@ pub struct Device {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DeviceKind {
     Computer,
@@ -43,6 +45,7 @@ pub enum DeviceKind {
 
 /// Approximate, from the IP address; either part may be unknown.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Location {
     pub city: Option<String>,
     pub country: Option<String>,
@@ -50,6 +53,7 @@ pub struct Location {
 
 /// `PATCH /api/devices/{id}`. Empty clears the nickname.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RenameDevice {
     pub nickname: String,
@@ -57,6 +61,7 @@ pub struct RenameDevice {
 
 /// `POST /api/devices/sign-out-all`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SignOutAll {
     pub keep_current: bool,
@@ -64,12 +69,14 @@ pub struct SignOutAll {
 
 /// The answer to [`SignOutAll`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignedOutCount {
     pub signed_out: u32,
 }
 
 /// `GET /api/activity?before=CURSOR`: newest first.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ActivityPage {
     pub events: Vec<ActivityEvent>,
     /// The cursor for the next, older page; `None` on the last page.
@@ -77,6 +84,7 @@ pub struct ActivityPage {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ActivityEvent {
     pub id: String,
     pub kind: ActivityKind,
@@ -88,12 +96,14 @@ pub struct ActivityEvent {
 
 /// A device as an activity event names it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeviceRef {
     pub name: String,
     pub kind: DeviceKind,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ActivityKind {
     SignedIn,
@@ -116,6 +126,7 @@ pub enum ActivityKind {
 
 /// `POST /api/two-factor/totp`: not active until confirmed with a code.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TotpSetup {
     /// Base32, for typing into an authenticator by hand.
     pub secret: String,
@@ -126,6 +137,20 @@ pub struct TotpSetup {
 
 /// Ten single-use recovery codes, shown once.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecoveryCodes {
     pub recovery_codes: Vec<String>,
+}
+
+/// `GET /api/dev/outbox` (only with `--demo`): a message a mail or SMS sender would deliver.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OutboxMessage {
+    pub id: String,
+    pub at: Timestamp,
+    /// `email` or `sms`.
+    pub channel: String,
+    pub to: String,
+    pub subject: String,
+    pub body: String,
 }

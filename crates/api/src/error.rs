@@ -6,11 +6,13 @@ use crate::SignedOutDetails;
 
 /// The body of every error answer: `{"error": {"code", "message", "fields"?}}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     pub error: ErrorDetail,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorDetail {
     /// Stable and machine-readable: the app branches on it.
     pub code: ErrorCode,
@@ -44,6 +46,7 @@ impl ErrorBody {
 /// Every error code of `shared/API.md`. The app matches on these, so a code, once published,
 /// keeps its spelling; [`ErrorCode::Unknown`] absorbs codes from a newer server.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     // Request shape

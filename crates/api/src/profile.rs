@@ -11,6 +11,7 @@ pub const AVATARS: &[&str] = &[
 ];
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Profile {
     pub id: String,
     pub name: String,
@@ -25,6 +26,7 @@ pub struct Profile {
 
 /// What a profile may watch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum MaturityRating {
     #[serde(rename = "all")]
     All,
@@ -40,6 +42,7 @@ pub enum MaturityRating {
 
 /// A profile as other resources mention it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProfileRef {
     pub id: String,
     pub name: String,
@@ -48,6 +51,7 @@ pub struct ProfileRef {
 
 /// `POST /api/profiles`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewProfile {
     pub name: String,
@@ -59,6 +63,7 @@ pub struct NewProfile {
 
 /// `PATCH /api/profiles/{id}`: only the fields present change.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ProfilePatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -75,6 +80,7 @@ pub struct ProfilePatch {
 
 /// `POST /api/profiles/{id}/select`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SelectProfile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -83,6 +89,7 @@ pub struct SelectProfile {
 
 /// `PUT /api/profiles/{id}/lock`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ProfileLock {
     pub pin: String,

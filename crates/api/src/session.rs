@@ -6,6 +6,7 @@ use crate::{Profile, Timestamp};
 
 /// `POST /api/session`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SignIn {
     pub email: String,
@@ -14,6 +15,7 @@ pub struct SignIn {
 
 /// The answer to [`SignIn`]: signed in, or one more step.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(untagged)]
 pub enum SignInOutcome {
     TwoFactorRequired(TwoFactorChallenge),
@@ -23,6 +25,7 @@ pub enum SignInOutcome {
 
 /// `{"two_factor_required": true, "challenge": "…"}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TwoFactorChallenge {
     pub two_factor_required: bool,
     pub challenge: String,
@@ -30,6 +33,7 @@ pub struct TwoFactorChallenge {
 
 /// `POST /api/session/two-factor`: exactly one of `code` and `recovery_code`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TwoFactorSignIn {
     pub challenge: String,
@@ -41,6 +45,7 @@ pub struct TwoFactorSignIn {
 
 /// `POST /api/session/reauthenticate`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Reauthenticate {
     pub password: String,
@@ -48,6 +53,7 @@ pub struct Reauthenticate {
 
 /// Who is signed in here, and as which profile.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionInfo {
     pub account: AccountRef,
     pub session: SessionMeta,
@@ -55,12 +61,14 @@ pub struct SessionInfo {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AccountRef {
     pub id: String,
     pub email: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionMeta {
     pub id: String,
     pub signed_in_at: Timestamp,
@@ -71,12 +79,14 @@ pub struct SessionMeta {
 
 /// `details` of a 401 `signed_out_remotely`: when, and from which device.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignedOutDetails {
     pub signed_out_at: Timestamp,
     pub signed_out_by: SignedOutBy,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignedOutBy {
     pub device_name: String,
 }

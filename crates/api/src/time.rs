@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 /// Kept as text: this crate is serde-only (it ships in the wasm), the server formats with its
 /// own time library, and the app shows times through the browser's `Intl`.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct Timestamp(pub String);
 

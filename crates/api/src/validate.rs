@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use crate::{
     AVATARS, ChangeEmail, ChangePassword, ChangePhone, ChangeRecovery, MAX_NICKNAME_CHARS,
     NewProfile, ProfileLock, ProfilePatch, Reauthenticate, RenameDevice, SelectProfile, SignIn,
-    TwoFactorSignIn, VerifyCode,
+    SignOutAll, TwoFactorSignIn, VerifyCode,
 };
 
 /// Field name → what is wrong with it, for people. The `fields` of an error body.
@@ -315,5 +315,12 @@ impl Validate for RenameDevice {
         Problems::default()
             .check("nickname", nickname(&self.nickname))
             .finish()
+    }
+}
+
+impl Validate for SignOutAll {
+    /// A lone boolean: serde has checked all there is.
+    fn validate(&self) -> Result<(), FieldErrors> {
+        Ok(())
     }
 }
