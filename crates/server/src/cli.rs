@@ -23,6 +23,11 @@ pub struct Cli {
     #[arg(long)]
     pub demo: bool,
 
+    /// A MaxMind-format City database (GeoLite2 or DB-IP) for the approximate location of
+    /// devices. Without one, locations are unknown.
+    #[arg(long, value_name = "FILE")]
+    pub geoip: Option<PathBuf>,
+
     /// Serve HTTPS with a freshly generated self-signed certificate for localhost.
     /// For tests and local use only: WebKit keeps `Secure` cookies only over HTTPS.
     #[arg(long)]

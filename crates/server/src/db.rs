@@ -1,10 +1,13 @@
 use std::path::Path;
 use std::time::Duration;
 
-use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Sqlite, SqlitePool, Transaction};
 
-/// Opens (creating if needed) the SQLite database at `path`.
+/// The schema, embedded in the binary. SQLite's dialect; a PostgreSQL set would sit beside it.
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+
+/// Opens (creating if needed) the SQLite database at `path` and brings its schema up to date.
 ///
 /// WAL lets readers proceed while one request writes; the busy timeout makes a second writer
 /// wait instead of failing with `SQLITE_BUSY` under concurrent requests.
@@ -19,8 +22,59 @@ pub async fn open(path: &Path) -> Result<SqlitePool, sqlx::Error> {
         .synchronous(SqliteSynchronous::Normal)
         .busy_timeout(Duration::from_secs(5))
         .foreign_keys(true);
-    SqlitePoolOptions::new()
+    let pool = SqlitePoolOptions::new()
         .max_connections(8)
         .connect_with(options)
-        .await
+        .await?;
+    MIGRATOR.run(&pool).await?;
+    Ok(pool)
+}
+
+/// A transaction that will write. `BEGIN IMMEDIATE` takes the write lock up front: a deferred
+/// transaction that reads and then writes can fail at once with `SQLITE_BUSY` when another
+/// connection wrote in between, and the busy timeout can't help it.
+pub async fn write(pool: &SqlitePool) -> Result<Transaction<'static, Sqlite>, sqlx::Error> {
+    pool.begin_with("BEGIN IMMEDIATE").await
+}
+
+/// Drops what no rule needs any more: sessions ended or expired over 30 days ago (until then
+/// their cookie still gets a 401 that says why), spent challenges, old failed attempts and
+/// codes.
+pub async fn purge(pool: &SqlitePool, now: i64) -> Result<(), sqlx::Error> {
+    use crate::auth::{ABSOLUTE_TIMEOUT, IDLE_TIMEOUT};
+    use crate::clock::DAY;
+    let keep_after = now - 30 * DAY;
+    let mut tx = write(pool).await?;
+    sqlx::query(
+        "DELETE FROM sessions WHERE ended_at < ?1
+            OR last_active_at < ?1 - ?2 OR signed_in_at < ?1 - ?3",
+    )
+    .bind(keep_after)
+    .bind(IDLE_TIMEOUT)
+    .bind(ABSOLUTE_TIMEOUT)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("DELETE FROM two_factor_challenges WHERE created_at < ?")
+        .bind(now - crate::routes::session::CHALLENGE_LIFETIME)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM attempts WHERE at < ?")
+        .bind(now - crate::ratelimit::WINDOW)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM pending_contacts WHERE expires_at < ?")
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await
+}
+
+pub async fn purge_every_hour(state: crate::AppState) {
+    let mut every = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        every.tick().await;
+        if let Err(err) = purge(&state.db, state.clock.now()).await {
+            tracing::warn!(%err, "purging old rows failed; will try again in an hour");
+        }
+    }
 }

@@ -5,9 +5,10 @@ use std::any::Any;
 use std::borrow::Cow;
 
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::header::RETRY_AFTER;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use hallpass_api::{ErrorBody, ErrorCode, ErrorDetail, FieldErrors};
+use hallpass_api::{ErrorBody, ErrorCode, ErrorDetail, FieldErrors, SignedOutDetails};
 
 use crate::request_id;
 
@@ -17,6 +18,10 @@ pub struct ApiError {
     code: ErrorCode,
     message: Cow<'static, str>,
     fields: Option<FieldErrors>,
+    // Boxed: rare, and it would double the size of every `Result<_, ApiError>`.
+    details: Option<Box<SignedOutDetails>>,
+    /// Seconds, for 429 answers.
+    retry_after: Option<i64>,
 }
 
 impl ApiError {
@@ -26,6 +31,40 @@ impl ApiError {
             code,
             message: message.into(),
             fields: None,
+            details: None,
+            retry_after: None,
+        }
+    }
+
+    pub fn with_field(mut self, field: &str, message: impl Into<String>) -> Self {
+        self.fields
+            .get_or_insert_with(FieldErrors::new)
+            .insert(field.to_owned(), message.into());
+        self
+    }
+
+    pub fn with_details(mut self, details: SignedOutDetails) -> Self {
+        self.details = Some(Box::new(details));
+        self
+    }
+
+    pub fn unauthorized(code: ErrorCode, message: &'static str) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, code, message)
+    }
+
+    pub fn forbidden(code: ErrorCode, message: &'static str) -> Self {
+        Self::new(StatusCode::FORBIDDEN, code, message)
+    }
+
+    /// 429 `too_many_attempts`, with `Retry-After` in seconds (at least 1).
+    pub fn too_many_attempts(retry_after: i64) -> Self {
+        Self {
+            retry_after: Some(retry_after.max(1)),
+            ..Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                ErrorCode::TooManyAttempts,
+                "Too many attempts. Please wait a while and try again.",
+            )
         }
     }
 
@@ -86,10 +125,22 @@ impl IntoResponse for ApiError {
                 message: self.message.into_owned(),
                 fields: self.fields,
                 request_id,
-                details: None,
+                details: self.details.map(|d| *d),
             },
         };
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(err: sqlx::Error) -> Self {
+        Self::internal(format_args!("database: {err}"))
     }
 }
 

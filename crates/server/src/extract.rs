@@ -23,9 +23,18 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        let Json(value) = Json::<T>::from_request(req, state)
+        // JSON first, then the fields: a body that is cut short is malformed (400) even when
+        // the part that did arrive already has a field the type doesn't know (422).
+        let Json(json) = Json::<serde_json::Value>::from_request(req, state)
             .await
             .map_err(rejection)?;
+        let value = T::deserialize(json).map_err(|err| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::InvalidFields,
+                format!("The request has missing, unknown or mistyped fields: {err}"),
+            )
+        })?;
         value.validate().map_err(ApiError::invalid_fields)?;
         Ok(ApiJson(value))
     }
@@ -33,14 +42,6 @@ where
 
 fn rejection(rejection: JsonRejection) -> ApiError {
     match rejection {
-        JsonRejection::JsonDataError(err) => ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            ErrorCode::InvalidFields,
-            format!(
-                "The request has missing, unknown or mistyped fields: {}",
-                serde_cause(&err.body_text())
-            ),
-        ),
         JsonRejection::MissingJsonContentType(_) => ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorCode::MalformedJson,
@@ -60,11 +61,6 @@ fn rejection(rejection: JsonRejection) -> ApiError {
             "The request body is not valid JSON.",
         ),
     }
-}
-
-/// serde's own words (`unknown field `admin`, expected …`), without axum's preamble.
-fn serde_cause(text: &str) -> &str {
-    text.rsplit_once(": ").map_or(text, |(_, cause)| cause)
 }
 
 #[cfg(test)]

@@ -4,15 +4,26 @@
 //! [`app`] builds the whole router from an [`AppState`], so tests drive exactly what `main`
 //! serves, without a socket.
 
+mod activity;
+mod auth;
 mod cli;
+mod client;
+mod clock;
+mod crypto;
 mod db;
+pub mod demo;
 mod error;
 mod extract;
+mod geo;
+mod outbox;
+mod ratelimit;
 mod request_id;
 mod routes;
 mod security;
 mod serve;
 mod state;
+mod totp;
+mod useragent;
 mod web;
 
 use axum::Router;
@@ -22,8 +33,11 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::TraceLayer;
 
 pub use cli::Cli;
+pub use clock::Clock;
 pub use error::ApiError;
 pub use extract::ApiJson;
+pub use geo::Geo;
+pub use routes::openapi;
 pub use serve::run;
 pub use state::AppState;
 pub use web::WebApp;
@@ -33,7 +47,7 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// The whole HTTP surface: API routes, the app's files, and the layers every response passes.
 pub fn app(state: AppState) -> Router {
-    routes::router()
+    routes::router(state.demo)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .fallback_service(web::service(&state))
         .layer(axum::middleware::from_fn_with_state(

@@ -1,20 +1,34 @@
 //! Running the server: bind, print the address, serve until Ctrl-C or SIGTERM.
 
 use std::error::Error;
+use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum_server::tls_rustls::RustlsConfig;
 
-use crate::{AppState, Cli, WebApp, app};
+use crate::{AppState, Cli, Geo, WebApp, app, db, demo};
 
 /// Connections still open this long after a shutdown signal are closed.
 const GRACE: Duration = Duration::from_secs(5);
 
 pub async fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
     let web = WebApp::load(&cli.dist)?;
-    let state = AppState::open(&cli.database, web, cli.demo)
+    let mut state = AppState::open(&cli.database, web, cli.demo)
         .await
         .map_err(|err| format!("can't open the database {}: {err}", cli.database.display()))?;
+    state.https = cli.tls_self_signed;
+    if let Some(path) = &cli.geoip {
+        let geo = Geo::open(path)
+            .map_err(|err| format!("can't read the GeoIP database {}: {err}", path.display()))?;
+        state.geo = Arc::new(geo);
+    }
+    if cli.demo {
+        demo::seed(&state)
+            .await
+            .map_err(|err| format!("can't seed the demo data: {err:?}"))?;
+    }
+    tokio::spawn(db::purge_every_hour(state.clone()));
 
     let listener = std::net::TcpListener::bind(cli.listen)
         .map_err(|err| format!("can't listen on {}: {err}", cli.listen))?;
@@ -24,8 +38,18 @@ pub async fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
     // Tests and xtask read this exact line to learn the address (the port may be 0).
     println!("Hallpass is listening on {scheme}://{addr}");
     tracing::info!(%addr, scheme, database = %cli.database.display(), "serving");
+    if cli.demo {
+        println!(
+            "Demo sign-ins: {} / {}  and  {} / {}",
+            demo::DEMO_EMAIL,
+            demo::DEMO_PASSWORD,
+            demo::SECOND_EMAIL,
+            demo::SECOND_PASSWORD
+        );
+    }
 
-    let service = app(state).into_make_service();
+    // The peer address is each device's IP on the Devices page and in account activity.
+    let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
     if cli.tls_self_signed {
         let config = self_signed_tls().await?;
         let handle = axum_server::Handle::new();

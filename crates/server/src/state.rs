@@ -3,7 +3,9 @@ use std::sync::Arc;
 
 use sqlx::SqlitePool;
 
+use crate::clock::Clock;
 use crate::db;
+use crate::geo::Geo;
 use crate::web::WebApp;
 
 /// What every handler can reach. Cheap to clone.
@@ -11,19 +13,24 @@ use crate::web::WebApp;
 pub struct AppState {
     pub db: SqlitePool,
     pub web: Arc<WebApp>,
+    /// `--demo`: the outbox is logged and served at `GET /api/dev/outbox`.
     pub demo: bool,
     /// Served over HTTPS: the scheme of this server's own origin.
     pub https: bool,
+    pub clock: Clock,
+    pub geo: Arc<Geo>,
 }
 
 impl AppState {
-    /// Opens (creating if needed) the database at `database`.
+    /// Opens (creating and migrating if needed) the database at `database`.
     pub async fn open(database: &Path, web: WebApp, demo: bool) -> Result<Self, sqlx::Error> {
         Ok(Self {
             db: db::open(database).await?,
             web: Arc::new(web),
             demo,
             https: false,
+            clock: Clock::default(),
+            geo: Arc::new(Geo::none()),
         })
     }
 }

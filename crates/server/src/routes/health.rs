@@ -1,11 +1,13 @@
 use axum::Json;
 use axum::extract::State;
-use hallpass_api::{Health, HealthStatus};
+use hallpass_api::{ErrorBody, Health, HealthStatus, paths};
 
 use crate::{ApiError, AppState};
 
-/// `GET /api/health`: "ok" only when the database answers too, so a monitor that sees "ok"
-/// knows the server can actually serve accounts.
+/// "ok" only when the database answers too, so a monitor that sees "ok" knows the server can
+/// actually serve accounts.
+#[utoipa::path(get, path = paths::HEALTH, tag = "health",
+    responses((status = 200, body = Health), (status = 500, description = "`internal_error`", body = ErrorBody)))]
 pub async fn get(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
     sqlx::query("SELECT 1")
         .execute(&state.db)

@@ -1,16 +1,93 @@
 //! The JSON API. Each area of `shared/API.md` gets a module with its handlers.
+//!
+//! Routes are registered through utoipa-axum: each handler's `#[utoipa::path]` gives both its
+//! route and its OpenAPI operation, so the router and `GET /api/openapi.json` are made from the
+//! same declarations. (A test also checks them against `hallpass_api::paths`.)
 
+pub(crate) mod account;
+mod dev;
+pub(crate) mod devices;
 mod health;
+pub(crate) mod profiles;
+pub mod session;
+pub(crate) mod two_factor;
 
+use axum::Json;
 use axum::Router;
 use axum::routing::{any, get};
 use hallpass_api::paths;
+use utoipa::OpenApi;
+use utoipa::openapi::OpenApi as Document;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::{ApiError, AppState};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(paths::HEALTH, get(health::get))
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Hallpass JSON API",
+        description = "The contract between the Hallpass app and its backend (shared/API.md). \
+            Authentication is the `__Host-hallpass_session` cookie. State-changing requests \
+            must come from the same origin (`Sec-Fetch-Site: same-origin`, or a matching \
+            `Origin`), or they get 403 `cross_site_request`. Every error has the body \
+            `ErrorBody`."
+    ),
+    components(schemas(hallpass_api::ErrorCode)),
+    tags(
+        (name = "session", description = "This browser: sign in, two-step, step-up, sign out"),
+        (name = "profiles", description = "Who's watching?"),
+        (name = "account", description = "Membership, contact details, password, recovery"),
+        (name = "security", description = "Devices and account activity"),
+        (name = "two-factor", description = "Two-step verification"),
+        (name = "health", description = "Liveness"),
+    )
+)]
+struct ApiDoc;
+
+/// The API's routes and its OpenAPI document, from the same declarations.
+pub fn api() -> (Router<AppState>, Document) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(health::get))
+        .routes(routes!(session::sign_in, session::get, session::delete))
+        .routes(routes!(session::two_factor))
+        .routes(routes!(session::reauthenticate))
+        .routes(routes!(profiles::list, profiles::create))
+        .routes(routes!(profiles::update, profiles::delete))
+        .routes(routes!(profiles::select))
+        .routes(routes!(profiles::lock, profiles::unlock))
+        .routes(routes!(account::get))
+        .routes(routes!(account::change_password))
+        .routes(routes!(account::change_email))
+        .routes(routes!(account::verify_email))
+        .routes(routes!(account::change_phone))
+        .routes(routes!(account::verify_phone))
+        .routes(routes!(account::change_recovery))
+        .routes(routes!(account::unlink))
+        .routes(routes!(devices::list))
+        .routes(routes!(devices::rename, devices::delete))
+        .routes(routes!(devices::sign_out_all))
+        .routes(routes!(devices::activity))
+        .routes(routes!(two_factor::start))
+        .routes(routes!(two_factor::confirm))
+        .routes(routes!(two_factor::disable))
+        .routes(routes!(two_factor::regenerate))
+        .split_for_parts()
+}
+
+/// The OpenAPI document that `GET /api/openapi.json` serves.
+pub fn openapi() -> Document {
+    api().1
+}
+
+pub fn router(demo: bool) -> Router<AppState> {
+    let (router, document) = api();
+    let document = Json(document);
+    let mut router = router.route(paths::OPENAPI, get(move || async move { document }));
+    if demo {
+        router = router.route(paths::DEV_OUTBOX, get(dev::outbox));
+    }
+    router
         // Unknown API paths answer in JSON, never with the app's index.html.
         .route(paths::PREFIX, any(not_found))
         .route(&format!("{}/", paths::PREFIX), any(not_found))

@@ -1,0 +1,184 @@
+//! Account activity: every event of API.md's `ActivityEvent` list, with the device that did it
+//! (or, for `device_signed_out`, the device that was signed out), its IP hint and location.
+
+use hallpass_api::{
+    ACTIVITY_PAGE_SIZE, ActivityEvent, ActivityKind, ActivityPage, DeviceKind, DeviceRef, Location,
+};
+use sqlx::SqliteConnection;
+
+use crate::auth::{Session, device_kind_from_text, device_kind_text};
+use crate::client::Client;
+use crate::clock::timestamp;
+use crate::geo::Place;
+use crate::useragent;
+use crate::{ApiError, AppState};
+
+/// The device an event is about.
+#[derive(Clone, Debug, Default)]
+pub struct Actor {
+    pub session_id: Option<String>,
+    pub device_name: Option<String>,
+    pub device_kind: Option<DeviceKind>,
+    pub ip_hint: Option<String>,
+    pub place: Option<Place>,
+}
+
+impl Actor {
+    /// The signed-in device making the request.
+    pub fn session(state: &AppState, session: &Session) -> Self {
+        Self {
+            session_id: Some(session.id.clone()),
+            device_name: Some(session.device_name.clone()),
+            device_kind: Some(session.device_kind),
+            ip_hint: session.client.ip_hint(),
+            place: state.geo.locate(session.client.ip),
+        }
+    }
+
+    /// A device without a session yet (a sign-in attempt), known by its request alone.
+    pub fn client(state: &AppState, client: &Client, session_id: Option<String>) -> Self {
+        let info = useragent::describe(&client.user_agent);
+        Self {
+            session_id,
+            device_name: Some(info.name),
+            device_kind: Some(info.kind),
+            ip_hint: client.ip_hint(),
+            place: state.geo.locate(client.ip),
+        }
+    }
+}
+
+pub fn kind_text(kind: ActivityKind) -> &'static str {
+    match kind {
+        ActivityKind::SignedIn => "signed_in",
+        ActivityKind::SignInFailed => "sign_in_failed",
+        ActivityKind::SignedOut => "signed_out",
+        ActivityKind::DeviceSignedOut => "device_signed_out",
+        ActivityKind::SignedOutAll => "signed_out_all",
+        ActivityKind::PasswordChanged => "password_changed",
+        ActivityKind::EmailChanged => "email_changed",
+        ActivityKind::PhoneChanged => "phone_changed",
+        ActivityKind::TwoFactorEnabled => "two_factor_enabled",
+        ActivityKind::TwoFactorDisabled => "two_factor_disabled",
+        ActivityKind::RecoveryCodesRegenerated => "recovery_codes_regenerated",
+        ActivityKind::ProfilePinFailed => "profile_pin_failed",
+        ActivityKind::LinkedAccountRemoved => "linked_account_removed",
+        ActivityKind::Unknown => "unknown",
+    }
+}
+
+/// Records one event; call it inside the transaction of the change it reports.
+pub async fn record(
+    conn: &mut SqliteConnection,
+    account_id: &str,
+    kind: ActivityKind,
+    at: i64,
+    actor: &Actor,
+) -> Result<(), sqlx::Error> {
+    let place = actor.place.clone().unwrap_or_default();
+    sqlx::query(
+        "INSERT INTO activity (account_id, kind, at, session_id, device_name, device_kind,
+             ip_hint, city, country)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(account_id)
+    .bind(kind_text(kind))
+    .bind(at)
+    .bind(&actor.session_id)
+    .bind(&actor.device_name)
+    .bind(actor.device_kind.map(device_kind_text))
+    .bind(&actor.ip_hint)
+    .bind(place.city)
+    .bind(place.country)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    id: i64,
+    kind: String,
+    at: i64,
+    device_name: Option<String>,
+    device_kind: Option<String>,
+    ip_hint: Option<String>,
+    city: Option<String>,
+    country: Option<String>,
+}
+
+/// A cursor is the position of the last event of a page: `<at>.<id>`, opaque to the app.
+fn parse_cursor(cursor: &str) -> Option<(i64, i64)> {
+    let (at, id) = cursor.split_once('.')?;
+    Some((at.parse().ok()?, id.parse().ok()?))
+}
+
+fn kind_from_text(text: &str) -> ActivityKind {
+    serde_json::from_value(serde_json::Value::String(text.to_owned()))
+        .unwrap_or(ActivityKind::Unknown)
+}
+
+/// One page of events, newest first, older than `before`.
+pub async fn page(
+    state: &AppState,
+    account_id: &str,
+    before: Option<&str>,
+) -> Result<ActivityPage, ApiError> {
+    let (before_at, before_id) = match before {
+        None => (i64::MAX, i64::MAX),
+        Some(cursor) => parse_cursor(cursor).ok_or_else(|| {
+            ApiError::invalid_fields(
+                [(
+                    "before".to_owned(),
+                    "That is not a cursor this server gave out.".to_owned(),
+                )]
+                .into(),
+            )
+        })?,
+    };
+    // One more than a page tells whether there is a next one.
+    let limit = i64::try_from(ACTIVITY_PAGE_SIZE + 1).unwrap_or(i64::MAX);
+    let rows: Vec<EventRow> = sqlx::query_as(
+        "SELECT a.id, a.kind, a.at, COALESCE(s.nickname, a.device_name) AS device_name,
+                a.device_kind, a.ip_hint, a.city, a.country
+         FROM activity a LEFT JOIN sessions s ON s.id = a.session_id
+         WHERE a.account_id = ? AND (a.at < ? OR (a.at = ? AND a.id < ?))
+         ORDER BY a.at DESC, a.id DESC
+         LIMIT ?",
+    )
+    .bind(account_id)
+    .bind(before_at)
+    .bind(before_at)
+    .bind(before_id)
+    .bind(limit)
+    .fetch_all(&state.db)
+    .await?;
+    let more = rows.len() > ACTIVITY_PAGE_SIZE;
+    let rows: Vec<EventRow> = rows.into_iter().take(ACTIVITY_PAGE_SIZE).collect();
+    let next = more
+        .then(|| rows.last().map(|r| format!("{}.{}", r.at, r.id)))
+        .flatten();
+    let events = rows
+        .into_iter()
+        .map(|row| ActivityEvent {
+            id: row.id.to_string(),
+            kind: kind_from_text(&row.kind),
+            at: timestamp(row.at),
+            device: row.device_name.map(|name| DeviceRef {
+                name,
+                kind: row
+                    .device_kind
+                    .as_deref()
+                    .map_or(DeviceKind::Unknown, device_kind_from_text),
+            }),
+            location: location(row.city, row.country),
+            ip_hint: row.ip_hint,
+        })
+        .collect();
+    Ok(ActivityPage { events, next })
+}
+
+/// `None` when neither part is known, as API.md's `location | null`.
+pub fn location(city: Option<String>, country: Option<String>) -> Option<Location> {
+    (city.is_some() || country.is_some()).then_some(Location { city, country })
+}

@@ -1,0 +1,427 @@
+//! `--demo`: two accounts with a month of history, made through the code paths real requests
+//! take (sign-in, profile and device handlers, step-up, two-step set-up, phone verification
+//! with the code read from the outbox). Each step runs on a clock set back to when it
+//! "happened", so times, the Devices page and account activity all look lived in.
+//!
+//! Idempotent: an account that already exists is left as it is.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::http::header::COOKIE;
+use hallpass_api::{
+    ChangePhone, MaturityRating, NewProfile, ProfileLock, Reauthenticate, SelectProfile, VerifyCode,
+};
+
+use crate::auth::{self, Manager, Session, SteppedUp};
+use crate::client::Client;
+use crate::clock::{DAY, HOUR, MINUTE};
+use crate::geo::{Geo, Place};
+use crate::routes::{account, devices, profiles, session, two_factor};
+use crate::{ApiError, ApiJson, AppState, crypto, outbox, totp};
+
+pub const DEMO_EMAIL: &str = "demo@hallpass.test";
+pub const DEMO_PASSWORD: &str = "correct-horse-battery-staple";
+pub const SECOND_EMAIL: &str = "second@hallpass.test";
+pub const SECOND_PASSWORD: &str = "second-account-password";
+pub const JORDAN_PIN: &str = "2468";
+
+const WINDOWS_CHROME: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+const SAMSUNG_TV: &str = "Mozilla/5.0 (SMART-TV; LINUX; Tizen 7.0) AppleWebKit/537.36 (KHTML, like Gecko) 94.0.4606.31/7.0 TV Safari/537.36";
+const PS5: &str =
+    "Mozilla/5.0 (PlayStation; PlayStation 5/6.50) AppleWebKit/605.1.15 (KHTML, like Gecko)";
+const IPHONE: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1";
+const ANDROID: &str = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36";
+const IPAD: &str = "Mozilla/5.0 (iPad; CPU OS 17_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.6 Mobile/15E148 Safari/604.1";
+const MAC_SAFARI: &str = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15";
+const LG_TV: &str = "Mozilla/5.0 (Web0S; Linux/SmartTV) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/87.0.4280.88 Safari/537.36 WebAppManager";
+const LINUX_FIREFOX: &str =
+    "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
+const EDGE: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0";
+
+// Documentation ranges (RFC 5737): real-looking, never anyone's.
+const HOME: [u8; 4] = [198, 51, 100, 14];
+const PHONE_NET: [u8; 4] = [203, 0, 113, 45];
+const ANDROID_NET: [u8; 4] = [203, 0, 113, 77];
+const OFFICE: [u8; 4] = [192, 0, 2, 33];
+const HOTEL: [u8; 4] = [192, 0, 2, 180];
+const UNKNOWN_NET: [u8; 4] = [192, 0, 2, 201];
+const SECOND_HOME: [u8; 4] = [203, 0, 113, 200];
+
+/// Where the demo's addresses are, since no GeoIP database knows documentation ranges.
+fn places() -> Vec<(IpAddr, Place)> {
+    let place = |ip: [u8; 4], city: &str, country: &str| {
+        (
+            IpAddr::from(ip),
+            Place {
+                city: Some(city.to_owned()),
+                country: Some(country.to_owned()),
+            },
+        )
+    };
+    vec![
+        place(HOME, "Chicago", "United States"),
+        place(PHONE_NET, "Chicago", "United States"),
+        place(ANDROID_NET, "Evanston", "United States"),
+        place(OFFICE, "New York", "United States"),
+        place(HOTEL, "Lisbon", "Portugal"),
+        place(UNKNOWN_NET, "Bucharest", "Romania"),
+        place(SECOND_HOME, "Austin", "United States"),
+    ]
+}
+
+/// The state as it was `ago` seconds before now, locating the demo's addresses.
+fn at(state: &AppState, ago: i64) -> AppState {
+    AppState {
+        clock: state.clock.detached(ago),
+        geo: Arc::new(Geo::none().with_table(places())),
+        ..state.clone()
+    }
+}
+
+fn client(ip: [u8; 4], user_agent: &str) -> Client {
+    Client::new(Some(IpAddr::from(ip)), user_agent)
+}
+
+/// The one way accounts come into being (the API has no sign-up): the account, its plan and
+/// its first profile.
+pub async fn create_account(
+    state: &AppState,
+    email: &str,
+    password: &str,
+    plan: (&str, &str, u32),
+    member_for_days: i64,
+    next_billing: i64,
+    first_profile: &str,
+) -> Result<String, ApiError> {
+    let now = state.clock.now();
+    let id = crypto::id();
+    let password = password.to_owned();
+    let hash = crypto::blocking(move || crypto::hash_secret(&password))
+        .await
+        .map_err(ApiError::internal)?;
+    let (plan_name, price, streams) = plan;
+    let mut tx = crate::db::write(&state.db).await?;
+    sqlx::query(
+        "INSERT INTO accounts (id, email, email_verified, password_hash, member_since, plan_name,
+             plan_price, plan_currency, plan_next_billing, plan_streams)
+         VALUES (?, ?, 1, ?, ?, ?, ?, 'USD', ?, ?)",
+    )
+    .bind(&id)
+    .bind(email)
+    .bind(hash)
+    .bind(now - member_for_days * DAY)
+    .bind(plan_name)
+    .bind(price)
+    .bind(next_billing)
+    .bind(streams)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO profiles (id, account_id, position, name, avatar, kids, maturity_rating, language)
+         VALUES (?, ?, 0, ?, 'sunrise', 0, '18+', 'en')",
+    )
+    .bind(crypto::id())
+    .bind(&id)
+    .bind(first_profile)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// A signed-in demo device: its session, and what its requests carry.
+#[derive(Clone)]
+struct Device {
+    session: Session,
+    token: String,
+    client: Client,
+}
+
+/// Signs in like `POST /api/session` and returns the session as its next request sees it.
+async fn sign_in(
+    state: &AppState,
+    email: &str,
+    password: &str,
+    client: &Client,
+) -> Result<Device, ApiError> {
+    let (account_id, _) = session::check_password(state, client, email, password).await?;
+    let (token, _) = session::sign_in_as(state, &account_id, client).await?;
+    let session = use_session(state, &token, client).await?;
+    Ok(Device {
+        session,
+        token,
+        client: client.clone(),
+    })
+}
+
+impl Device {
+    /// A request from this device `ago` seconds before now: it becomes its last activity.
+    async fn used(&self, state: &AppState, ago: i64) -> Result<Session, ApiError> {
+        use_session(&at(state, ago), &self.token, &self.client).await
+    }
+}
+
+/// A request from the device with `token`: it counts as activity at the state's time.
+async fn use_session(state: &AppState, token: &str, client: &Client) -> Result<Session, ApiError> {
+    let mut headers = HeaderMap::new();
+    let cookie = format!("{}={token}", auth::COOKIE_NAME);
+    headers.insert(COOKIE, cookie.parse().map_err(ApiError::internal)?);
+    auth::authenticate(state, &headers, client.clone()).await
+}
+
+async fn exists(state: &AppState, email: &str) -> Result<bool, ApiError> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM accounts WHERE email = ?")
+        .bind(email)
+        .fetch_one(&state.db)
+        .await?;
+    Ok(n > 0)
+}
+
+/// Seeds both demo accounts unless they exist.
+pub async fn seed(state: &AppState) -> Result<(), ApiError> {
+    if !exists(state, DEMO_EMAIL).await? {
+        seed_demo_account(state).await?;
+    }
+    if !exists(state, SECOND_EMAIL).await? {
+        let then = at(state, 5 * DAY);
+        let next_billing = state.clock.now() + 20 * DAY;
+        create_account(
+            &then,
+            SECOND_EMAIL,
+            SECOND_PASSWORD,
+            ("Basic", "7.99", 1),
+            400,
+            next_billing,
+            "Riley",
+        )
+        .await?;
+        let device = client(SECOND_HOME, LINUX_FIREFOX);
+        let riley = sign_in(&then, SECOND_EMAIL, SECOND_PASSWORD, &device).await?;
+        select(&then, &riley.session, "Riley", None).await?;
+        riley.used(state, 2 * HOUR).await?;
+    }
+    Ok(())
+}
+
+/// Selects the profile called `name` for `session`.
+async fn select(
+    state: &AppState,
+    session: &Session,
+    name: &str,
+    pin: Option<&str>,
+) -> Result<(), ApiError> {
+    let mut conn = state.db.acquire().await?;
+    let profile = profiles::list_of(&mut conn, &session.account_id)
+        .await?
+        .into_iter()
+        .find(|p| p.name == name)
+        .ok_or_else(|| ApiError::internal(format_args!("no demo profile {name}")))?;
+    drop(conn);
+    let body = SelectProfile {
+        pin: pin.map(str::to_owned),
+    };
+    profiles::select(
+        State(state.clone()),
+        session.clone(),
+        Path(profile.id),
+        ApiJson(body),
+    )
+    .await
+    .map(|_| ())
+}
+
+/// The device used `ago` seconds before now, with its password confirmed just then.
+async fn step_up(
+    state: &AppState,
+    device: &Device,
+    ago: i64,
+) -> Result<(AppState, SteppedUp), ApiError> {
+    let t = at(state, ago);
+    let session = device.used(state, ago).await?;
+    session::reauthenticate(
+        State(t.clone()),
+        session.clone(),
+        ApiJson(Reauthenticate {
+            password: DEMO_PASSWORD.to_owned(),
+        }),
+    )
+    .await?;
+    let session = use_session(&t, &device.token, &device.client).await?;
+    Ok((t, SteppedUp(session)))
+}
+
+fn new_profile(name: &str, avatar: &str, kids: bool, rating: MaturityRating) -> NewProfile {
+    NewProfile {
+        name: name.to_owned(),
+        avatar: avatar.to_owned(),
+        kids,
+        maturity_rating: rating,
+        language: "en".to_owned(),
+    }
+}
+
+async fn seed_demo_account(state: &AppState) -> Result<(), ApiError> {
+    // Five weeks ago: the account, signed in on the family PC.
+    let t = at(state, 35 * DAY);
+    let account_id = create_account(
+        &t,
+        DEMO_EMAIL,
+        DEMO_PASSWORD,
+        ("Standard", "15.49", 2),
+        3 * 365,
+        state.clock.now() + 12 * DAY,
+        "Alex",
+    )
+    .await?;
+    let pc = sign_in(&t, DEMO_EMAIL, DEMO_PASSWORD, &client(HOME, WINDOWS_CHROME)).await?;
+    select(&t, &pc.session, "Alex", None).await?;
+    for profile in [
+        new_profile("Sam", "ocean", false, MaturityRating::Eighteen),
+        new_profile("Jordan", "forest", false, MaturityRating::Sixteen),
+        new_profile("Kids", "meadow", true, MaturityRating::Seven),
+    ] {
+        let _ = profiles::create(
+            State(t.clone()),
+            Manager(pc.session.clone()),
+            ApiJson(profile),
+        )
+        .await?;
+    }
+    let jordan = profile_id(&t, &account_id, "Jordan").await?;
+    // Signing in opened the step-up window.
+    profiles::lock(
+        State(t.clone()),
+        SteppedUp(pc.session.clone()),
+        Path(jordan),
+        ApiJson(ProfileLock {
+            pin: JORDAN_PIN.to_owned(),
+        }),
+    )
+    .await?;
+    // Linked accounts have no API to add them (a provider's sign-in flow would): rows.
+    for (provider, name, ago) in [
+        ("google", "alex.rivera@gmail.com", 35 * DAY),
+        ("facebook", "Alex Rivera", 34 * DAY),
+    ] {
+        sqlx::query(
+            "INSERT INTO linked_accounts (account_id, provider, display_name, linked_at)
+             VALUES (?, ?, ?, ?)",
+        )
+        .bind(&account_id)
+        .bind(provider)
+        .bind(name)
+        .bind(state.clock.now() - ago)
+        .execute(&state.db)
+        .await?;
+    }
+    let (t, stepped) = step_up(state, &pc, 33 * DAY).await?;
+    account::unlink(State(t), stepped, Path("facebook".to_owned())).await?;
+
+    // Two-step verification, tried and turned off again (the demo starts with it off).
+    let (t, stepped) = step_up(state, &pc, 32 * DAY).await?;
+    let Json(setup) = two_factor::start(State(t.clone()), stepped.clone()).await?;
+    let code = totp::code_at(&setup.secret, t.clock.now()).unwrap_or_default();
+    let _codes =
+        two_factor::confirm(State(t), Manager(stepped.0), ApiJson(VerifyCode { code })).await?;
+    let (t, stepped) = step_up(state, &pc, 20 * DAY).await?;
+    two_factor::disable(State(t), stepped).await?;
+
+    // A work PC, signed out from the family PC two days later.
+    let work = sign_in(
+        &at(state, 31 * DAY),
+        DEMO_EMAIL,
+        DEMO_PASSWORD,
+        &client(OFFICE, EDGE),
+    )
+    .await?;
+    let (t, stepped) = step_up(state, &pc, 29 * DAY).await?;
+    devices::delete(State(t), Manager(stepped.0), Path(work.session.id)).await?;
+
+    // An old laptop that signed itself out.
+    let laptop = sign_in(
+        &at(state, 27 * DAY),
+        DEMO_EMAIL,
+        DEMO_PASSWORD,
+        &client(HOME, LINUX_FIREFOX),
+    )
+    .await?;
+    let last = laptop.used(state, 25 * DAY).await?;
+    session::end_own(&at(state, 25 * DAY), &last).await?;
+
+    // The other seven devices of the Devices page: signed in, profile, last active.
+    let others = [
+        (client(HOME, SAMSUNG_TV), 30 * DAY, "Sam", None, HOUR),
+        (client(HOME, PS5), 28 * DAY, "Jordan", Some(JORDAN_PIN), DAY),
+        (
+            client(PHONE_NET, IPHONE),
+            26 * DAY,
+            "Alex",
+            None,
+            10 * MINUTE,
+        ),
+        (client(HOTEL, LG_TV), 24 * DAY, "Alex", None, 21 * DAY),
+        (client(ANDROID_NET, ANDROID), 22 * DAY, "Sam", None, 3 * DAY),
+        (client(HOME, IPAD), 18 * DAY, "Kids", None, 2 * DAY),
+        (client(OFFICE, MAC_SAFARI), 15 * DAY, "Alex", None, 5 * DAY),
+    ];
+    for (device, signed_in, profile, pin, last_active) in others {
+        let t = at(state, signed_in);
+        let signed = sign_in(&t, DEMO_EMAIL, DEMO_PASSWORD, &device).await?;
+        if device.user_agent == IPAD {
+            // Someone on the iPad tried Jordan's profile first, with a guess.
+            let _ = select(&t, &signed.session, "Jordan", Some("1234")).await;
+        }
+        select(&t, &signed.session, profile, pin).await?;
+        if device.user_agent == IPHONE {
+            add_phone(state, &signed).await?;
+        }
+        signed.used(state, last_active).await?;
+    }
+
+    // Someone who is not Alex, trying a password from far away.
+    let stranger = client(UNKNOWN_NET, LINUX_FIREFOX);
+    let _ =
+        session::check_password(&at(state, 9 * DAY), &stranger, DEMO_EMAIL, "hunter2hunter2").await;
+
+    pc.used(state, 2 * HOUR).await?;
+    Ok(())
+}
+
+async fn profile_id(state: &AppState, account_id: &str, name: &str) -> Result<String, ApiError> {
+    let mut conn = state.db.acquire().await?;
+    profiles::list_of(&mut conn, account_id)
+        .await?
+        .into_iter()
+        .find(|p| p.name == name)
+        .map(|p| p.id)
+        .ok_or_else(|| ApiError::internal(format_args!("no demo profile {name}")))
+}
+
+/// Twelve days ago, a phone number added from the iPhone and confirmed with the code that the
+/// outbox holds, as its owner would read it from the SMS.
+async fn add_phone(state: &AppState, phone: &Device) -> Result<(), ApiError> {
+    let (t, stepped) = step_up(state, phone, 12 * DAY).await?;
+    let request = ChangePhone {
+        phone: "+13125550142".to_owned(),
+    };
+    account::change_phone(State(t.clone()), stepped.clone(), ApiJson(request)).await?;
+    let code = outbox::list(&t)
+        .await?
+        .into_iter()
+        .find_map(|m| sent_code(&m.body))
+        .unwrap_or_default();
+    let _ =
+        account::verify_phone(State(t), Manager(stepped.0), ApiJson(VerifyCode { code })).await?;
+    Ok(())
+}
+
+/// The 6-digit code in an outbox message.
+pub fn sent_code(body: &str) -> Option<String> {
+    body.split(|c: char| !c.is_ascii_digit())
+        .find(|word| word.len() == 6)
+        .map(str::to_owned)
+}

@@ -1,0 +1,439 @@
+//! Session (this browser): sign in, two-step verification, step-up, sign out.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::header::SET_COOKIE;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use hallpass_api::{
+    AccountRef, ActivityKind, ErrorBody, ErrorCode, Reauthenticate, SessionInfo, SessionMeta,
+    SignIn, SignInOutcome, TwoFactorChallenge, TwoFactorSignIn, paths,
+};
+use sqlx::SqliteConnection;
+
+use crate::activity::{self, Actor};
+use crate::auth::{self, STEP_UP_WINDOW, Session};
+use crate::client::Client;
+use crate::clock::{MINUTE, timestamp};
+use crate::routes::profiles;
+use crate::{ApiError, ApiJson, AppState, crypto, db, ratelimit, totp};
+
+/// A two-step challenge must be answered within this time.
+pub const CHALLENGE_LIFETIME: i64 = 5 * MINUTE;
+/// Wrong codes per challenge before it is spent.
+pub const CHALLENGE_ATTEMPTS: i64 = 5;
+
+fn invalid_credentials() -> ApiError {
+    ApiError::unauthorized(
+        ErrorCode::InvalidCredentials,
+        "That email and password don't match an account.",
+    )
+}
+
+/// `Set-Cookie` plus a JSON body.
+fn with_cookie(cookie: HeaderValue, body: impl IntoResponse) -> Response {
+    let mut response = body.into_response();
+    response.headers_mut().insert(SET_COOKIE, cookie);
+    response
+}
+
+#[derive(sqlx::FromRow)]
+struct Credentials {
+    id: String,
+    password_hash: String,
+    totp_secret: Option<String>,
+}
+
+/// Checks the password of the account with `email`, under the sign-in rate limits. Unknown
+/// addresses and wrong passwords take the same path and the same time, and give one answer.
+pub async fn check_password(
+    state: &AppState,
+    client: &Client,
+    email: &str,
+    password: &str,
+) -> Result<(String, Option<String>), ApiError> {
+    let now = state.clock.now();
+    let account_key = ratelimit::account_key(&email.to_lowercase());
+    let ip_key = ratelimit::ip_key(client.ip);
+    {
+        let mut conn = state.db.acquire().await?;
+        ratelimit::check(&mut conn, &ip_key, ratelimit::SIGN_IN_PER_IP, now).await?;
+        ratelimit::check(&mut conn, &account_key, ratelimit::SIGN_IN_PER_ACCOUNT, now).await?;
+    }
+    let account: Option<Credentials> =
+        sqlx::query_as("SELECT id, password_hash, totp_secret FROM accounts WHERE email = ?")
+            .bind(email)
+            .fetch_optional(&state.db)
+            .await?;
+    let password = password.to_owned();
+    let matched = match &account {
+        Some(account) => {
+            let hash = account.password_hash.clone();
+            crypto::blocking(move || crypto::verify_secret(&password, &hash)).await
+        }
+        None => {
+            crypto::blocking(move || crypto::verify_nothing(&password)).await;
+            false
+        }
+    };
+    let mut tx = db::write(&state.db).await?;
+    match account {
+        Some(account) if matched => {
+            ratelimit::clear(&mut tx, &account_key).await?;
+            tx.commit().await?;
+            Ok((account.id, account.totp_secret))
+        }
+        _ => {
+            ratelimit::fail(&mut tx, &ip_key, now).await?;
+            ratelimit::fail(&mut tx, &account_key, now).await?;
+            if let Some(account) = account {
+                let actor = Actor::client(state, client, None);
+                activity::record(
+                    &mut tx,
+                    &account.id,
+                    ActivityKind::SignInFailed,
+                    now,
+                    &actor,
+                )
+                .await?;
+            }
+            tx.commit().await?;
+            Err(invalid_credentials())
+        }
+    }
+}
+
+/// Signs `account_id` in on `client`: a new session, the `signed_in` event, the cookie.
+pub async fn sign_in_as(
+    state: &AppState,
+    account_id: &str,
+    client: &Client,
+) -> Result<(String, SessionInfo), ApiError> {
+    let now = state.clock.now();
+    let mut tx = db::write(&state.db).await?;
+    let (token, session_id) = auth::start(&mut tx, state, account_id, client, now).await?;
+    let actor = Actor::client(state, client, Some(session_id.clone()));
+    activity::record(&mut tx, account_id, ActivityKind::SignedIn, now, &actor).await?;
+    tx.commit().await?;
+    let info = info(&state.db, &session_id, now).await?;
+    Ok((token, info))
+}
+
+#[derive(sqlx::FromRow)]
+struct InfoRow {
+    account_id: String,
+    email: String,
+    profile_id: Option<String>,
+    signed_in_at: i64,
+    last_active_at: i64,
+    reauthenticated_until: Option<i64>,
+}
+
+/// `SessionInfo` for the session `session_id`.
+pub async fn info(
+    pool: &sqlx::SqlitePool,
+    session_id: &str,
+    now: i64,
+) -> Result<SessionInfo, ApiError> {
+    let mut conn = pool.acquire().await?;
+    let row: InfoRow = sqlx::query_as(
+        "SELECT s.account_id, a.email, s.profile_id, s.signed_in_at, s.last_active_at,
+                s.reauthenticated_until
+         FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.id = ?",
+    )
+    .bind(session_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let profile = match &row.profile_id {
+        Some(id) => profiles::load(&mut conn, &row.account_id, id).await?,
+        None => None,
+    };
+    let expires_at =
+        (row.last_active_at + auth::IDLE_TIMEOUT).min(row.signed_in_at + auth::ABSOLUTE_TIMEOUT);
+    Ok(SessionInfo {
+        account: AccountRef {
+            id: row.account_id,
+            email: row.email,
+        },
+        session: SessionMeta {
+            id: session_id.to_owned(),
+            signed_in_at: timestamp(row.signed_in_at),
+            expires_at: timestamp(expires_at),
+            recently_authenticated_until: row
+                .reauthenticated_until
+                .filter(|until| *until > now)
+                .map(timestamp),
+        },
+        profile,
+    })
+}
+
+/// Sign in with email and password.
+#[utoipa::path(post, path = paths::SESSION, tag = "session", request_body = SignIn,
+    responses(
+        (status = 200, description = "Signed in (cookie set), or a two-step challenge", body = SignInOutcome),
+        (status = 401, description = "`invalid_credentials`", body = ErrorBody),
+        (status = 422, description = "`invalid_fields`", body = ErrorBody),
+        (status = 429, description = "`too_many_attempts`, with `Retry-After`", body = ErrorBody),
+    ))]
+pub async fn sign_in(
+    State(state): State<AppState>,
+    client: Client,
+    ApiJson(body): ApiJson<SignIn>,
+) -> Result<Response, ApiError> {
+    let (account_id, totp_secret) =
+        check_password(&state, &client, body.email.trim(), &body.password).await?;
+    if totp_secret.is_some() {
+        let challenge = crypto::token();
+        sqlx::query(
+            "INSERT INTO two_factor_challenges (token_hash, account_id, created_at, user_agent, ip)
+             VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(crypto::sha256(&challenge))
+        .bind(&account_id)
+        .bind(state.clock.now())
+        .bind(&client.user_agent)
+        .bind(client.ip.map(|ip| ip.to_string()))
+        .execute(&state.db)
+        .await?;
+        let outcome = SignInOutcome::TwoFactorRequired(TwoFactorChallenge {
+            two_factor_required: true,
+            challenge,
+        });
+        return Ok(Json(outcome).into_response());
+    }
+    let (token, info) = sign_in_as(&state, &account_id, &client).await?;
+    Ok(with_cookie(
+        auth::cookie(&token),
+        Json(SignInOutcome::SignedIn(Box::new(info))),
+    ))
+}
+
+#[derive(sqlx::FromRow)]
+struct Challenge {
+    account_id: String,
+    email: String,
+    created_at: i64,
+    attempts: i64,
+    totp_secret: Option<String>,
+    totp_last_step: Option<i64>,
+}
+
+fn invalid_code() -> ApiError {
+    ApiError::unauthorized(ErrorCode::InvalidCode, "That code is not right.")
+}
+
+/// Finish signing in with a code from the authenticator app, or a recovery code.
+#[utoipa::path(post, path = paths::SESSION_TWO_FACTOR, tag = "session", request_body = TwoFactorSignIn,
+    responses(
+        (status = 200, description = "Signed in; the cookie is set", body = SessionInfo),
+        (status = 401, description = "`invalid_code` (also for an unknown challenge)", body = ErrorBody),
+        (status = 410, description = "`code_expired`: the challenge is older than 5 minutes", body = ErrorBody),
+        (status = 422, description = "`invalid_fields`", body = ErrorBody),
+        (status = 429, description = "`too_many_attempts`: 5 wrong codes spend the challenge", body = ErrorBody),
+    ))]
+pub async fn two_factor(
+    State(state): State<AppState>,
+    client: Client,
+    ApiJson(body): ApiJson<TwoFactorSignIn>,
+) -> Result<Response, ApiError> {
+    let now = state.clock.now();
+    let challenge_hash = crypto::sha256(&body.challenge);
+    let mut tx = db::write(&state.db).await?;
+    let challenge: Option<Challenge> = sqlx::query_as(
+        "SELECT c.account_id, a.email, c.created_at, c.attempts, a.totp_secret, a.totp_last_step
+         FROM two_factor_challenges c JOIN accounts a ON a.id = c.account_id
+         WHERE c.token_hash = ?",
+    )
+    .bind(&challenge_hash)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(challenge) = challenge else {
+        return Err(invalid_code());
+    };
+    if now >= challenge.created_at + CHALLENGE_LIFETIME {
+        delete_challenge(&mut tx, &challenge_hash).await?;
+        tx.commit().await?;
+        return Err(ApiError::new(
+            StatusCode::GONE,
+            ErrorCode::CodeExpired,
+            "That took too long. Please sign in again.",
+        ));
+    }
+    if challenge.attempts >= CHALLENGE_ATTEMPTS {
+        return Err(ApiError::too_many_attempts(
+            challenge.created_at + CHALLENGE_LIFETIME - now,
+        ));
+    }
+    let accepted = match (&body.code, &body.recovery_code, &challenge.totp_secret) {
+        (Some(code), _, Some(secret)) => {
+            match totp::check(
+                secret,
+                &challenge.email,
+                code,
+                challenge.totp_last_step,
+                now,
+            ) {
+                Some(step) => {
+                    sqlx::query("UPDATE accounts SET totp_last_step = ? WHERE id = ?")
+                        .bind(step)
+                        .bind(&challenge.account_id)
+                        .execute(&mut *tx)
+                        .await?;
+                    true
+                }
+                None => false,
+            }
+        }
+        (None, Some(code), Some(_)) => {
+            use_recovery_code(&mut tx, &challenge.account_id, code, now).await?
+        }
+        // Two-step verification was turned off after the challenge was made.
+        _ => false,
+    };
+    if !accepted {
+        sqlx::query(
+            "UPDATE two_factor_challenges SET attempts = attempts + 1 WHERE token_hash = ?",
+        )
+        .bind(&challenge_hash)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        return Err(invalid_code());
+    }
+    delete_challenge(&mut tx, &challenge_hash).await?;
+    tx.commit().await?;
+    let (token, info) = sign_in_as(&state, &challenge.account_id, &client).await?;
+    Ok(with_cookie(auth::cookie(&token), Json(info)))
+}
+
+async fn delete_challenge(conn: &mut SqliteConnection, hash: &[u8]) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM two_factor_challenges WHERE token_hash = ?")
+        .bind(hash)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Marks an unused recovery code of the account as used; `false` if there is none such.
+async fn use_recovery_code(
+    conn: &mut SqliteConnection,
+    account_id: &str,
+    code: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let hash = crypto::sha256(&crypto::normalise_recovery_code(code));
+    let used = sqlx::query(
+        "UPDATE recovery_codes SET used_at = ?
+         WHERE account_id = ? AND code_hash = ? AND used_at IS NULL",
+    )
+    .bind(now)
+    .bind(account_id)
+    .bind(hash)
+    .execute(conn)
+    .await?;
+    Ok(used.rows_affected() == 1)
+}
+
+/// Who is signed in here.
+#[utoipa::path(get, path = paths::SESSION, tag = "session",
+    responses(
+        (status = 200, body = SessionInfo),
+        (status = 401, description = "`not_signed_in`, `session_expired` or `signed_out_remotely` (with `details`)", body = ErrorBody),
+    ))]
+pub async fn get(
+    State(state): State<AppState>,
+    session: Session,
+) -> Result<Json<SessionInfo>, ApiError> {
+    Ok(Json(info(&state.db, &session.id, session.now).await?))
+}
+
+/// The answer that ends a browser's session: the cookie expired and the browser told to
+/// clear everything of this origin.
+pub fn signed_out_response() -> Response {
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    let headers = response.headers_mut();
+    headers.insert(SET_COOKIE, auth::expired_cookie());
+    headers.insert(
+        "clear-site-data",
+        HeaderValue::from_static("\"cache\", \"cookies\", \"storage\""),
+    );
+    response
+}
+
+/// Ends `session` because it signed itself out.
+pub async fn end_own(state: &AppState, session: &Session) -> Result<(), ApiError> {
+    let mut tx = db::write(&state.db).await?;
+    let ended = sqlx::query(
+        "UPDATE sessions SET ended_at = ?, end_reason = 'signed_out' WHERE id = ? AND ended_at IS NULL",
+    )
+    .bind(session.now)
+    .bind(&session.id)
+    .execute(&mut *tx)
+    .await?;
+    if ended.rows_affected() == 1 {
+        let actor = Actor::session(state, session);
+        activity::record(
+            &mut tx,
+            &session.account_id,
+            ActivityKind::SignedOut,
+            session.now,
+            &actor,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Sign out of this browser. Idempotent: 204 whether or not a session was there.
+#[utoipa::path(delete, path = paths::SESSION, tag = "session",
+    responses(
+        (status = 204, description = "Signed out; `Set-Cookie` expires the cookie and `Clear-Site-Data` clears the origin"),
+        (status = 403, description = "`cross_site_request`", body = ErrorBody),
+    ))]
+pub async fn delete(
+    State(state): State<AppState>,
+    client: Client,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    // Any reason the session is already over (expired, revoked, unknown) is fine here.
+    if let Ok(session) = auth::authenticate(&state, &headers, client).await {
+        end_own(&state, &session).await?;
+    }
+    Ok(signed_out_response())
+}
+
+/// Confirm the password to open the 10-minute step-up window.
+#[utoipa::path(post, path = paths::SESSION_REAUTHENTICATE, tag = "session", request_body = Reauthenticate,
+    responses(
+        (status = 204, description = "Recently authenticated for 10 minutes"),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "`wrong_password`", body = ErrorBody),
+        (status = 429, description = "`too_many_attempts`", body = ErrorBody),
+    ))]
+pub async fn reauthenticate(
+    State(state): State<AppState>,
+    session: Session,
+    ApiJson(body): ApiJson<Reauthenticate>,
+) -> Result<StatusCode, ApiError> {
+    match check_password(&state, &session.client, &session.email, &body.password).await {
+        Ok(_) => {}
+        Err(err) if err.code() == ErrorCode::InvalidCredentials => {
+            return Err(wrong_password("password"));
+        }
+        Err(err) => return Err(err),
+    }
+    sqlx::query("UPDATE sessions SET reauthenticated_until = ? WHERE id = ?")
+        .bind(state.clock.now() + STEP_UP_WINDOW)
+        .bind(&session.id)
+        .execute(&state.db)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// 403 `wrong_password`, with the message against `field` so the form can show it there.
+pub fn wrong_password(field: &str) -> ApiError {
+    ApiError::forbidden(ErrorCode::WrongPassword, "That password is not right.")
+        .with_field(field, "That password is not right.")
+}
