@@ -1,82 +1,12 @@
-//! The server's integration tests: the real router and a real SQLite file, driven with
-//! in-memory HTTP requests. One test binary for the whole server (each binary costs a link).
+//! Serving the app's files, the JSON 404/405, security headers and the cross-site check.
 
-use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use base64::Engine;
 use hallpass_api::{ErrorBody, ErrorCode, Health, HealthStatus};
-use hallpass_server::{AppState, WebApp, app};
-use http_body_util::BodyExt;
 use sha2::{Digest, Sha256};
-use tower::ServiceExt;
 
-const INLINE_SCRIPT: &str = "import init from '/hallpass-0123456789abcdef.js';await init();";
-const WASM_NAME: &str = "hallpass-0123456789abcdef_bg.wasm";
-
-/// A server on a fresh database, with a `dist/` shaped like Trunk's output.
-struct TestServer {
-    app: Router,
-    dir: tempfile::TempDir,
-}
-
-impl TestServer {
-    async fn new() -> Self {
-        let server = Self::without_build().await;
-        let dist = server.dir.path().join("dist");
-        std::fs::create_dir_all(&dist).expect("dist");
-        let index = format!(
-            "<!DOCTYPE html><html><head><script type=\"module\">{INLINE_SCRIPT}</script>\
-             </head><body></body></html>"
-        );
-        std::fs::write(dist.join("index.html"), &index).expect("index");
-        std::fs::write(dist.join(WASM_NAME), b"\0asm\x01\0\0\0").expect("wasm");
-        std::fs::write(dist.join(format!("{WASM_NAME}.br")), b"brotli bytes").expect("br");
-        std::fs::write(dist.join("favicon.svg"), "<svg/>").expect("svg");
-        server.serving(&dist).await
-    }
-
-    /// A server whose `dist/` does not exist: the app was never built.
-    async fn without_build() -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let dist = dir.path().join("dist");
-        Self {
-            app: Router::new(),
-            dir,
-        }
-        .serving(&dist)
-        .await
-    }
-
-    async fn serving(self, dist: &std::path::Path) -> Self {
-        let web = WebApp::load(dist).expect("load dist");
-        let state = AppState::open(&self.dir.path().join("db.sqlite"), web, false)
-            .await
-            .expect("open database");
-        Self {
-            app: app(state),
-            dir: self.dir,
-        }
-    }
-
-    async fn send(&self, request: Request<Body>) -> (StatusCode, HeaderMap, Vec<u8>) {
-        let response = self.app.clone().oneshot(request).await.expect("infallible");
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = response
-            .into_body()
-            .collect()
-            .await
-            .expect("body")
-            .to_bytes();
-        (status, headers, body.to_vec())
-    }
-
-    async fn get(&self, path: &str) -> (StatusCode, HeaderMap, Vec<u8>) {
-        self.send(Request::get(path).body(Body::empty()).expect("request"))
-            .await
-    }
-}
+use crate::support::{INLINE_SCRIPT, Reply, TestServer, WASM_NAME};
 
 fn error_code(body: &[u8]) -> ErrorCode {
     serde_json::from_slice::<ErrorBody>(body)
@@ -85,14 +15,14 @@ fn error_code(body: &[u8]) -> ErrorCode {
         .code
 }
 
-fn header<'a>(headers: &'a HeaderMap, name: &str) -> &'a str {
+pub fn header<'a>(headers: &'a HeaderMap, name: &str) -> &'a str {
     headers
         .get(name)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_else(|| panic!("no {name} header"))
 }
 
-fn assert_security_headers(headers: &HeaderMap) {
+pub fn assert_security_headers(headers: &HeaderMap) {
     let csp = header(headers, "content-security-policy");
     assert!(!csp.contains("unsafe-inline"), "{csp}");
     assert!(!csp.contains("'unsafe-eval'"), "{csp}");
@@ -136,7 +66,7 @@ async fn a_wrong_method_is_a_json_405() {
         .header("sec-fetch-site", "same-origin")
         .body(Body::empty())
         .expect("request");
-    let (status, _, body) = server.send(request).await;
+    let Reply { status, body, .. } = server.send(request).await;
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(error_code(&body), ErrorCode::MethodNotAllowed);
 }
@@ -198,7 +128,11 @@ async fn precompressed_brotli_is_sent_when_accepted() {
         .header(header::ACCEPT_ENCODING, "br, gzip")
         .body(Body::empty())
         .expect("request");
-    let (status, headers, body) = server.send(request).await;
+    let Reply {
+        status,
+        headers,
+        body,
+    } = server.send(request).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(header(&headers, "content-encoding"), "br");
     assert_eq!(header(&headers, "content-type"), "application/wasm");
@@ -221,10 +155,10 @@ async fn post_with(server: &TestServer, headers: &[(&str, &str)]) -> (StatusCode
     for (name, value) in headers {
         request = request.header(*name, *value);
     }
-    let (status, _, body) = server
+    let reply = server
         .send(request.body(Body::empty()).expect("request"))
         .await;
-    (status, body)
+    (reply.status, reply.body)
 }
 
 #[tokio::test]

@@ -1,0 +1,334 @@
+//! Manage access and devices, and account activity: listing, renaming, revocation that
+//! takes effect on the very next request, and accounts kept apart.
+
+use axum::http::StatusCode;
+use hallpass_api::{ActivityKind, ActivityPage, Device, DeviceKind, ErrorCode, SignedOutCount};
+use hallpass_server::demo::{DEMO_EMAIL, DEMO_PASSWORD, SECOND_EMAIL, SECOND_PASSWORD};
+use serde_json::json;
+
+use crate::support::{Browser, SAFARI_ON_IPHONE, TestServer, advance};
+
+async fn devices(browser: &mut Browser<'_>) -> Vec<Device> {
+    browser
+        .get("/api/devices")
+        .await
+        .expect_status(StatusCode::OK)
+        .json()
+}
+
+async fn activity(browser: &mut Browser<'_>) -> ActivityPage {
+    browser
+        .get("/api/activity")
+        .await
+        .expect_status(StatusCode::OK)
+        .json()
+}
+
+#[tokio::test]
+async fn the_demo_account_lists_its_devices_current_first_then_most_recent() {
+    let server = TestServer::demo().await;
+    let mut browser = server.demo_browser().await;
+    let list = devices(&mut browser).await;
+    assert_eq!(list.len(), 9, "eight demo devices and this browser");
+    assert!(list[0].current && list.iter().skip(1).all(|d| !d.current));
+    let times: Vec<&str> = list[1..]
+        .iter()
+        .map(|d| d.last_active_at.as_str())
+        .collect();
+    assert!(times.windows(2).all(|w| w[0] >= w[1]), "{times:?}");
+
+    let kinds: Vec<DeviceKind> = list[1..].iter().map(|d| d.kind).collect();
+    for kind in [
+        DeviceKind::Tv,
+        DeviceKind::Console,
+        DeviceKind::Phone,
+        DeviceKind::Tablet,
+        DeviceKind::Computer,
+    ] {
+        assert!(kinds.contains(&kind), "{kind:?} in {kinds:?}");
+    }
+    let hotel_tv = list.iter().find(|d| d.name == "LG TV").expect("the LG TV");
+    assert_eq!(
+        hotel_tv.location.as_ref().and_then(|l| l.city.as_deref()),
+        Some("Lisbon")
+    );
+    assert_eq!(hotel_tv.ip_hint, "192.0.2.x");
+    assert_eq!(
+        hotel_tv.last_profile.as_ref().map(|p| p.name.as_str()),
+        Some("Alex")
+    );
+    assert_eq!(list[0].ip_hint, "203.0.113.x");
+    assert_eq!(list[0].name, "Chrome on Windows");
+}
+
+#[tokio::test]
+async fn a_device_signed_out_from_another_gets_401_on_its_very_next_request() {
+    let server = TestServer::demo().await;
+    let mut phone = server.browser().on(SAFARI_ON_IPHONE, [198, 51, 100, 20]);
+    let phone_session = phone.sign_in(DEMO_EMAIL, DEMO_PASSWORD).await.session.id;
+    let mut pc = server.demo_browser().await;
+
+    pc.delete(&format!("/api/devices/{phone_session}"))
+        .await
+        .expect_status(StatusCode::NO_CONTENT);
+    let error = phone
+        .get("/api/profiles")
+        .await
+        .expect_error(StatusCode::UNAUTHORIZED, ErrorCode::SignedOutRemotely);
+    let details = error.details.expect("when and by which device");
+    assert_eq!(details.signed_out_by.device_name, "Chrome on Windows");
+    assert!(!devices(&mut pc).await.iter().any(|d| d.id == phone_session));
+    let events = activity(&mut pc).await.events;
+    assert_eq!(events[0].kind, ActivityKind::DeviceSignedOut);
+    assert_eq!(
+        events[0].device.as_ref().map(|d| d.name.as_str()),
+        Some("Safari on iPhone")
+    );
+
+    // Signing out a device needs a recent password check.
+    let mut other = server.browser().on(SAFARI_ON_IPHONE, [198, 51, 100, 21]);
+    let other_session = other.sign_in(DEMO_EMAIL, DEMO_PASSWORD).await.session.id;
+    advance(&server, 11 * 60);
+    pc.delete(&format!("/api/devices/{other_session}"))
+        .await
+        .expect_error(StatusCode::FORBIDDEN, ErrorCode::ReauthenticationRequired);
+    other
+        .get("/api/session")
+        .await
+        .expect_status(StatusCode::OK);
+}
+
+#[tokio::test]
+async fn signing_out_this_device_from_the_list_is_signing_out() {
+    let server = TestServer::demo().await;
+    let mut browser = server.demo_browser().await;
+    advance(&server, 11 * 60); // no step-up needed for yourself
+    let me = devices(&mut browser).await[0].id.clone();
+    let reply = browser.delete(&format!("/api/devices/{me}")).await;
+    reply.expect_status(StatusCode::NO_CONTENT);
+    assert!(reply.header("clear-site-data").is_some());
+    assert_eq!(browser.cookie, None);
+}
+
+#[tokio::test]
+async fn sign_out_all_ends_every_other_device_or_every_device() {
+    let server = TestServer::demo().await;
+    let mut phone = server.browser().on(SAFARI_ON_IPHONE, [198, 51, 100, 20]);
+    phone.sign_in(DEMO_EMAIL, DEMO_PASSWORD).await;
+    let mut pc = server.demo_browser().await;
+
+    let count: SignedOutCount = pc
+        .post("/api/devices/sign-out-all", json!({"keep_current": true}))
+        .await
+        .expect_status(StatusCode::OK)
+        .json();
+    assert_eq!(count.signed_out, 9, "eight demo devices and the phone");
+    phone
+        .get("/api/session")
+        .await
+        .expect_error(StatusCode::UNAUTHORIZED, ErrorCode::SignedOutRemotely);
+    assert_eq!(devices(&mut pc).await.len(), 1);
+    assert_eq!(
+        activity(&mut pc).await.events[0].kind,
+        ActivityKind::SignedOutAll
+    );
+
+    let reply = pc
+        .post("/api/devices/sign-out-all", json!({"keep_current": false}))
+        .await;
+    let count: SignedOutCount = reply.expect_status(StatusCode::OK).json();
+    assert_eq!(count.signed_out, 1);
+    assert!(reply.header("clear-site-data").is_some());
+    pc.get("/api/session")
+        .await
+        .expect_status(StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn changing_the_password_can_sign_out_every_other_device() {
+    let server = TestServer::demo().await;
+    let mut phone = server.browser().on(SAFARI_ON_IPHONE, [198, 51, 100, 20]);
+    phone.sign_in(DEMO_EMAIL, DEMO_PASSWORD).await;
+    let mut pc = server.demo_browser().await;
+    let change = |current: &str, new: &str, sign_out: bool| json!({"current_password": current, "new_password": new, "sign_out_other_devices": sign_out});
+    pc.put(
+        "/api/account/password",
+        change(DEMO_PASSWORD, "violet-lantern-harbour-92", false),
+    )
+    .await
+    .expect_status(StatusCode::NO_CONTENT);
+    phone
+        .get("/api/session")
+        .await
+        .expect_status(StatusCode::OK);
+
+    pc.put(
+        "/api/account/password",
+        change(
+            "violet-lantern-harbour-92",
+            "quiet-otter-meadow-castle-7",
+            true,
+        ),
+    )
+    .await
+    .expect_status(StatusCode::NO_CONTENT);
+    let error = phone
+        .get("/api/session")
+        .await
+        .expect_error(StatusCode::UNAUTHORIZED, ErrorCode::SignedOutRemotely);
+    assert_eq!(
+        error.details.map(|d| d.signed_out_by.device_name),
+        Some("Chrome on Windows".to_owned())
+    );
+    pc.get("/api/session").await.expect_status(StatusCode::OK);
+    assert_eq!(devices(&mut pc).await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_nickname_names_the_device_everywhere_and_empty_clears_it() {
+    let server = TestServer::demo().await;
+    let mut browser = server.demo_browser().await;
+    let tv = devices(&mut browser)
+        .await
+        .into_iter()
+        .find(|d| d.kind == DeviceKind::Tv)
+        .expect("a TV");
+    let path = format!("/api/devices/{}", tv.id);
+    let renamed: Device = browser
+        .patch(&path, json!({"nickname": "  Living room TV "}))
+        .await
+        .expect_status(StatusCode::OK)
+        .json();
+    assert_eq!(renamed.nickname.as_deref(), Some("Living room TV"));
+    assert_eq!(renamed.name, tv.name, "the default name stays");
+    let events = activity(&mut browser).await.events;
+    assert!(
+        events.iter().any(|e| e
+            .device
+            .as_ref()
+            .is_some_and(|d| d.name == "Living room TV")),
+        "the activity list uses the new name"
+    );
+    let error = browser
+        .patch(&path, json!({"nickname": "x".repeat(41)}))
+        .await
+        .expect_error(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidFields);
+    assert!(error.fields.unwrap_or_default().contains_key("nickname"));
+    let cleared: Device = browser.patch(&path, json!({"nickname": ""})).await.json();
+    assert_eq!(cleared.nickname, None);
+}
+
+#[tokio::test]
+async fn no_account_can_see_or_touch_another_accounts_devices_profiles_or_activity() {
+    let server = TestServer::demo().await;
+    let mut demo = server.demo_browser().await;
+    let demo_device = devices(&mut demo).await[1].id.clone();
+    let demo_profile = demo.profile_id("Sam").await;
+    let demo_events: Vec<String> = activity(&mut demo)
+        .await
+        .events
+        .into_iter()
+        .map(|e| e.id)
+        .collect();
+
+    let mut second = server.browser();
+    second.sign_in(SECOND_EMAIL, SECOND_PASSWORD).await;
+    let device_path = format!("/api/devices/{demo_device}");
+    second
+        .delete(&device_path)
+        .await
+        .expect_error(StatusCode::NOT_FOUND, ErrorCode::DeviceNotFound);
+    second
+        .patch(&device_path, json!({"nickname": "mine now"}))
+        .await
+        .expect_error(StatusCode::NOT_FOUND, ErrorCode::DeviceNotFound);
+    let profile_path = format!("/api/profiles/{demo_profile}");
+    for reply in [
+        second
+            .post(&format!("{profile_path}/select"), json!({}))
+            .await,
+        second.patch(&profile_path, json!({"name": "Mine"})).await,
+        second.delete(&profile_path).await,
+        second
+            .put(&format!("{profile_path}/lock"), json!({"pin": "1111"}))
+            .await,
+        second.delete(&format!("{profile_path}/lock")).await,
+    ] {
+        reply.expect_error(StatusCode::NOT_FOUND, ErrorCode::NotFound);
+    }
+    assert!(
+        devices(&mut second)
+            .await
+            .iter()
+            .all(|d| d.id != demo_device)
+    );
+    let theirs = activity(&mut second).await.events;
+    assert!(theirs.iter().all(|e| !demo_events.contains(&e.id)));
+    let profiles: Vec<hallpass_api::Profile> = second.get("/api/profiles").await.json();
+    assert_eq!(profiles.len(), 1);
+
+    // Nothing changed on the demo side.
+    assert!(
+        devices(&mut demo)
+            .await
+            .iter()
+            .any(|d| d.id == demo_device && d.nickname.is_none())
+    );
+    assert_eq!(demo.profile_id("Sam").await, demo_profile);
+}
+
+#[tokio::test]
+async fn activity_pages_through_older_events_50_at_a_time() {
+    let server = TestServer::demo().await;
+    let mut browser = server.demo_browser().await;
+    let first = activity(&mut browser).await;
+    assert!(first.next.is_none(), "the demo month fits one page");
+    let kinds: Vec<ActivityKind> = first.events.iter().map(|e| e.kind).collect();
+    for kind in [
+        ActivityKind::SignedIn,
+        ActivityKind::SignInFailed,
+        ActivityKind::ProfilePinFailed,
+        ActivityKind::DeviceSignedOut,
+    ] {
+        assert!(kinds.contains(&kind), "{kind:?}");
+    }
+    let failed = first
+        .events
+        .iter()
+        .find(|e| e.kind == ActivityKind::SignInFailed)
+        .expect("failed");
+    assert_eq!(
+        failed.location.as_ref().and_then(|l| l.country.as_deref()),
+        Some("Romania")
+    );
+    assert_eq!(failed.ip_hint.as_deref(), Some("192.0.2.x"));
+
+    for _ in 0..40 {
+        browser.sign_in(DEMO_EMAIL, DEMO_PASSWORD).await;
+    }
+    let total = first.events.len() + 40;
+    let page1 = activity(&mut browser).await;
+    assert_eq!(page1.events.len(), 50);
+    let ats: Vec<&str> = page1.events.iter().map(|e| e.at.as_str()).collect();
+    assert!(ats.windows(2).all(|w| w[0] >= w[1]), "newest first");
+    let cursor = page1.next.clone().expect("a next page");
+    let page2: ActivityPage = browser
+        .get(&format!("/api/activity?before={cursor}"))
+        .await
+        .expect_status(StatusCode::OK)
+        .json();
+    assert_eq!(page2.events.len(), total - 50);
+    assert_eq!(page2.next, None);
+    let ids: std::collections::HashSet<&str> = page1
+        .events
+        .iter()
+        .chain(&page2.events)
+        .map(|e| e.id.as_str())
+        .collect();
+    assert_eq!(ids.len(), total, "no event twice, none missed");
+
+    browser
+        .get("/api/activity?before=not-a-cursor")
+        .await
+        .expect_error(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidFields);
+}

@@ -1,0 +1,234 @@
+//! Profiles: kids profiles kept out of the account, PINs, the limits of five and one.
+
+use axum::http::StatusCode;
+use hallpass_api::{ActivityKind, ActivityPage, ErrorCode, Profile, SessionInfo};
+use hallpass_server::demo::JORDAN_PIN;
+use serde_json::json;
+
+use crate::support::{MINUTE, TestServer, advance};
+
+#[tokio::test]
+async fn a_kids_profile_is_refused_every_account_security_and_profile_management_route() {
+    let server = TestServer::demo().await;
+    let mut browser = server.demo_browser().await;
+    let sam = browser.profile_id("Sam").await;
+    let device = browser
+        .get("/api/devices")
+        .await
+        .json::<Vec<hallpass_api::Device>>()[1]
+        .id
+        .clone();
+    let info: SessionInfo = browser
+        .select("Kids", None)
+        .await
+        .expect_status(StatusCode::OK)
+        .json();
+    assert!(info.profile.is_some_and(|p| p.kids));
+
+    let sam_path = format!("/api/profiles/{sam}");
+    let device_path = format!("/api/devices/{device}");
+    let code = json!({"code": "123456"});
+    let refused = [
+        browser.get("/api/account").await,
+        browser.put("/api/account/password", json!({"current_password": "x", "new_password": "long-enough-pass", "sign_out_other_devices": false})).await,
+        browser.put("/api/account/email", json!({"email": "kid@example.com"})).await,
+        browser.post("/api/account/email/verify", code.clone()).await,
+        browser.put("/api/account/phone", json!({"phone": "+13125550100"})).await,
+        browser.post("/api/account/phone/verify", code.clone()).await,
+        browser.put("/api/account/recovery", json!({"recovery_email": ""})).await,
+        browser.delete("/api/account/linked/google").await,
+        browser.get("/api/devices").await,
+        browser.patch(&device_path, json!({"nickname": "mine"})).await,
+        browser.delete(&device_path).await,
+        browser.post("/api/devices/sign-out-all", json!({"keep_current": true})).await,
+        browser.get("/api/activity").await,
+        browser.post("/api/two-factor/totp", json!({})).await,
+        browser.post("/api/two-factor/totp/confirm", code).await,
+        browser.delete("/api/two-factor").await,
+        browser.post("/api/two-factor/recovery-codes", json!({})).await,
+        browser.post("/api/profiles", json!({"name": "New", "avatar": "comet", "kids": false, "maturity_rating": "18+", "language": "en"})).await,
+        browser.patch(&sam_path, json!({"kids": true})).await,
+        browser.delete(&sam_path).await,
+        browser.put(&format!("{sam_path}/lock"), json!({"pin": "1234"})).await,
+        browser.delete(&format!("{sam_path}/lock")).await,
+    ];
+    for reply in refused {
+        reply.expect_error(StatusCode::FORBIDDEN, ErrorCode::KidsProfile);
+    }
+    // Still allowed: seeing the profiles and switching to another.
+    browser
+        .get("/api/profiles")
+        .await
+        .expect_status(StatusCode::OK);
+    browser
+        .select("Sam", None)
+        .await
+        .expect_status(StatusCode::OK);
+    browser
+        .get("/api/account")
+        .await
+        .expect_status(StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_locked_profile_needs_its_pin_and_five_wrong_pins_lock_it_for_a_while() {
+    let server = TestServer::demo().await;
+    let mut browser = server.demo_browser().await;
+    let profiles: Vec<Profile> = browser.get("/api/profiles").await.json();
+    let jordan = profiles
+        .iter()
+        .find(|p| p.name == "Jordan")
+        .expect("Jordan");
+    assert!(jordan.locked);
+    assert!(
+        !String::from_utf8_lossy(&browser.get("/api/profiles").await.body).contains("pin_hash")
+    );
+
+    browser
+        .select("Jordan", None)
+        .await
+        .expect_error(StatusCode::FORBIDDEN, ErrorCode::PinRequired);
+    for _ in 0..5 {
+        let error = browser
+            .select("Jordan", Some("1111"))
+            .await
+            .expect_error(StatusCode::FORBIDDEN, ErrorCode::WrongPin);
+        assert!(error.fields.unwrap_or_default().contains_key("pin"));
+    }
+    let reply = browser.select("Jordan", Some(JORDAN_PIN)).await;
+    reply.expect_error(StatusCode::TOO_MANY_REQUESTS, ErrorCode::TooManyAttempts);
+    assert!(reply.header("retry-after").is_some());
+    let events: ActivityPage = browser.get("/api/activity").await.json();
+    assert_eq!(
+        events
+            .events
+            .iter()
+            .take(5)
+            .filter(|e| e.kind == ActivityKind::ProfilePinFailed)
+            .count(),
+        5
+    );
+
+    advance(&server, 15 * MINUTE);
+    let info: SessionInfo = browser
+        .select("Jordan", Some(JORDAN_PIN))
+        .await
+        .expect_status(StatusCode::OK)
+        .json();
+    assert_eq!(info.profile.map(|p| p.name), Some("Jordan".to_owned()));
+    browser
+        .select("Jordan", Some("12345"))
+        .await
+        .expect_error(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidFields);
+}
+
+#[tokio::test]
+async fn profiles_can_be_added_changed_locked_and_deleted_within_the_limits() {
+    let server = TestServer::demo().await;
+    let mut browser = server.demo_browser().await;
+    let new = |name: &str| json!({"name": name, "avatar": "comet", "kids": false, "maturity_rating": "13+", "language": "pt-BR"});
+    let created: Profile = browser
+        .post("/api/profiles", new(" Robin "))
+        .await
+        .expect_status(StatusCode::CREATED)
+        .json();
+    assert_eq!(
+        (
+            created.name.as_str(),
+            created.language.as_str(),
+            created.locked
+        ),
+        ("Robin", "pt-BR", false)
+    );
+    browser
+        .post("/api/profiles", new("Another"))
+        .await
+        .expect_error(StatusCode::CONFLICT, ErrorCode::ProfileLimit);
+    let path = format!("/api/profiles/{}", created.id);
+    let error = browser
+        .patch(&path, json!({"name": "sam"}))
+        .await
+        .expect_error(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidFields);
+    assert!(
+        error.fields.unwrap_or_default().contains_key("name"),
+        "duplicate names, in any case"
+    );
+    browser
+        .patch(&path, json!({"kids": true, "maturity_rating": "18+"}))
+        .await
+        .expect_error(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidFields);
+    let changed: Profile = browser
+        .patch(
+            &path,
+            json!({"avatar": "ember", "kids": true, "maturity_rating": "7+"}),
+        )
+        .await
+        .expect_status(StatusCode::OK)
+        .json();
+    assert_eq!(
+        (changed.avatar.as_str(), changed.kids, changed.name.as_str()),
+        ("ember", true, "Robin")
+    );
+
+    browser
+        .put(&format!("{path}/lock"), json!({"pin": "0042"}))
+        .await
+        .expect_status(StatusCode::NO_CONTENT);
+    browser
+        .select("Robin", None)
+        .await
+        .expect_error(StatusCode::FORBIDDEN, ErrorCode::PinRequired);
+    browser
+        .select("Robin", Some("0042"))
+        .await
+        .expect_status(StatusCode::OK);
+    browser
+        .select("Alex", None)
+        .await
+        .expect_status(StatusCode::OK);
+    advance(&server, 11 * MINUTE);
+    browser
+        .delete(&format!("{path}/lock"))
+        .await
+        .expect_error(StatusCode::FORBIDDEN, ErrorCode::ReauthenticationRequired);
+    browser
+        .reauthenticate(hallpass_server::demo::DEMO_PASSWORD)
+        .await
+        .expect_status(StatusCode::NO_CONTENT);
+    browser
+        .delete(&format!("{path}/lock"))
+        .await
+        .expect_status(StatusCode::NO_CONTENT);
+    browser
+        .select("Robin", None)
+        .await
+        .expect_status(StatusCode::OK);
+    browser
+        .select("Alex", None)
+        .await
+        .expect_status(StatusCode::OK);
+
+    // Down to one, which stays.
+    let profiles: Vec<Profile> = browser.get("/api/profiles").await.json();
+    assert_eq!(
+        profiles.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
+        ["Alex", "Sam", "Jordan", "Kids", "Robin"]
+    );
+    for profile in &profiles[1..] {
+        browser
+            .delete(&format!("/api/profiles/{}", profile.id))
+            .await
+            .expect_status(StatusCode::NO_CONTENT);
+    }
+    browser
+        .delete(&format!("/api/profiles/{}", profiles[0].id))
+        .await
+        .expect_error(StatusCode::CONFLICT, ErrorCode::LastProfile);
+    let devices: Vec<hallpass_api::Device> = browser.get("/api/devices").await.json();
+    assert!(
+        devices
+            .iter()
+            .all(|d| d.last_profile.as_ref().is_none_or(|p| p.name == "Alex")),
+        "devices on a deleted profile no longer name it"
+    );
+}
