@@ -196,7 +196,17 @@ fn npm_tools() -> Result {
 }
 
 fn apt_packages() -> Result {
-    let missing: Vec<&str> = APT_PACKAGES
+    apt_install(APT_PACKAGES, "the browser tests")
+}
+
+/// What `cargo xtask load` needs: wrk, the HTTP load generator.
+pub fn load_tools() -> Result {
+    apt_install(&[("/usr/bin/wrk", "wrk")], "the load measurement")
+}
+
+/// Installs the Debian packages whose file is missing (`(file, package)` pairs).
+fn apt_install(packages: &[(&str, &str)], needed_by: &str) -> Result {
+    let missing: Vec<&str> = packages
         .iter()
         .filter(|(file, _)| !Path::new(file).exists())
         .map(|(_, package)| *package)
@@ -207,7 +217,7 @@ fn apt_packages() -> Result {
     let list = missing.join(" ");
     if output_of("id", &["-u"]).as_deref() != Some("0") {
         return Err(format!(
-            "the browser tests need Debian packages that are not installed: {list}\n\
+            "{needed_by} need Debian packages that are not installed: {list}\n\
              Install them with: sudo apt-get install -y {list}"
         ));
     }

@@ -4,9 +4,11 @@
 //! - `test`: install what the tests need, then every check CI runs.
 //! - `size`: build the release app and print its first-load transfer size.
 //! - `dist`: build the release app into `dist/` only.
+//! - `load`: p50/p99 latency of `GET /api/devices` under a short loopback load (wrk).
 
 mod build;
 mod install;
+mod load;
 mod proc;
 mod size;
 mod test;
@@ -22,6 +24,7 @@ usage: cargo xtask <command>
                       fmt clippy native wasm-chromium wasm-firefox e2e)
   size                build the release app and print raw, gzip and brotli sizes
   dist                build the release app into dist/
+  load                p50/p99 of GET /api/devices under a 10 s loopback load (wrk)
 ";
 
 fn main() -> ExitCode {
@@ -31,6 +34,7 @@ fn main() -> ExitCode {
         Some("test") => test::run(&args[1..]),
         Some("size") => size::run(),
         Some("dist") => build::dist().map(|_| ()),
+        Some("load") => load::run_load(),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
             Ok(())

@@ -1,0 +1,117 @@
+//! `cargo xtask load`: the latency of `GET /api/devices` under a short loopback load.
+//!
+//! A figure to watch, not a test: it depends on the machine. The server is built with the
+//! deployment profile (`--profile server`), seeded with `--demo` on a fresh database, and one
+//! signed-in session asks for its nine devices as fast as wrk's connections allow. wrk runs on
+//! the same machine, so on two cores it takes CPU from the server: the numbers are an upper
+//! bound on the latency a lone server would show.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+
+use crate::install::load_tools;
+use crate::proc::{describe, run};
+use crate::{Result, root, step};
+
+const CONNECTIONS: &str = "16";
+const THREADS: &str = "2";
+const DURATION: &str = "10s";
+
+/// Kills the server however the measurement ends.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+pub fn run_load() -> Result {
+    load_tools()?;
+    step("Building hallpass-server with the deployment profile (--profile server)");
+    run(Command::new("cargo").current_dir(root()).args([
+        "build",
+        "--profile",
+        "server",
+        "--package",
+        "hallpass-server",
+    ]))?;
+    let binary = crate::build::target_dir().join("server").join("hallpass-server");
+    let data = std::env::temp_dir().join(format!("hallpass-load-{}", std::process::id()));
+    let mut cmd = Command::new(&binary);
+    cmd.args(["--demo", "--listen", "127.0.0.1:0", "--database"])
+        .arg(data.join("load.sqlite"))
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped());
+    let mut child = cmd
+        .spawn()
+        .map_err(|err| format!("could not start `{}`: {err}", describe(&cmd)))?;
+    let stdout = child.stdout.take().ok_or("no stdout from the server")?;
+    let server = Server(child);
+    let addr = BufReader::new(stdout)
+        .lines()
+        .map_while(std::result::Result::ok)
+        .find_map(|line| {
+            line.strip_prefix("Hallpass is listening on http://")
+                .map(str::to_owned)
+        })
+        .ok_or("the server exited before it said where it listens")?;
+
+    let cookie = sign_in(&addr)?;
+    step(&format!(
+        "wrk: GET /api/devices, {CONNECTIONS} connections, {THREADS} threads, {DURATION}"
+    ));
+    let out = Command::new("wrk")
+        .args(["-t", THREADS, "-c", CONNECTIONS, "-d", DURATION, "--latency"])
+        .args(["-H", &format!("Cookie: {cookie}")])
+        .arg(format!("http://{addr}/api/devices"))
+        .output()
+        .map_err(|err| format!("could not run wrk: {err}"))?;
+    let report = String::from_utf8_lossy(&out.stdout);
+    println!("{report}");
+    drop(server);
+    let _ = std::fs::remove_dir_all(&data);
+
+    let percentile = |p: &str| {
+        report
+            .lines()
+            .find_map(|l| l.trim().strip_prefix(p).map(|v| v.trim().to_owned()))
+    };
+    let non_2xx = report.lines().find(|l| l.contains("Non-2xx"));
+    if let Some(line) = non_2xx {
+        return Err(format!("some requests failed: {}", line.trim()));
+    }
+    match (percentile("50%"), percentile("99%"), percentile("Requests/sec:")) {
+        (Some(p50), Some(p99), Some(rps)) => {
+            println!("GET /api/devices (9 devices): p50 {p50}, p99 {p99}, {rps} requests/s");
+            Ok(())
+        }
+        _ => Err("could not read wrk's latency distribution".to_owned()),
+    }
+}
+
+/// Signs in to the demo account over plain HTTP/1.1 and returns the `name=value` cookie.
+fn sign_in(addr: &str) -> Result<String> {
+    let body = r#"{"email":"demo@hallpass.test","password":"correct-horse-battery-staple"}"#;
+    let request = format!(
+        "POST /api/session HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://{addr}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let mut stream = TcpStream::connect(addr).map_err(|err| format!("connect {addr}: {err}"))?;
+    stream
+        .write_all(request.as_bytes())
+        .map_err(|err| format!("send the sign-in: {err}"))?;
+    let mut response = String::new();
+    stream
+        .read_to_string(&mut response)
+        .map_err(|err| format!("read the sign-in answer: {err}"))?;
+    response
+        .lines()
+        .find_map(|l| l.strip_prefix("set-cookie: "))
+        .and_then(|c| c.split(';').next())
+        .map(str::to_owned)
+        .ok_or_else(|| format!("the sign-in set no cookie:\n{response}"))
+}
