@@ -38,7 +38,9 @@ pub fn run_load() -> Result {
         "--package",
         "hallpass-server",
     ]))?;
-    let binary = crate::build::target_dir().join("server").join("hallpass-server");
+    let binary = crate::build::target_dir()
+        .join("server")
+        .join("hallpass-server");
     let data = std::env::temp_dir().join(format!("hallpass-load-{}", std::process::id()));
     let mut cmd = Command::new(&binary);
     cmd.args(["--demo", "--listen", "127.0.0.1:0", "--database"])
@@ -64,7 +66,15 @@ pub fn run_load() -> Result {
         "wrk: GET /api/devices, {CONNECTIONS} connections, {THREADS} threads, {DURATION}"
     ));
     let out = Command::new("wrk")
-        .args(["-t", THREADS, "-c", CONNECTIONS, "-d", DURATION, "--latency"])
+        .args([
+            "-t",
+            THREADS,
+            "-c",
+            CONNECTIONS,
+            "-d",
+            DURATION,
+            "--latency",
+        ])
         .args(["-H", &format!("Cookie: {cookie}")])
         .arg(format!("http://{addr}/api/devices"))
         .output()
@@ -83,7 +93,11 @@ pub fn run_load() -> Result {
     if let Some(line) = non_2xx {
         return Err(format!("some requests failed: {}", line.trim()));
     }
-    match (percentile("50%"), percentile("99%"), percentile("Requests/sec:")) {
+    match (
+        percentile("50%"),
+        percentile("99%"),
+        percentile("Requests/sec:"),
+    ) {
         (Some(p50), Some(p99), Some(rps)) => {
             println!("GET /api/devices (9 devices): p50 {p50}, p99 {p99}, {rps} requests/s");
             Ok(())

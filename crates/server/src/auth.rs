@@ -28,6 +28,8 @@ pub const IDLE_TIMEOUT: i64 = 30 * DAY;
 pub const ABSOLUTE_TIMEOUT: i64 = 400 * DAY;
 /// How long a password check opens the step-up window.
 pub const STEP_UP_WINDOW: i64 = 10 * MINUTE;
+/// After a token rotation, the old token still works this long, for requests in flight.
+pub const ROTATION_GRACE: i64 = MINUTE;
 /// Last-activity writes are at most this often per session: the Devices page needs minutes,
 /// not every request, and this keeps reads from writing.
 pub const TOUCH_INTERVAL: i64 = MINUTE;
@@ -142,9 +144,10 @@ pub async fn authenticate(
          FROM sessions s
          JOIN accounts a ON a.id = s.account_id
          LEFT JOIN profiles p ON p.id = s.profile_id
-         WHERE s.token_hash = ?",
+         WHERE s.token_hash = ?1 OR (s.previous_token_hash = ?1 AND s.previous_valid_until > ?2)",
     )
     .bind(crypto::sha256(&token))
+    .bind(now)
     .fetch_optional(&state.db)
     .await?;
     let row = row.ok_or_else(not_signed_in)?;
@@ -193,8 +196,9 @@ pub async fn authenticate(
         let ua_changed = session.client.user_agent != row.user_agent;
         let place = state.geo.locate(session.client.ip);
         let moved = ip != row.ip;
-        let mut conn = state.db.acquire().await?;
-        touch(&mut conn, &session, ua_changed, moved, place).await?;
+        let mut tx = crate::db::write(&state.db).await?;
+        touch(&mut tx, &session, ua_changed, moved, place).await?;
+        tx.commit().await?;
         session.last_active_at = now;
     }
     Ok(session)

@@ -9,7 +9,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::http::header::COOKIE;
 use hallpass_api::{
@@ -19,6 +19,7 @@ use hallpass_api::{
 use crate::auth::{self, Manager, Session, SteppedUp};
 use crate::client::Client;
 use crate::clock::{DAY, HOUR, MINUTE};
+use crate::extract::ApiPath;
 use crate::geo::{Geo, Place};
 use crate::routes::{account, devices, profiles, session, two_factor};
 use crate::{ApiError, ApiJson, AppState, crypto, outbox, totp};
@@ -149,7 +150,9 @@ async fn sign_in(
     client: &Client,
 ) -> Result<Device, ApiError> {
     let (account_id, _) = session::check_password(state, client, email, password).await?;
-    let (token, _) = session::sign_in_as(state, &account_id, client).await?;
+    let mut tx = crate::db::write(&state.db).await?;
+    let (token, _) = session::sign_in_as(&mut tx, state, &account_id, client, None).await?;
+    tx.commit().await?;
     let session = use_session(state, &token, client).await?;
     Ok(Device {
         session,
@@ -227,29 +230,38 @@ async fn select(
     profiles::select(
         State(state.clone()),
         session.clone(),
-        Path(profile.id),
+        ApiPath(profile.id),
         ApiJson(body),
     )
     .await
     .map(|_| ())
 }
 
-/// The device used `ago` seconds before now, with its password confirmed just then.
+/// The device used `ago` seconds before now, with its password confirmed just then (which
+/// gives it a new token, as it would a browser).
 async fn step_up(
     state: &AppState,
-    device: &Device,
+    device: &mut Device,
     ago: i64,
 ) -> Result<(AppState, SteppedUp), ApiError> {
     let t = at(state, ago);
     let session = device.used(state, ago).await?;
-    session::reauthenticate(
+    let answer = session::reauthenticate(
         State(t.clone()),
-        session.clone(),
+        session,
         ApiJson(Reauthenticate {
             password: DEMO_PASSWORD.to_owned(),
         }),
     )
     .await?;
+    device.token = answer
+        .headers()
+        .get(axum::http::header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|c| c.split(';').next())
+        .and_then(|pair| pair.split_once('='))
+        .map(|(_, token)| token.to_owned())
+        .ok_or_else(|| ApiError::internal("step-up set no cookie"))?;
     let session = use_session(&t, &device.token, &device.client).await?;
     Ok((t, SteppedUp(session)))
 }
@@ -277,7 +289,7 @@ async fn seed_demo_account(state: &AppState) -> Result<(), ApiError> {
         "Alex",
     )
     .await?;
-    let pc = sign_in(&t, DEMO_EMAIL, DEMO_PASSWORD, &client(HOME, WINDOWS_CHROME)).await?;
+    let mut pc = sign_in(&t, DEMO_EMAIL, DEMO_PASSWORD, &client(HOME, WINDOWS_CHROME)).await?;
     select(&t, &pc.session, "Alex", None).await?;
     for profile in [
         new_profile("Sam", "ocean", false, MaturityRating::Eighteen),
@@ -296,7 +308,7 @@ async fn seed_demo_account(state: &AppState) -> Result<(), ApiError> {
     profiles::lock(
         State(t.clone()),
         SteppedUp(pc.session.clone()),
-        Path(jordan),
+        ApiPath(jordan),
         ApiJson(ProfileLock {
             pin: JORDAN_PIN.to_owned(),
         }),
@@ -318,16 +330,19 @@ async fn seed_demo_account(state: &AppState) -> Result<(), ApiError> {
         .execute(&state.db)
         .await?;
     }
-    let (t, stepped) = step_up(state, &pc, 33 * DAY).await?;
-    account::unlink(State(t), stepped, Path("facebook".to_owned())).await?;
+    let (t, stepped) = step_up(state, &mut pc, 33 * DAY).await?;
+    account::unlink(State(t), stepped, ApiPath("facebook".to_owned())).await?;
 
     // Two-step verification, tried and turned off again (the demo starts with it off).
-    let (t, stepped) = step_up(state, &pc, 32 * DAY).await?;
+    let (t, stepped) = step_up(state, &mut pc, 32 * DAY).await?;
     let Json(setup) = two_factor::start(State(t.clone()), stepped.clone()).await?;
     let code = totp::code_at(&setup.secret, t.clock.now()).unwrap_or_default();
     let _codes =
         two_factor::confirm(State(t), Manager(stepped.0), ApiJson(VerifyCode { code })).await?;
-    let (t, stepped) = step_up(state, &pc, 20 * DAY).await?;
+    // Printed, lost, and replaced a week later.
+    let (t, stepped) = step_up(state, &mut pc, 25 * DAY).await?;
+    let _codes = two_factor::regenerate(State(t), stepped).await?;
+    let (t, stepped) = step_up(state, &mut pc, 20 * DAY).await?;
     two_factor::disable(State(t), stepped).await?;
 
     // A work PC, signed out from the family PC two days later.
@@ -338,8 +353,8 @@ async fn seed_demo_account(state: &AppState) -> Result<(), ApiError> {
         &client(OFFICE, EDGE),
     )
     .await?;
-    let (t, stepped) = step_up(state, &pc, 29 * DAY).await?;
-    devices::delete(State(t), Manager(stepped.0), Path(work.session.id)).await?;
+    let (t, stepped) = step_up(state, &mut pc, 29 * DAY).await?;
+    devices::delete(State(t), Manager(stepped.0), ApiPath(work.session.id)).await?;
 
     // An old laptop that signed itself out.
     let laptop = sign_in(
@@ -350,7 +365,9 @@ async fn seed_demo_account(state: &AppState) -> Result<(), ApiError> {
     )
     .await?;
     let last = laptop.used(state, 25 * DAY).await?;
-    session::end_own(&at(state, 25 * DAY), &last).await?;
+    let mut tx = crate::db::write(&state.db).await?;
+    session::end_own(&mut tx, &at(state, 25 * DAY), &last).await?;
+    tx.commit().await?;
 
     // The other seven devices of the Devices page: signed in, profile, last active.
     let others = [
@@ -370,14 +387,14 @@ async fn seed_demo_account(state: &AppState) -> Result<(), ApiError> {
     ];
     for (device, signed_in, profile, pin, last_active) in others {
         let t = at(state, signed_in);
-        let signed = sign_in(&t, DEMO_EMAIL, DEMO_PASSWORD, &device).await?;
+        let mut signed = sign_in(&t, DEMO_EMAIL, DEMO_PASSWORD, &device).await?;
         if device.user_agent == IPAD {
             // Someone on the iPad tried Jordan's profile first, with a guess.
             let _ = select(&t, &signed.session, "Jordan", Some("1234")).await;
         }
         select(&t, &signed.session, profile, pin).await?;
         if device.user_agent == IPHONE {
-            add_phone(state, &signed).await?;
+            add_phone(state, &mut signed).await?;
         }
         signed.used(state, last_active).await?;
     }
@@ -403,7 +420,7 @@ async fn profile_id(state: &AppState, account_id: &str, name: &str) -> Result<St
 
 /// Twelve days ago, a phone number added from the iPhone and confirmed with the code that the
 /// outbox holds, as its owner would read it from the SMS.
-async fn add_phone(state: &AppState, phone: &Device) -> Result<(), ApiError> {
+async fn add_phone(state: &AppState, phone: &mut Device) -> Result<(), ApiError> {
     let (t, stepped) = step_up(state, phone, 12 * DAY).await?;
     let request = ChangePhone {
         phone: "+13125550142".to_owned(),

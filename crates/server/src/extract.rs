@@ -63,6 +63,29 @@ fn rejection(rejection: JsonRejection) -> ApiError {
     }
 }
 
+/// A path parameter, or a JSON 404 when it can't be one (axum's own rejection is plain text,
+/// for example for `%FF`, which is not UTF-8).
+#[derive(Debug)]
+pub struct ApiPath<T>(pub T);
+
+impl<S, T> axum::extract::FromRequestParts<S> for ApiPath<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned + Send,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, ApiError> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(value)| Self(value))
+            .map_err(|_| ApiError::not_found())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use axum::Router;

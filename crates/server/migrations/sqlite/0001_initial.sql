@@ -44,6 +44,10 @@ CREATE TABLE sessions (
     id                    TEXT PRIMARY KEY NOT NULL,
     account_id            TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
     token_hash            BLOB NOT NULL UNIQUE,
+    -- The token before the last rotation (step-up issues a new one), still accepted until
+    -- previous_valid_until so requests already in flight don't fail.
+    previous_token_hash   BLOB,
+    previous_valid_until  INTEGER,
     profile_id            TEXT REFERENCES profiles(id) ON DELETE SET NULL,
     signed_in_at          INTEGER NOT NULL,
     last_active_at        INTEGER NOT NULL,
@@ -63,6 +67,8 @@ CREATE TABLE sessions (
     ended_by              TEXT
 );
 CREATE INDEX sessions_by_account ON sessions(account_id, ended_at, last_active_at);
+CREATE INDEX sessions_by_previous_token ON sessions(previous_token_hash);
+CREATE INDEX sessions_by_profile ON sessions(profile_id);
 
 CREATE TABLE activity (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -1,7 +1,7 @@
 //! Account: membership, contact details, password, recovery, linked accounts.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use hallpass_api::{
     Account, ActivityKind, ChangeEmail, ChangePassword, ChangePhone, ChangeRecovery, ErrorBody,
@@ -12,6 +12,7 @@ use sqlx::SqliteConnection;
 use crate::activity::{self, Actor};
 use crate::auth::{Manager, Session, SteppedUp};
 use crate::clock::{MINUTE, timestamp};
+use crate::extract::ApiPath;
 use crate::outbox::{self, Channel};
 use crate::routes::{devices, profiles, session};
 use crate::{ApiError, ApiJson, AppState, crypto, db};
@@ -195,7 +196,7 @@ pub async fn change_password(
         .execute(&mut *tx)
         .await?;
     if body.sign_out_other_devices {
-        devices::revoke_others(&mut tx, &state, &session).await?;
+        devices::revoke_others(&mut tx, &session).await?;
     }
     let actor = Actor::session(&state, &session);
     activity::record(
@@ -247,20 +248,30 @@ async fn start_change(
     let code = crypto::six_digits();
     let mut tx = db::write(&state.db).await?;
     if let Contact::Email = contact {
-        let taken: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM accounts WHERE email = ? AND id != ?")
-                .bind(value)
-                .bind(&session.account_id)
-                .fetch_one(&mut *tx)
-                .await?;
+        let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM accounts WHERE email = ?")
+            .bind(value)
+            .fetch_one(&mut *tx)
+            .await?;
         if taken > 0 {
-            return Err(ApiError::invalid_fields(
-                [(
-                    "email".to_owned(),
-                    "Another account uses that email address.".to_owned(),
-                )]
-                .into(),
-            ));
+            // The same answer as for a free address, so that this form can't be used to find
+            // out who has an account; the address's owner hears of it instead of getting a code.
+            sqlx::query("DELETE FROM pending_contacts WHERE account_id = ? AND channel = 'email'")
+                .bind(&session.account_id)
+                .execute(&mut *tx)
+                .await?;
+            outbox::send(
+                &mut tx,
+                state,
+                Channel::Email,
+                value,
+                "Someone asked to use this address on Hallpass",
+                "Someone asked to move a Hallpass account to this email address, but it \
+                 already belongs to an account. Nothing was changed. If it was you, sign in \
+                 with this address instead.",
+            )
+            .await?;
+            tx.commit().await?;
+            return Ok(StatusCode::ACCEPTED);
         }
     }
     sqlx::query(
@@ -506,7 +517,7 @@ pub async fn change_recovery(
 pub async fn unlink(
     State(state): State<AppState>,
     SteppedUp(session): SteppedUp,
-    Path(provider): Path<String>,
+    ApiPath(provider): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     let mut tx = db::write(&state.db).await?;
     let removed = sqlx::query("DELETE FROM linked_accounts WHERE account_id = ? AND provider = ?")

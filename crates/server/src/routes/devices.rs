@@ -4,7 +4,7 @@
 
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use hallpass_api::{
@@ -18,6 +18,7 @@ use crate::activity::{self, Actor, location};
 use crate::auth::{self, Manager, Session, SteppedUp, device_kind_from_text};
 use crate::client::ip_hint;
 use crate::clock::timestamp;
+use crate::extract::ApiPath;
 use crate::routes::session;
 use crate::{ApiError, ApiJson, AppState, db};
 
@@ -125,7 +126,7 @@ pub async fn list(
 pub async fn rename(
     State(state): State<AppState>,
     Manager(session): Manager,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<RenameDevice>,
 ) -> Result<Json<Device>, ApiError> {
     let nickname = Some(body.nickname.trim()).filter(|n| !n.is_empty());
@@ -148,7 +149,7 @@ pub async fn rename(
 }
 
 /// Ends the sessions `ids` as revoked by the device of `by`.
-async fn revoke(
+pub async fn revoke(
     conn: &mut SqliteConnection,
     by: &Session,
     ids: &[String],
@@ -170,19 +171,17 @@ async fn revoke(
     Ok(count)
 }
 
-/// Signs out every device of the account but `session`'s own; returns how many.
+/// Signs out every active device of the account but `session`'s own; returns how many.
 pub async fn revoke_others(
     conn: &mut SqliteConnection,
-    _state: &AppState,
     session: &Session,
 ) -> Result<u32, sqlx::Error> {
-    let ids: Vec<String> = sqlx::query_scalar(
-        "SELECT id FROM sessions WHERE account_id = ? AND id != ? AND ended_at IS NULL",
-    )
-    .bind(&session.account_id)
-    .bind(&session.id)
-    .fetch_all(&mut *conn)
-    .await?;
+    let ids: Vec<String> = query(&mut *conn, session, None)
+        .await?
+        .into_iter()
+        .filter(|d| !d.current)
+        .map(|d| d.id)
+        .collect();
     revoke(conn, session, &ids).await
 }
 
@@ -198,14 +197,15 @@ pub async fn revoke_others(
 pub async fn delete(
     State(state): State<AppState>,
     Manager(session): Manager,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
+    let mut tx = db::write(&state.db).await?;
     if id == session.id {
         // Signing yourself out never needs a password.
-        session::end_own(&state, &session).await?;
+        session::end_own(&mut tx, &state, &session).await?;
+        tx.commit().await?;
         return Ok(session::signed_out_response());
     }
-    let mut tx = db::write(&state.db).await?;
     let Some(target) = query(&mut tx, &session, Some(&id))
         .await?
         .into_iter()
@@ -254,7 +254,7 @@ pub async fn sign_out_all(
     ApiJson(body): ApiJson<SignOutAll>,
 ) -> Result<Response, ApiError> {
     let mut tx = db::write(&state.db).await?;
-    let mut signed_out = revoke_others(&mut tx, &state, &session).await?;
+    let mut signed_out = revoke_others(&mut tx, &session).await?;
     let actor = Actor::session(&state, &session);
     activity::record(
         &mut tx,
@@ -264,18 +264,18 @@ pub async fn sign_out_all(
         &actor,
     )
     .await?;
-    tx.commit().await?;
-    let count = |signed_out| Json(SignedOutCount { signed_out });
-    if body.keep_current {
-        return Ok(count(signed_out).into_response());
+    if !body.keep_current {
+        session::end_own(&mut tx, &state, &session).await?;
+        signed_out += 1;
     }
-    session::end_own(&state, &session).await?;
-    signed_out += 1;
-    let mut response = count(signed_out).into_response();
-    let cleared = session::signed_out_response();
-    for name in ["set-cookie", "clear-site-data"] {
-        if let Some(value) = cleared.headers().get(name) {
-            response.headers_mut().insert(name, value.clone());
+    tx.commit().await?;
+    let mut response = Json(SignedOutCount { signed_out }).into_response();
+    if !body.keep_current {
+        let cleared = session::signed_out_response();
+        for name in ["set-cookie", "clear-site-data"] {
+            if let Some(value) = cleared.headers().get(name) {
+                response.headers_mut().insert(name, value.clone());
+            }
         }
     }
     Ok(response)

@@ -2,7 +2,7 @@
 //! and lock only from a profile that is not a kids profile.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use hallpass_api::{
     ActivityKind, ErrorBody, ErrorCode, MAX_PROFILES, MaturityRating, NewProfile, Profile,
@@ -12,7 +12,8 @@ use sqlx::SqliteConnection;
 
 use crate::activity::{self, Actor};
 use crate::auth::{Manager, Session, SteppedUp};
-use crate::routes::session;
+use crate::extract::ApiPath;
+use crate::routes::{devices, session};
 use crate::{ApiError, ApiJson, AppState, crypto, db, ratelimit};
 
 #[derive(sqlx::FromRow)]
@@ -172,7 +173,7 @@ pub async fn list(
 pub async fn select(
     State(state): State<AppState>,
     session: Session,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<SelectProfile>,
 ) -> Result<Json<SessionInfo>, ApiError> {
     let now = session.now;
@@ -182,6 +183,7 @@ pub async fn select(
         .bind(&id)
         .fetch_one(&mut *conn)
         .await?;
+    drop(conn);
     if let Some(pin_hash) = pin_hash {
         let Some(pin) = body.pin else {
             return Err(ApiError::forbidden(
@@ -190,12 +192,11 @@ pub async fn select(
             ));
         };
         let key = ratelimit::pin_key(&id);
-        ratelimit::check(&mut conn, &key, ratelimit::PROFILE_PIN, now).await?;
-        drop(conn);
+        let reservation =
+            ratelimit::reserve(&state.db, &[(&key, ratelimit::PROFILE_PIN)], now).await?;
         let right = crypto::blocking(move || crypto::verify_secret(&pin, &pin_hash)).await;
         let mut tx = db::write(&state.db).await?;
         if !right {
-            ratelimit::fail(&mut tx, &key, now).await?;
             let actor = Actor::session(&state, &session);
             activity::record(
                 &mut tx,
@@ -211,10 +212,9 @@ pub async fn select(
                     .with_field("pin", "That PIN is not right."),
             );
         }
+        reservation.release(&mut tx).await?;
         ratelimit::clear(&mut tx, &key).await?;
         tx.commit().await?;
-    } else {
-        drop(conn);
     }
     sqlx::query("UPDATE sessions SET profile_id = ? WHERE id = ?")
         .bind(&id)
@@ -289,7 +289,7 @@ pub async fn create(
 pub async fn update(
     State(state): State<AppState>,
     Manager(session): Manager,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<ProfilePatch>,
 ) -> Result<Json<Profile>, ApiError> {
     let mut tx = db::write(&state.db).await?;
@@ -335,7 +335,7 @@ pub async fn update(
 pub async fn delete(
     State(state): State<AppState>,
     Manager(session): Manager,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     let mut tx = db::write(&state.db).await?;
     load_or_404(&mut tx, &session.account_id, &id).await?;
@@ -350,6 +350,16 @@ pub async fn delete(
             "An account needs at least one profile.",
         ));
     }
+    // Devices watching as this profile are signed out: left without a profile, a device that
+    // was on a kids profile would be one that may manage the account.
+    let users: Vec<String> = sqlx::query_scalar(
+        "SELECT id FROM sessions WHERE profile_id = ? AND id != ? AND ended_at IS NULL",
+    )
+    .bind(&id)
+    .bind(&session.id)
+    .fetch_all(&mut *tx)
+    .await?;
+    devices::revoke(&mut tx, &session, &users).await?;
     sqlx::query("DELETE FROM profiles WHERE id = ?")
         .bind(&id)
         .execute(&mut *tx)
@@ -372,7 +382,7 @@ pub async fn delete(
 pub async fn lock(
     State(state): State<AppState>,
     SteppedUp(session): SteppedUp,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<ProfileLock>,
 ) -> Result<StatusCode, ApiError> {
     let pin = body.pin;
@@ -394,7 +404,7 @@ pub async fn lock(
 pub async fn unlock(
     State(state): State<AppState>,
     SteppedUp(session): SteppedUp,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     set_pin(&state, &session.account_id, &id, None).await
 }
@@ -405,11 +415,12 @@ async fn set_pin(
     id: &str,
     hash: Option<String>,
 ) -> Result<StatusCode, ApiError> {
+    let mut tx = db::write(&state.db).await?;
     let done = sqlx::query("UPDATE profiles SET pin_hash = ? WHERE id = ? AND account_id = ?")
         .bind(hash)
         .bind(id)
         .bind(account_id)
-        .execute(&state.db)
+        .execute(&mut *tx)
         .await?;
     if done.rows_affected() == 0 {
         return Err(ApiError::new(
@@ -418,7 +429,8 @@ async fn set_pin(
             "There is no such profile.",
         ));
     }
-    let mut conn = state.db.acquire().await?;
-    ratelimit::clear(&mut conn, &ratelimit::pin_key(id)).await?;
+    // A new PIN starts with a clean slate of tries.
+    ratelimit::clear(&mut tx, &ratelimit::pin_key(id)).await?;
+    tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }

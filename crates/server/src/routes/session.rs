@@ -55,11 +55,15 @@ pub async fn check_password(
     let now = state.clock.now();
     let account_key = ratelimit::account_key(&email.to_lowercase());
     let ip_key = ratelimit::ip_key(client.ip);
-    {
-        let mut conn = state.db.acquire().await?;
-        ratelimit::check(&mut conn, &ip_key, ratelimit::SIGN_IN_PER_IP, now).await?;
-        ratelimit::check(&mut conn, &account_key, ratelimit::SIGN_IN_PER_ACCOUNT, now).await?;
-    }
+    let reservation = ratelimit::reserve(
+        &state.db,
+        &[
+            (&ip_key, ratelimit::SIGN_IN_PER_IP),
+            (&account_key, ratelimit::SIGN_IN_PER_ACCOUNT),
+        ],
+        now,
+    )
+    .await?;
     let account: Option<Credentials> =
         sqlx::query_as("SELECT id, password_hash, totp_secret FROM accounts WHERE email = ?")
             .bind(email)
@@ -79,13 +83,13 @@ pub async fn check_password(
     let mut tx = db::write(&state.db).await?;
     match account {
         Some(account) if matched => {
+            reservation.release(&mut tx).await?;
             ratelimit::clear(&mut tx, &account_key).await?;
             tx.commit().await?;
             Ok((account.id, account.totp_secret))
         }
         _ => {
-            ratelimit::fail(&mut tx, &ip_key, now).await?;
-            ratelimit::fail(&mut tx, &account_key, now).await?;
+            // The reservation stays: it is this failure.
             if let Some(account) = account {
                 let actor = Actor::client(state, client, None);
                 activity::record(
@@ -103,20 +107,54 @@ pub async fn check_password(
     }
 }
 
-/// Signs `account_id` in on `client`: a new session, the `signed_in` event, the cookie.
+/// Signs `account_id` in on `client`: a new session, the `signed_in` event. The session
+/// behind `replacing` (the cookie the browser sent, if any) ends: one browser, one session.
+/// Returns the new token and the session's id.
 pub async fn sign_in_as(
+    tx: &mut SqliteConnection,
     state: &AppState,
     account_id: &str,
     client: &Client,
-) -> Result<(String, SessionInfo), ApiError> {
+    replacing: Option<&str>,
+) -> Result<(String, String), ApiError> {
     let now = state.clock.now();
-    let mut tx = db::write(&state.db).await?;
-    let (token, session_id) = auth::start(&mut tx, state, account_id, client, now).await?;
+    if let Some(old) = replacing {
+        sqlx::query(
+            "UPDATE sessions SET ended_at = ?, end_reason = 'signed_out'
+             WHERE token_hash = ? AND ended_at IS NULL",
+        )
+        .bind(now)
+        .bind(crypto::sha256(old))
+        .execute(&mut *tx)
+        .await?;
+    }
+    let (token, session_id) = auth::start(&mut *tx, state, account_id, client, now).await?;
     let actor = Actor::client(state, client, Some(session_id.clone()));
-    activity::record(&mut tx, account_id, ActivityKind::SignedIn, now, &actor).await?;
+    activity::record(&mut *tx, account_id, ActivityKind::SignedIn, now, &actor).await?;
+    Ok((token, session_id))
+}
+
+/// Signs in in one transaction and answers with the cookie and `body(info)`.
+async fn signed_in(
+    state: &AppState,
+    account_id: &str,
+    client: &Client,
+    headers: &HeaderMap,
+) -> Result<(HeaderValue, SessionInfo), ApiError> {
+    let mut tx = db::write(&state.db).await?;
+    let (token, id) = sign_in_as(
+        &mut tx,
+        state,
+        account_id,
+        client,
+        auth::token(headers).as_deref(),
+    )
+    .await?;
     tx.commit().await?;
-    let info = info(&state.db, &session_id, now).await?;
-    Ok((token, info))
+    Ok((
+        auth::cookie(&token),
+        info(&state.db, &id, state.clock.now()).await?,
+    ))
 }
 
 #[derive(sqlx::FromRow)]
@@ -179,6 +217,7 @@ pub async fn info(
 pub async fn sign_in(
     State(state): State<AppState>,
     client: Client,
+    headers: HeaderMap,
     ApiJson(body): ApiJson<SignIn>,
 ) -> Result<Response, ApiError> {
     let (account_id, totp_secret) =
@@ -202,9 +241,9 @@ pub async fn sign_in(
         });
         return Ok(Json(outcome).into_response());
     }
-    let (token, info) = sign_in_as(&state, &account_id, &client).await?;
+    let (cookie, info) = signed_in(&state, &account_id, &client, &headers).await?;
     Ok(with_cookie(
-        auth::cookie(&token),
+        cookie,
         Json(SignInOutcome::SignedIn(Box::new(info))),
     ))
 }
@@ -235,10 +274,13 @@ fn invalid_code() -> ApiError {
 pub async fn two_factor(
     State(state): State<AppState>,
     client: Client,
+    headers: HeaderMap,
     ApiJson(body): ApiJson<TwoFactorSignIn>,
 ) -> Result<Response, ApiError> {
     let now = state.clock.now();
     let challenge_hash = crypto::sha256(&body.challenge);
+    // One write transaction from lookup to session: the count of tries, the spent code and
+    // the new session land together or not at all.
     let mut tx = db::write(&state.db).await?;
     let challenge: Option<Challenge> = sqlx::query_as(
         "SELECT c.account_id, a.email, c.created_at, c.attempts, a.totp_secret, a.totp_last_step
@@ -265,6 +307,8 @@ pub async fn two_factor(
             challenge.created_at + CHALLENGE_LIFETIME - now,
         ));
     }
+    let account_key = ratelimit::two_step_key(&challenge.account_id);
+    ratelimit::check(&mut tx, &account_key, ratelimit::TWO_STEP_PER_ACCOUNT, now).await?;
     let accepted = match (&body.code, &body.recovery_code, &challenge.totp_secret) {
         (Some(code), _, Some(secret)) => {
             match totp::check(
@@ -298,12 +342,33 @@ pub async fn two_factor(
         .bind(&challenge_hash)
         .execute(&mut *tx)
         .await?;
+        ratelimit::fail(&mut tx, &account_key, now).await?;
+        // The owner should see that someone with the password got this far.
+        let actor = Actor::client(&state, &client, None);
+        activity::record(
+            &mut tx,
+            &challenge.account_id,
+            ActivityKind::SignInFailed,
+            now,
+            &actor,
+        )
+        .await?;
         tx.commit().await?;
         return Err(invalid_code());
     }
     delete_challenge(&mut tx, &challenge_hash).await?;
+    ratelimit::clear(&mut tx, &account_key).await?;
+    let replacing = auth::token(&headers);
+    let (token, id) = sign_in_as(
+        &mut tx,
+        &state,
+        &challenge.account_id,
+        &client,
+        replacing.as_deref(),
+    )
+    .await?;
     tx.commit().await?;
-    let (token, info) = sign_in_as(&state, &challenge.account_id, &client).await?;
+    let info = info(&state.db, &id, now).await?;
     Ok(with_cookie(auth::cookie(&token), Json(info)))
 }
 
@@ -362,19 +427,22 @@ pub fn signed_out_response() -> Response {
 }
 
 /// Ends `session` because it signed itself out.
-pub async fn end_own(state: &AppState, session: &Session) -> Result<(), ApiError> {
-    let mut tx = db::write(&state.db).await?;
+pub async fn end_own(
+    conn: &mut SqliteConnection,
+    state: &AppState,
+    session: &Session,
+) -> Result<(), ApiError> {
     let ended = sqlx::query(
         "UPDATE sessions SET ended_at = ?, end_reason = 'signed_out' WHERE id = ? AND ended_at IS NULL",
     )
     .bind(session.now)
     .bind(&session.id)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?;
     if ended.rows_affected() == 1 {
         let actor = Actor::session(state, session);
         activity::record(
-            &mut tx,
+            conn,
             &session.account_id,
             ActivityKind::SignedOut,
             session.now,
@@ -382,7 +450,6 @@ pub async fn end_own(state: &AppState, session: &Session) -> Result<(), ApiError
         )
         .await?;
     }
-    tx.commit().await?;
     Ok(())
 }
 
@@ -399,7 +466,9 @@ pub async fn delete(
 ) -> Result<Response, ApiError> {
     // Any reason the session is already over (expired, revoked, unknown) is fine here.
     if let Ok(session) = auth::authenticate(&state, &headers, client).await {
-        end_own(&state, &session).await?;
+        let mut tx = db::write(&state.db).await?;
+        end_own(&mut tx, &state, &session).await?;
+        tx.commit().await?;
     }
     Ok(signed_out_response())
 }
@@ -407,7 +476,7 @@ pub async fn delete(
 /// Confirm the password to open the 10-minute step-up window.
 #[utoipa::path(post, path = paths::SESSION_REAUTHENTICATE, tag = "session", request_body = Reauthenticate,
     responses(
-        (status = 204, description = "Recently authenticated for 10 minutes"),
+        (status = 204, description = "Recently authenticated for 10 minutes; a new session cookie is set"),
         (status = 401, body = ErrorBody),
         (status = 403, description = "`wrong_password`", body = ErrorBody),
         (status = 429, description = "`too_many_attempts`", body = ErrorBody),
@@ -416,7 +485,7 @@ pub async fn reauthenticate(
     State(state): State<AppState>,
     session: Session,
     ApiJson(body): ApiJson<Reauthenticate>,
-) -> Result<StatusCode, ApiError> {
+) -> Result<Response, ApiError> {
     match check_password(&state, &session.client, &session.email, &body.password).await {
         Ok(_) => {}
         Err(err) if err.code() == ErrorCode::InvalidCredentials => {
@@ -424,12 +493,22 @@ pub async fn reauthenticate(
         }
         Err(err) => return Err(err),
     }
-    sqlx::query("UPDATE sessions SET reauthenticated_until = ? WHERE id = ?")
-        .bind(state.clock.now() + STEP_UP_WINDOW)
-        .bind(&session.id)
-        .execute(&state.db)
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
+    // A new token after every authentication (ASVS 5.0 7.2.4); the old one is honoured a
+    // little longer for requests already on their way.
+    let now = state.clock.now();
+    let token = crypto::token();
+    sqlx::query(
+        "UPDATE sessions SET reauthenticated_until = ?, previous_token_hash = token_hash,
+             previous_valid_until = ?, token_hash = ?
+         WHERE id = ?",
+    )
+    .bind(now + STEP_UP_WINDOW)
+    .bind(now + auth::ROTATION_GRACE)
+    .bind(crypto::sha256(&token))
+    .bind(&session.id)
+    .execute(&state.db)
+    .await?;
+    Ok(with_cookie(auth::cookie(&token), StatusCode::NO_CONTENT))
 }
 
 /// 403 `wrong_password`, with the message against `field` so the form can show it there.

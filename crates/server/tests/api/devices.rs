@@ -332,3 +332,89 @@ async fn activity_pages_through_older_events_50_at_a_time() {
         .await
         .expect_error(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidFields);
 }
+
+#[tokio::test]
+async fn every_kind_of_account_event_is_recorded_with_its_device_and_address() {
+    let server = TestServer::demo().await;
+    let mut browser = server.demo_browser().await;
+    // The demo month has most kinds; these make the rest.
+    browser
+        .post("/api/devices/sign-out-all", json!({"keep_current": true}))
+        .await
+        .expect_status(StatusCode::OK);
+    browser
+        .put("/api/account/password", json!({"current_password": DEMO_PASSWORD, "new_password": "violet-lantern-harbour-92", "sign_out_other_devices": false}))
+        .await
+        .expect_status(StatusCode::NO_CONTENT);
+    browser
+        .put("/api/account/email", json!({"email": "alex@example.com"}))
+        .await
+        .expect_status(StatusCode::ACCEPTED);
+    let code = crate::support::code_sent_to(&server, "alex@example.com").await;
+    browser
+        .post("/api/account/email/verify", json!({"code": code}))
+        .await
+        .expect_status(StatusCode::OK);
+
+    let events = activity(&mut browser).await.events;
+    let kinds: std::collections::HashSet<ActivityKind> = events.iter().map(|e| e.kind).collect();
+    for kind in [
+        ActivityKind::SignedIn,
+        ActivityKind::SignInFailed,
+        ActivityKind::SignedOut,
+        ActivityKind::DeviceSignedOut,
+        ActivityKind::SignedOutAll,
+        ActivityKind::PasswordChanged,
+        ActivityKind::EmailChanged,
+        ActivityKind::PhoneChanged,
+        ActivityKind::TwoFactorEnabled,
+        ActivityKind::TwoFactorDisabled,
+        ActivityKind::RecoveryCodesRegenerated,
+        ActivityKind::ProfilePinFailed,
+        ActivityKind::LinkedAccountRemoved,
+    ] {
+        assert!(kinds.contains(&kind), "{kind:?} missing from {kinds:?}");
+    }
+    for event in &events {
+        assert!(
+            event.device.is_some() && event.ip_hint.is_some(),
+            "{event:?}"
+        );
+        // This test's own browser has no known place; the demo's addresses all do.
+        if event.ip_hint.as_deref() != Some("203.0.113.x") {
+            assert!(event.location.is_some(), "{event:?}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn seeding_the_demo_twice_changes_nothing() {
+    let server = TestServer::demo().await;
+    let tables = [
+        "accounts",
+        "profiles",
+        "sessions",
+        "activity",
+        "linked_accounts",
+        "outbox",
+    ];
+    let before = row_counts(&server, &tables).await;
+    hallpass_server::demo::seed(&server.state)
+        .await
+        .expect("seed again");
+    let after = row_counts(&server, &tables).await;
+    assert_eq!(before, after, "{tables:?}");
+    assert_eq!(before[0], 2);
+}
+
+async fn row_counts(server: &TestServer, tables: &[&str]) -> Vec<i64> {
+    let mut counts = Vec::new();
+    for table in tables {
+        let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(&server.state.db)
+            .await
+            .expect("count");
+        counts.push(n);
+    }
+    counts
+}

@@ -268,3 +268,18 @@ async fn every_api_answer_is_no_store_with_the_security_headers() {
         }
     }
 }
+
+#[tokio::test]
+async fn path_segments_that_are_not_text_get_a_json_404() {
+    let server = TestServer::demo().await;
+    let mut browser = server.demo_browser().await;
+    for (method, path) in [
+        (Method::PATCH, "/api/profiles/%FF"),
+        (Method::POST, "/api/profiles/%FF/select"),
+        (Method::PATCH, "/api/devices/%C0"),
+        (Method::DELETE, "/api/account/linked/%FE"),
+    ] {
+        let reply = browser.call(method.clone(), path, Some(json!({}))).await;
+        reply.expect_error(StatusCode::NOT_FOUND, ErrorCode::NotFound);
+    }
+}

@@ -232,3 +232,61 @@ async fn profiles_can_be_added_changed_locked_and_deleted_within_the_limits() {
         "devices on a deleted profile no longer name it"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_burst_of_concurrent_pin_guesses_gets_no_more_than_five() {
+    let server = TestServer::demo().await;
+    let mut browser = server.demo_browser().await;
+    let jordan = browser.profile_id("Jordan").await;
+    let mut tasks = Vec::new();
+    for guess in 0..12 {
+        let request = browser
+            .request(
+                axum::http::Method::POST,
+                &format!("/api/profiles/{jordan}/select"),
+            )
+            .header("content-type", "application/json")
+            .body(axum::body::Body::from(
+                json!({"pin": format!("{:04}", 1000 + guess)}).to_string(),
+            ))
+            .expect("request");
+        let app = server.app.clone();
+        tasks.push(tokio::spawn(async move {
+            use tower::ServiceExt;
+            app.oneshot(request).await.expect("infallible").status()
+        }));
+    }
+    let mut statuses = Vec::new();
+    for task in tasks {
+        statuses.push(task.await.expect("task"));
+    }
+    let wrong = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::FORBIDDEN)
+        .count();
+    assert_eq!(wrong, 5, "{statuses:?}");
+}
+
+#[tokio::test]
+async fn deleting_a_profile_signs_out_the_devices_watching_as_it() {
+    let server = TestServer::demo().await;
+    let mut kid = server
+        .browser()
+        .on(crate::support::SAFARI_ON_IPHONE, [198, 51, 100, 30]);
+    kid.sign_in(
+        hallpass_server::demo::DEMO_EMAIL,
+        hallpass_server::demo::DEMO_PASSWORD,
+    )
+    .await;
+    kid.select("Kids", None).await.expect_status(StatusCode::OK);
+    let mut parent = server.demo_browser().await;
+    let kids = parent.profile_id("Kids").await;
+    parent
+        .delete(&format!("/api/profiles/{kids}"))
+        .await
+        .expect_status(StatusCode::NO_CONTENT);
+    // Left without a profile, the kid's device must not become one that manages the account.
+    kid.get("/api/account")
+        .await
+        .expect_error(StatusCode::UNAUTHORIZED, ErrorCode::SignedOutRemotely);
+}

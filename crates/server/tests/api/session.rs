@@ -336,3 +336,91 @@ async fn step_up_routes_need_a_password_check_in_the_last_10_minutes() {
         .await
         .expect_status(StatusCode::ACCEPTED);
 }
+
+/// Sends `n` sign-ins with a wrong password at once, each from its own connection.
+async fn concurrent_wrong_sign_ins(server: &TestServer, n: usize) -> Vec<StatusCode> {
+    let mut tasks = Vec::new();
+    for _ in 0..n {
+        let request = server
+            .browser()
+            .request(axum::http::Method::POST, "/api/session")
+            .header("content-type", "application/json")
+            .body(axum::body::Body::from(
+                json!({"email": DEMO_EMAIL, "password": "wrong-password"}).to_string(),
+            ))
+            .expect("request");
+        let app = server.app.clone();
+        tasks.push(tokio::spawn(async move {
+            use tower::ServiceExt;
+            app.oneshot(request).await.expect("infallible").status()
+        }));
+    }
+    let mut statuses = Vec::new();
+    for task in tasks {
+        statuses.push(task.await.expect("task"));
+    }
+    statuses
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_burst_of_concurrent_guesses_gets_no_more_than_the_limit() {
+    let server = TestServer::demo().await;
+    let statuses = concurrent_wrong_sign_ins(&server, 12).await;
+    let checked = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!((checked, refused), (5, 7), "{statuses:?}");
+}
+
+#[tokio::test]
+async fn step_up_issues_a_new_token_and_the_old_one_soon_stops_working() {
+    let server = TestServer::demo().await;
+    let mut browser = server.demo_browser().await;
+    let old = browser.cookie.clone();
+    let reply = browser.reauthenticate(DEMO_PASSWORD).await;
+    reply.expect_status(StatusCode::NO_CONTENT);
+    assert!(
+        reply
+            .header("set-cookie")
+            .is_some_and(|c| c.contains("HttpOnly"))
+    );
+    assert_ne!(browser.cookie, old);
+    let new = browser.cookie.clone();
+
+    // A request that was already on its way with the old cookie still gets through.
+    browser.cookie = old.clone();
+    browser
+        .get("/api/session")
+        .await
+        .expect_status(StatusCode::OK);
+    advance(&server, MINUTE);
+    browser
+        .get("/api/session")
+        .await
+        .expect_error(StatusCode::UNAUTHORIZED, ErrorCode::NotSignedIn);
+    browser.cookie = new;
+    browser
+        .get("/api/session")
+        .await
+        .expect_status(StatusCode::OK);
+}
+
+#[tokio::test]
+async fn signing_in_again_ends_the_session_this_browser_had() {
+    let server = TestServer::demo().await;
+    let mut browser = server.demo_browser().await;
+    let old = browser.cookie.clone();
+    browser.sign_in(DEMO_EMAIL, DEMO_PASSWORD).await;
+    let devices: Vec<hallpass_api::Device> = browser.get("/api/devices").await.json();
+    assert_eq!(devices.len(), 9, "one device for this browser, not two");
+    browser.cookie = old;
+    browser
+        .get("/api/session")
+        .await
+        .expect_error(StatusCode::UNAUTHORIZED, ErrorCode::NotSignedIn);
+}

@@ -235,12 +235,53 @@ async fn new_recovery_codes_replace_the_old_and_turning_off_needs_step_up() {
         .map(|e| e.kind)
         .collect();
     assert_eq!(
-        kinds[..3],
+        kinds[..4],
         [
             ActivityKind::TwoFactorDisabled,
             ActivityKind::SignedIn,
+            // The old recovery code, refused.
+            ActivityKind::SignInFailed,
             ActivityKind::RecoveryCodesRegenerated
         ]
     );
     server.browser().sign_in(DEMO_EMAIL, DEMO_PASSWORD).await;
+}
+
+#[tokio::test]
+async fn wrong_codes_count_per_account_across_challenges_and_show_in_activity() {
+    let server = TestServer::demo().await;
+    let mut owner = server.demo_browser().await;
+    let (secret, _) = turn_on(&server, &mut owner).await;
+    let mut browser = server.browser();
+    for _ in 0..2 {
+        let c = challenge(&mut browser).await;
+        for _ in 0..5 {
+            browser
+                .post(
+                    "/api/session/two-factor",
+                    json!({"challenge": c, "code": "000001"}),
+                )
+                .await
+                .expect_error(StatusCode::UNAUTHORIZED, ErrorCode::InvalidCode);
+        }
+    }
+    // Ten wrong codes in all: a fresh challenge does not buy more guesses.
+    let c = challenge(&mut browser).await;
+    advance(&server, 30);
+    let right = authenticator_code(&server, &secret, 0);
+    browser
+        .post(
+            "/api/session/two-factor",
+            json!({"challenge": c, "code": right}),
+        )
+        .await
+        .expect_error(StatusCode::TOO_MANY_REQUESTS, ErrorCode::TooManyAttempts);
+    let events: ActivityPage = owner.get("/api/activity").await.json();
+    let failed = events
+        .events
+        .iter()
+        .take(10)
+        .filter(|e| e.kind == ActivityKind::SignInFailed)
+        .count();
+    assert_eq!(failed, 10);
 }
