@@ -238,28 +238,21 @@ async fn a_burst_of_concurrent_pin_guesses_gets_no_more_than_five() {
     let server = TestServer::demo().await;
     let mut browser = server.demo_browser().await;
     let jordan = browser.profile_id("Jordan").await;
-    let mut tasks = Vec::new();
-    for guess in 0..12 {
-        let request = browser
-            .request(
-                axum::http::Method::POST,
-                &format!("/api/profiles/{jordan}/select"),
-            )
-            .header("content-type", "application/json")
-            .body(axum::body::Body::from(
-                json!({"pin": format!("{:04}", 1000 + guess)}).to_string(),
-            ))
-            .expect("request");
-        let app = server.app.clone();
-        tasks.push(tokio::spawn(async move {
-            use tower::ServiceExt;
-            app.oneshot(request).await.expect("infallible").status()
-        }));
-    }
-    let mut statuses = Vec::new();
-    for task in tasks {
-        statuses.push(task.await.expect("task"));
-    }
+    let requests = (0..12)
+        .map(|guess| {
+            browser
+                .request(
+                    axum::http::Method::POST,
+                    &format!("/api/profiles/{jordan}/select"),
+                )
+                .header("content-type", "application/json")
+                .body(axum::body::Body::from(
+                    json!({"pin": format!("{:04}", 1000 + guess)}).to_string(),
+                ))
+                .expect("request")
+        })
+        .collect();
+    let statuses = crate::support::at_once(&server, requests).await;
     let wrong = statuses
         .iter()
         .filter(|s| **s == StatusCode::FORBIDDEN)

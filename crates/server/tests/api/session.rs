@@ -339,27 +339,19 @@ async fn step_up_routes_need_a_password_check_in_the_last_10_minutes() {
 
 /// Sends `n` sign-ins with a wrong password at once, each from its own connection.
 async fn concurrent_wrong_sign_ins(server: &TestServer, n: usize) -> Vec<StatusCode> {
-    let mut tasks = Vec::new();
-    for _ in 0..n {
-        let request = server
-            .browser()
-            .request(axum::http::Method::POST, "/api/session")
-            .header("content-type", "application/json")
-            .body(axum::body::Body::from(
-                json!({"email": DEMO_EMAIL, "password": "wrong-password"}).to_string(),
-            ))
-            .expect("request");
-        let app = server.app.clone();
-        tasks.push(tokio::spawn(async move {
-            use tower::ServiceExt;
-            app.oneshot(request).await.expect("infallible").status()
-        }));
-    }
-    let mut statuses = Vec::new();
-    for task in tasks {
-        statuses.push(task.await.expect("task"));
-    }
-    statuses
+    let requests = (0..n)
+        .map(|_| {
+            server
+                .browser()
+                .request(axum::http::Method::POST, "/api/session")
+                .header("content-type", "application/json")
+                .body(axum::body::Body::from(
+                    json!({"email": DEMO_EMAIL, "password": "wrong-password"}).to_string(),
+                ))
+                .expect("request")
+        })
+        .collect();
+    crate::support::at_once(server, requests).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -304,3 +304,20 @@ pub fn advance(server: &TestServer, seconds: i64) {
 
 pub const MINUTE: i64 = 60;
 pub const DAY: i64 = 24 * 60 * MINUTE;
+
+/// Sends every request at once, each as its own task (as separate connections would), and
+/// returns the statuses in order.
+pub async fn at_once(server: &TestServer, requests: Vec<Request<Body>>) -> Vec<StatusCode> {
+    let tasks: Vec<_> = requests
+        .into_iter()
+        .map(|request| {
+            let app = server.app.clone();
+            tokio::spawn(async move { app.oneshot(request).await.expect("infallible").status() })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for task in tasks {
+        statuses.push(task.await.expect("task"));
+    }
+    statuses
+}
