@@ -23,6 +23,11 @@ pub struct Cli {
     #[arg(long)]
     pub demo: bool,
 
+    /// With --demo: give the demo account at least this many signed-in devices, for measuring
+    /// a large account.
+    #[arg(long, value_name = "N", requires = "demo")]
+    pub demo_devices: Option<usize>,
+
     /// A MaxMind-format City database (GeoLite2 or DB-IP) for the approximate location of
     /// devices. Without one, locations are unknown.
     #[arg(long, value_name = "FILE")]

@@ -176,6 +176,51 @@ async fn use_session(state: &AppState, token: &str, client: &Client) -> Result<S
     auth::authenticate(state, &headers, client.clone()).await
 }
 
+/// `--demo-devices N`: tops the demo account up to `n` signed-in devices, for measuring pages
+/// and requests with a large account. Each is a real session (the code path of a sign-in,
+/// without its password check, which would take minutes for thousands), used at a different
+/// time in the last 30 days, with one of the demo's user agents and addresses.
+pub async fn seed_devices(state: &AppState, n: usize) -> Result<(), ApiError> {
+    let account_id: Option<String> = sqlx::query_scalar("SELECT id FROM accounts WHERE email = ?")
+        .bind(DEMO_EMAIL)
+        .fetch_optional(&state.db)
+        .await?;
+    let account_id =
+        account_id.ok_or_else(|| ApiError::internal("no demo account to add devices to"))?;
+    let now = state.clock.now();
+    let active: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM sessions WHERE account_id = ? AND ended_at IS NULL AND last_active_at > ?",
+    )
+    .bind(&account_id)
+    .bind(now - auth::IDLE_TIMEOUT)
+    .fetch_one(&state.db)
+    .await?;
+    let missing = n.saturating_sub(usize::try_from(active).unwrap_or(0));
+    let agents = [
+        WINDOWS_CHROME,
+        SAMSUNG_TV,
+        PS5,
+        IPHONE,
+        ANDROID,
+        IPAD,
+        MAC_SAFARI,
+        LG_TV,
+        LINUX_FIREFOX,
+        EDGE,
+    ];
+    let networks = [HOME, PHONE_NET, ANDROID_NET, OFFICE, HOTEL, SECOND_HOME];
+    let mut tx = crate::db::write(&state.db).await?;
+    for i in 0..missing {
+        let device = client(networks[i % networks.len()], agents[i % agents.len()]);
+        // Spread over the last 29 days, a few minutes apart, so every one is still active.
+        let ago = i64::try_from(i).unwrap_or(0) * 2 * MINUTE % (29 * DAY) + MINUTE;
+        let then = at(state, ago);
+        auth::start(&mut tx, &then, &account_id, &device, then.clock.now()).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 async fn exists(state: &AppState, email: &str) -> Result<bool, ApiError> {
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM accounts WHERE email = ?")
         .bind(email)

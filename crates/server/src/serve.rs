@@ -27,6 +27,11 @@ pub async fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
         demo::seed(&state)
             .await
             .map_err(|err| format!("can't seed the demo data: {err:?}"))?;
+        if let Some(n) = cli.demo_devices {
+            demo::seed_devices(&state, n)
+                .await
+                .map_err(|err| format!("can't seed {n} demo devices: {err:?}"))?;
+        }
     }
     tokio::spawn(db::purge_every_hour(state.clone()));
 

@@ -418,3 +418,20 @@ async fn row_counts(server: &TestServer, tables: &[&str]) -> Vec<i64> {
     }
     counts
 }
+
+#[tokio::test]
+async fn demo_devices_tops_the_demo_account_up_to_a_thousand_devices() {
+    let server = TestServer::demo().await;
+    hallpass_server::demo::seed_devices(&server.state, 1000)
+        .await
+        .expect("seed");
+    hallpass_server::demo::seed_devices(&server.state, 1000)
+        .await
+        .expect("again: no more");
+    let mut browser = server.demo_browser().await;
+    let list = devices(&mut browser).await;
+    assert_eq!(list.len(), 1001, "a thousand, and this browser");
+    assert!(list[0].current);
+    let kinds: std::collections::HashSet<DeviceKind> = list.iter().map(|d| d.kind).collect();
+    assert!(kinds.len() >= 5, "{kinds:?}");
+}
