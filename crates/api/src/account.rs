@@ -12,6 +12,7 @@ pub struct Account {
     pub phone: Option<String>,
     pub phone_verified: bool,
     pub recovery_email: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^$|^\+[1-9][0-9]{6,14}$"))]
     pub recovery_phone: Option<String>,
     pub member_since: Timestamp,
     pub plan: Plan,
@@ -53,6 +54,7 @@ pub struct LinkedAccount {
 #[serde(deny_unknown_fields)]
 pub struct ChangePassword {
     pub current_password: String,
+    #[cfg_attr(feature = "openapi", schema(min_length = 8, max_length = 128))]
     pub new_password: String,
     pub sign_out_other_devices: bool,
 }
@@ -70,6 +72,7 @@ pub struct ChangeEmail {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ChangePhone {
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^\+[1-9][0-9]{6,14}$"))]
     pub phone: String,
 }
 
@@ -79,6 +82,7 @@ pub struct ChangePhone {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct VerifyCode {
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]{6}$"))]
     pub code: String,
 }
 

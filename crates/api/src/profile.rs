@@ -54,6 +54,7 @@ pub struct ProfileRef {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewProfile {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 30))]
     pub name: String,
     pub avatar: String,
     pub kids: bool,
@@ -67,6 +68,7 @@ pub struct NewProfile {
 #[serde(deny_unknown_fields)]
 pub struct ProfilePatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 30))]
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avatar: Option<String>,
@@ -84,6 +86,7 @@ pub struct ProfilePatch {
 #[serde(deny_unknown_fields)]
 pub struct SelectProfile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]{4}$"))]
     pub pin: Option<String>,
 }
 
@@ -92,5 +95,6 @@ pub struct SelectProfile {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ProfileLock {
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]{4}$"))]
     pub pin: String,
 }

@@ -9,7 +9,9 @@ use crate::{Profile, Timestamp};
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SignIn {
+    #[cfg_attr(feature = "openapi", schema(max_length = 254))]
     pub email: String,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128))]
     pub password: String,
 }
 
@@ -38,6 +40,7 @@ pub struct TwoFactorChallenge {
 pub struct TwoFactorSignIn {
     pub challenge: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]{6}$"))]
     pub code: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recovery_code: Option<String>,

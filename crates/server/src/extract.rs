@@ -28,6 +28,15 @@ where
         let Json(json) = Json::<serde_json::Value>::from_request(req, state)
             .await
             .map_err(rejection)?;
+        // serde's derived structs also accept a JSON array of the field values in order, so
+        // `[null, null]` would pass as a PATCH that changes nothing: every body is an object.
+        if !json.is_object() {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::InvalidFields,
+                "The request body must be a JSON object.",
+            ));
+        }
         let value = T::deserialize(json).map_err(|err| {
             ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,

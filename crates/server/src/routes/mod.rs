@@ -47,6 +47,65 @@ struct ApiDoc;
 
 /// The API's routes and its OpenAPI document, from the same declarations.
 pub fn api() -> (Router<AppState>, Document) {
+    let (router, mut document) = routes();
+    document_common_errors(&mut document);
+    (router, document)
+}
+
+/// Answers every operation can give for reasons of its kind rather than its own, added to the
+/// document once instead of to each `#[utoipa::path]`: bodies that are malformed, too large
+/// or not JSON (`ApiJson`), and the cross-site check on every unsafe method.
+fn document_common_errors(document: &mut Document) {
+    use utoipa::openapi::path::Operation;
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+
+    let error = |description: &str| {
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ErrorBody")))
+                    .build(),
+            )
+            .build()
+    };
+    let mut add = |operation: &mut Operation, status: &str, description: &str| {
+        operation
+            .responses
+            .responses
+            .entry(status.to_owned())
+            .or_insert_with(|| error(description).into());
+    };
+    for item in document.paths.paths.values_mut() {
+        for (operation, safe) in [
+            (&mut item.get, true),
+            (&mut item.post, false),
+            (&mut item.put, false),
+            (&mut item.patch, false),
+            (&mut item.delete, false),
+        ] {
+            let Some(operation) = operation.as_mut() else {
+                continue;
+            };
+            if operation.request_body.is_some() {
+                add(operation, "400", "`malformed_json`: not JSON, or not UTF-8");
+                add(operation, "413", "`body_too_large`: over 64 KiB");
+                add(
+                    operation,
+                    "415",
+                    "`malformed_json`: the body is not `application/json`",
+                );
+                add(operation, "422", "`invalid_fields`");
+            }
+            if !safe {
+                add(operation, "403", "`cross_site_request`");
+            }
+        }
+    }
+}
+
+fn routes() -> (Router<AppState>, Document) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::get))
         .routes(routes!(session::sign_in, session::get, session::delete))

@@ -45,7 +45,7 @@ async fn every_body_route_answers_bad_bodies_with_the_right_json_error() {
     let server = TestServer::demo().await;
     let mut browser = server.demo_browser().await;
     let big = format!("{{\"email\": \"{}\"}}", "a".repeat(70 * 1024)).into_bytes();
-    let cases: [(&str, &str, Vec<u8>, StatusCode, ErrorCode); 6] = [
+    let cases: [(&str, &str, Vec<u8>, StatusCode, ErrorCode); 7] = [
         (
             "malformed",
             "application/json",
@@ -64,6 +64,14 @@ async fn every_body_route_answers_bad_bodies_with_the_right_json_error() {
             "wrong type",
             "application/json",
             b"[1, 2]".to_vec(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::InvalidFields,
+        ),
+        (
+            // serde would take an array as the fields in order: all-optional bodies would pass.
+            "an array",
+            "application/json",
+            b"[null, null]".to_vec(),
             StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::InvalidFields,
         ),

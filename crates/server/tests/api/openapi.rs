@@ -94,6 +94,14 @@ async fn every_operation_documents_its_body_its_success_and_its_errors() {
             "{method} {path}: every error answer is an ErrorBody"
         );
         let has_body = !operation["requestBody"].is_null();
+        if has_body {
+            for status in ["400", "413", "415", "422"] {
+                assert!(
+                    responses.contains_key(status),
+                    "{method} {path}: a bad body's {status} is not documented"
+                );
+            }
+        }
         let needs_body = matches!(method, Method::POST | Method::PUT | Method::PATCH)
             && !bodiless.contains(&path.as_str());
         assert_eq!(has_body, needs_body, "{method} {path}: request body");
