@@ -70,7 +70,7 @@ fn document_common_errors(document: &mut Document) {
             )
             .build()
     };
-    let mut add = |operation: &mut Operation, status: &str, description: &str| {
+    let add = |operation: &mut Operation, status: &str, description: &str| {
         operation
             .responses
             .responses
