@@ -34,6 +34,12 @@ pub const ROTATION_GRACE: i64 = MINUTE;
 /// not every request, and this keeps reads from writing.
 pub const TOUCH_INTERVAL: i64 = MINUTE;
 
+/// When a session signed in at `signed_in_at` and last used at `last_active_at` ends: the
+/// earlier of the idle and the absolute limit.
+pub fn expires_at(signed_in_at: i64, last_active_at: i64) -> i64 {
+    (last_active_at + IDLE_TIMEOUT).min(signed_in_at + ABSOLUTE_TIMEOUT)
+}
+
 /// The signed-in browser making this request.
 #[derive(Clone, Debug)]
 pub struct Session {
@@ -168,7 +174,7 @@ pub async fn authenticate(
             _ => not_signed_in(),
         });
     }
-    if now >= row.last_active_at + IDLE_TIMEOUT || now >= row.signed_in_at + ABSOLUTE_TIMEOUT {
+    if now >= expires_at(row.signed_in_at, row.last_active_at) {
         sqlx::query(
             "UPDATE sessions SET ended_at = ?, end_reason = 'expired' WHERE id = ? AND ended_at IS NULL",
         )

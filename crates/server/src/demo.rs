@@ -262,20 +262,14 @@ async fn select(
     name: &str,
     pin: Option<&str>,
 ) -> Result<(), ApiError> {
-    let mut conn = state.db.acquire().await?;
-    let profile = profiles::list_of(&mut conn, &session.account_id)
-        .await?
-        .into_iter()
-        .find(|p| p.name == name)
-        .ok_or_else(|| ApiError::internal(format_args!("no demo profile {name}")))?;
-    drop(conn);
+    let id = profile_id(state, &session.account_id, name).await?;
     let body = SelectProfile {
         pin: pin.map(str::to_owned),
     };
     profiles::select(
         State(state.clone()),
         session.clone(),
-        ApiPath(profile.id),
+        ApiPath(id),
         ApiJson(body),
     )
     .await

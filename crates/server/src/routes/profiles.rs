@@ -85,13 +85,18 @@ async fn load_or_404(
     account_id: &str,
     id: &str,
 ) -> Result<Profile, ApiError> {
-    load(conn, account_id, id).await?.ok_or_else(|| {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            ErrorCode::NotFound,
-            "There is no such profile.",
-        )
-    })
+    load(conn, account_id, id)
+        .await?
+        .ok_or_else(profile_not_found)
+}
+
+/// Also for another account's profile: 404, never a hint that it exists.
+fn profile_not_found() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        ErrorCode::NotFound,
+        "There is no such profile.",
+    )
 }
 
 pub async fn list_of(
@@ -423,11 +428,7 @@ async fn set_pin(
         .execute(&mut *tx)
         .await?;
     if done.rows_affected() == 0 {
-        return Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            ErrorCode::NotFound,
-            "There is no such profile.",
-        ));
+        return Err(profile_not_found());
     }
     // A new PIN starts with a clean slate of tries.
     ratelimit::clear(&mut tx, &ratelimit::pin_key(id)).await?;

@@ -186,8 +186,7 @@ pub async fn info(
         Some(id) => profiles::load(&mut conn, &row.account_id, id).await?,
         None => None,
     };
-    let expires_at =
-        (row.last_active_at + auth::IDLE_TIMEOUT).min(row.signed_in_at + auth::ABSOLUTE_TIMEOUT);
+    let expires_at = auth::expires_at(row.signed_in_at, row.last_active_at);
     Ok(SessionInfo {
         account: AccountRef {
             id: row.account_id,
