@@ -3,8 +3,12 @@
 //! Every call returns `Result<T, ApiError>`; a non-2xx answer is turned into the shared error
 //! body here, once, so pages branch on [`ErrorCode`]s and never parse JSON or build URLs.
 
-use gloo_net::http::{Request, Response};
-use hallpass_api::{ErrorBody, ErrorCode, ErrorDetail, Health, paths};
+use gloo_net::http::{Request, RequestBuilder, Response};
+use hallpass_api::{
+    Account, ErrorBody, ErrorCode, ErrorDetail, Health, Profile, SelectProfile, SessionInfo,
+    SignIn, SignInOutcome, TwoFactorSignIn, paths,
+};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 /// Why a request did not give the answer the page wanted.
@@ -19,6 +23,19 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// 401: this browser is not signed in (any more). The app then clears what it holds.
+    pub fn is_unauthorized(&self) -> bool {
+        matches!(self, ApiError::Server { status: 401, .. })
+    }
+
+    /// What the server says is wrong with each field, for the form to show beside them.
+    pub fn field(&self, name: &str) -> Option<String> {
+        match self {
+            ApiError::Server { detail, .. } => detail.fields.as_ref()?.get(name).cloned(),
+            _ => None,
+        }
+    }
+
     pub fn code(&self) -> Option<ErrorCode> {
         match self {
             ApiError::Server { detail, .. } => Some(detail.code),
@@ -75,18 +92,80 @@ async fn read_json<T: DeserializeOwned>(response: Response) -> Result<T, ApiErro
         .map_err(|_| ApiError::Unexpected { status })
 }
 
-async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    let response = Request::get(path)
+async fn send(request: RequestBuilder) -> Result<Response, ApiError> {
+    request
         .header("Accept", "application/json")
         .send()
         .await
+        .map_err(|_| ApiError::Network)
+}
+
+async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
+    read_json(send(Request::get(path)).await?).await
+}
+
+/// A JSON body; same-origin, so the browser adds `Sec-Fetch-Site` and the session cookie.
+async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
+    let request = Request::post(path)
+        .header("Accept", "application/json")
+        .json(body)
         .map_err(|_| ApiError::Network)?;
+    let response = request.send().await.map_err(|_| ApiError::Network)?;
     read_json(response).await
+}
+
+/// For answers without a body (204).
+async fn no_content(response: Response) -> Result<(), ApiError> {
+    if response.ok() {
+        Ok(())
+    } else {
+        let body = response.text().await.unwrap_or_default();
+        Err(error_from_response(response.status(), &body))
+    }
 }
 
 /// `GET /api/health`.
 pub async fn health() -> Result<Health, ApiError> {
     get(paths::HEALTH).await
+}
+
+/// `GET /api/session`: who is signed in here, as which profile.
+pub async fn session() -> Result<SessionInfo, ApiError> {
+    get(paths::SESSION).await
+}
+
+/// `POST /api/session`.
+pub async fn sign_in(email: String, password: String) -> Result<SignInOutcome, ApiError> {
+    post(paths::SESSION, &SignIn { email, password }).await
+}
+
+/// `POST /api/session/two-factor`, with a code or a recovery code.
+pub async fn two_factor(body: TwoFactorSignIn) -> Result<SessionInfo, ApiError> {
+    post(paths::SESSION_TWO_FACTOR, &body).await
+}
+
+/// `DELETE /api/session`. The server also clears this origin (`Clear-Site-Data`).
+pub async fn sign_out() -> Result<(), ApiError> {
+    no_content(send(Request::delete(paths::SESSION)).await?).await
+}
+
+/// `GET /api/profiles`.
+pub async fn profiles() -> Result<Vec<Profile>, ApiError> {
+    get(paths::PROFILES).await
+}
+
+/// `POST /api/profiles/{id}/select`.
+pub async fn select_profile(id: String, pin: Option<String>) -> Result<SessionInfo, ApiError> {
+    post(
+        &paths::with_param(paths::PROFILE_SELECT, &id),
+        &SelectProfile { pin },
+    )
+    .await
+}
+
+/// `GET /api/account`.
+pub async fn account() -> Result<Account, ApiError> {
+    get(paths::ACCOUNT).await
 }
 
 #[cfg(test)]

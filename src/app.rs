@@ -2,8 +2,9 @@
 
 use leptos::prelude::*;
 
-use crate::components::{SiteHeader, SkipLink};
-use crate::pages::{Home, NotFound};
+use crate::auth::provide_auth;
+use crate::components::{SignedIn, SiteHeader, SkipLink};
+use crate::pages::{Account, Home, NotFound, Profiles, SignIn, SignedOut};
 use crate::router::provide_location;
 use crate::routes::Page;
 
@@ -14,6 +15,7 @@ pub const MAIN_ID: &str = "main";
 #[component]
 pub fn App() -> impl IntoView {
     let location = provide_location();
+    provide_auth();
     // A Memo, so that moving between addresses of the same page doesn't rebuild it.
     let page = Memo::new(move |_| location.page());
     view! {
@@ -22,6 +24,10 @@ pub fn App() -> impl IntoView {
         <main id=MAIN_ID tabindex="-1">
             {move || match page.get() {
                 Some(Page::Home) => view! { <Home /> }.into_any(),
+                Some(Page::SignIn) => view! { <SignIn /> }.into_any(),
+                Some(Page::Profiles) => view! { <Profiles /> }.into_any(),
+                Some(Page::Account) => view! { <SignedIn><Account /></SignedIn> }.into_any(),
+                Some(Page::SignedOut) => view! { <SignedOut /> }.into_any(),
                 None => view! { <NotFound /> }.into_any(),
             }}
         </main>

@@ -7,6 +7,8 @@
 
 pub mod api;
 pub mod app;
+pub mod auth;
+pub mod cleanup;
 pub mod components;
 pub mod pages;
 pub mod router;

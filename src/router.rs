@@ -39,6 +39,17 @@ impl Location {
     }
 }
 
+impl Location {
+    /// Goes to `href` in place of the current history entry: for redirects, so that Back
+    /// doesn't return to a page that only sends the user on again.
+    pub fn replace(self, href: &str) {
+        if let Ok(history) = window().history() {
+            let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(href));
+        }
+        self.path.set(path_of(href).to_owned());
+    }
+}
+
 /// Starts routing from the browser's address and follows Back and Forward. Once, in `App`.
 pub fn provide_location() -> Location {
     let location = Location {

@@ -5,14 +5,28 @@
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Page {
     Home,
+    SignIn,
+    Profiles,
+    Account,
+    SignedOut,
 }
 
 impl Page {
-    pub const ALL: [Page; 1] = [Page::Home];
+    pub const ALL: [Page; 5] = [
+        Page::Home,
+        Page::SignIn,
+        Page::Profiles,
+        Page::Account,
+        Page::SignedOut,
+    ];
 
     pub const fn href(self) -> &'static str {
         match self {
             Page::Home => "/",
+            Page::SignIn => "/signin",
+            Page::Profiles => "/profiles",
+            Page::Account => "/account",
+            Page::SignedOut => "/signed-out",
         }
     }
 

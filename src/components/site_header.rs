@@ -1,17 +1,56 @@
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
+use crate::auth::{self, use_auth};
 use crate::components::Link;
 use crate::routes::Page;
 
-/// The banner at the top of every page.
+/// The banner at the top of every page; for a signed-in browser, the account's navigation,
+/// the current profile and "Sign out".
 #[component]
 pub fn SiteHeader() -> impl IntoView {
+    let auth = use_auth();
+    let profile = move || {
+        auth.info
+            .with(|i| i.as_ref().and_then(|i| i.profile.clone()))
+    };
+    let signing_out = RwSignal::new(false);
+    let sign_out = move |_| {
+        if signing_out.get_untracked() {
+            return;
+        }
+        signing_out.set(true);
+        spawn_local(auth::sign_out());
+    };
     view! {
         <header class="site-header">
             <Link href=Page::Home.href() class="brand">
                 <img class="brand-mark" src="/favicon.svg" alt="" width="24" height="24" />
                 "Hallpass"
             </Link>
+            {move || profile().map(|profile| view! {
+                <nav class="site-nav" aria-label="Account">
+                    <Show when=move || !profile_is_kids(auth)>
+                        <Link href=Page::Account.href()>"Account"</Link>
+                    </Show>
+                </nav>
+                <div class="current-profile">
+                    <span class="profile-name">{profile.name.clone()}</span>
+                    <Link href=Page::Profiles.href()>"Switch profile"</Link>
+                    <button
+                        type="button"
+                        class="secondary"
+                        aria-disabled=move || signing_out.get().then_some("true")
+                        on:click=sign_out
+                    >
+                        {move || if signing_out.get() { "Signing out…" } else { "Sign out" }}
+                    </button>
+                </div>
+            })}
         </header>
     }
+}
+
+fn profile_is_kids(auth: auth::Auth) -> bool {
+    auth.kids()
 }

@@ -1,0 +1,117 @@
+//! Who is signed in here, for every page: the session from `GET /api/session`, and the two
+//! ways it ends in this browser — signing out, or the server saying it is over (any 401).
+//! Both clear everything the browser holds and then *load* `/signed-out`, so no account data
+//! survives in memory and Back can't bring it back.
+
+use hallpass_api::{ErrorCode, SessionInfo};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api::{self, ApiError};
+use crate::cleanup::clear_browser_data;
+use crate::routes::Page;
+
+/// The session as this browser knows it. Shared through context.
+#[derive(Clone, Copy, Debug)]
+pub struct Auth {
+    /// `None` while unknown or when not signed in.
+    pub info: RwSignal<Option<SessionInfo>>,
+    /// The first `GET /api/session` has answered.
+    pub known: RwSignal<bool>,
+}
+
+impl Auth {
+    /// The current profile is a kids profile. Reactive.
+    pub fn kids(self) -> bool {
+        self.info.with(|info| {
+            info.as_ref()
+                .and_then(|i| i.profile.as_ref())
+                .is_some_and(|p| p.kids)
+        })
+    }
+
+    /// Takes what an API call returned: a 401 ends the session here (see [`ended`]).
+    pub fn check<T>(self, result: Result<T, ApiError>) -> Result<T, ApiError> {
+        if let Err(error) = &result
+            && error.is_unauthorized()
+        {
+            ended(error);
+        }
+        result
+    }
+}
+
+/// Asks the server who is signed in; once, in `App`.
+pub fn provide_auth() -> Auth {
+    let auth = Auth {
+        info: RwSignal::new(None),
+        known: RwSignal::new(false),
+    };
+    provide_context(auth);
+    spawn_local(async move {
+        // A network failure leaves this unknown; the page shows its own Retry.
+        if let Ok(info) = api::session().await {
+            auth.info.set(Some(info));
+        }
+        auth.known.set(true);
+    });
+    auth
+}
+
+pub fn use_auth() -> Auth {
+    expect_context()
+}
+
+/// Signs out of this browser: tells the server, clears everything whatever it answered, and
+/// loads `/signed-out`. Without an answer, that page finishes the sign-out when it can.
+pub async fn sign_out() {
+    let reached = !matches!(api::sign_out().await, Err(ApiError::Network));
+    clear_browser_data().await;
+    let href = if reached {
+        signed_out_href("here", &[])
+    } else {
+        signed_out_href("here", &[("pending", "1")])
+    };
+    leave(&href);
+}
+
+/// The server said this session is over: clear up and say why.
+pub fn ended(error: &ApiError) {
+    let href = match error {
+        ApiError::Server { detail, .. } if detail.code == ErrorCode::SignedOutRemotely => {
+            match &detail.details {
+                Some(d) => signed_out_href(
+                    "remote",
+                    &[
+                        ("by", &d.signed_out_by.device_name),
+                        ("at", d.signed_out_at.as_str()),
+                    ],
+                ),
+                None => signed_out_href("remote", &[]),
+            }
+        }
+        ApiError::Server { detail, .. } if detail.code == ErrorCode::SessionExpired => {
+            signed_out_href("expired", &[])
+        }
+        _ => signed_out_href("ended", &[]),
+    };
+    spawn_local(async move {
+        clear_browser_data().await;
+        leave(&href);
+    });
+}
+
+fn signed_out_href(reason: &str, extra: &[(&str, &str)]) -> String {
+    let mut href = format!("{}?reason={reason}", Page::SignedOut.href());
+    for (key, value) in extra {
+        let value: String = js_sys::encode_uri_component(value).into();
+        href.push_str(&format!("&{key}={value}"));
+    }
+    href
+}
+
+/// A full page load that replaces this history entry: this document, and everything it held
+/// in memory, is gone.
+fn leave(href: &str) {
+    let _ = window().location().replace(href);
+}

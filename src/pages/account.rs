@@ -1,0 +1,145 @@
+use hallpass_api::Account as AccountData;
+use leptos::either::Either;
+use leptos::prelude::*;
+
+use crate::api;
+use crate::auth::use_auth;
+use crate::components::{Link, LoadError, PageHeading};
+use crate::routes::Page;
+
+/// The account at a glance: membership, contact details, sign-in and profiles. Read-only.
+#[component]
+pub fn Account() -> impl IntoView {
+    let auth = use_auth();
+    move || {
+        if auth.kids() {
+            Either::Left(view! { <KidsBlocked /> })
+        } else {
+            Either::Right(view! { <AccountDetails /> })
+        }
+    }
+}
+
+/// What a kids profile sees at an account address (the server refuses it too).
+#[component]
+pub fn KidsBlocked() -> impl IntoView {
+    view! {
+        <PageHeading text="This profile can't manage the account" />
+        <section class="card">
+            <p>"Switch to a profile that isn't a kids profile to see or change account settings."</p>
+            <p><Link href=Page::Profiles.href() class="button">"Switch profile"</Link></p>
+        </section>
+    }
+}
+
+#[component]
+fn AccountDetails() -> impl IntoView {
+    let auth = use_auth();
+    let account = LocalResource::new(move || async move { auth.check(api::account().await) });
+    let profiles = LocalResource::new(move || async move { auth.check(api::profiles().await) });
+    let (pending, set_pending) = signal(false);
+    let pending = Signal::from(pending);
+    let retry = Callback::new(move |()| {
+        account.refetch();
+        profiles.refetch();
+    });
+    view! {
+        <PageHeading text="Account" />
+        <Transition
+            fallback=|| view! { <p class="status" role="status">"Loading your account…"</p> }
+            set_pending
+        >
+            {move || Suspend::new(async move {
+                match (account.await, profiles.await) {
+                    (Ok(account), Ok(profiles)) => Either::Left(view! {
+                        <AccountSections account profile_names=profiles.into_iter().map(|p| p.name).collect() />
+                    }),
+                    (Err(error), _) | (_, Err(error)) => Either::Right(view! {
+                        <LoadError error on_retry=retry pending />
+                    }),
+                }
+            })}
+        </Transition>
+    }
+}
+
+fn or_none(value: Option<String>) -> String {
+    value.unwrap_or_else(|| "Not set".to_owned())
+}
+
+/// "2026-11-22T09:14:03Z" as a date in the browser's locale.
+fn date(at: &str) -> String {
+    let date = js_sys::Date::new(&at.into());
+    if date.get_time().is_nan() {
+        return at.to_owned();
+    }
+    date.to_locale_date_string("default", &js_sys::Object::new())
+        .into()
+}
+
+#[component]
+fn AccountSections(account: AccountData, profile_names: Vec<String>) -> impl IntoView {
+    let plan = account.plan;
+    let verified = |yes: bool| {
+        if yes {
+            " (verified)"
+        } else {
+            " (not verified)"
+        }
+    };
+    let phone_line = match &account.phone {
+        Some(phone) => format!("{phone}{}", verified(account.phone_verified)),
+        None => "Not set".to_owned(),
+    };
+    let linked = account.linked_accounts;
+    view! {
+        <Section title="Membership">
+            <dl>
+                <dt>"Plan"</dt><dd>{plan.name}</dd>
+                <dt>"Price"</dt><dd>{format!("{} {} a month", plan.price, plan.currency)}</dd>
+                <dt>"Next billing date"</dt><dd>{date(plan.next_billing_date.as_str())}</dd>
+                <dt>"Member since"</dt><dd>{date(account.member_since.as_str())}</dd>
+            </dl>
+        </Section>
+        <Section title="Email">
+            <p>{format!("{}{}", account.email, verified(account.email_verified))}</p>
+        </Section>
+        <Section title="Phone"><p>{phone_line}</p></Section>
+        <Section title="Password"><p>"Set. It is never shown."</p></Section>
+        <Section title="Recovery">
+            <dl>
+                <dt>"Recovery email"</dt><dd>{or_none(account.recovery_email)}</dd>
+                <dt>"Recovery phone"</dt><dd>{or_none(account.recovery_phone)}</dd>
+            </dl>
+        </Section>
+        <Section title="Linked accounts">
+            {if linked.is_empty() {
+                Either::Left(view! { <p>"No linked accounts."</p> })
+            } else {
+                Either::Right(view! {
+                    <ul>
+                        {linked.into_iter().map(|l| view! {
+                            <li>{format!("{} ({}), linked {}", l.provider, l.display_name, date(l.linked_at.as_str()))}</li>
+                        }).collect_view()}
+                    </ul>
+                })
+            }}
+        </Section>
+        <Section title="Profiles">
+            <ul>{profile_names.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
+        </Section>
+    }
+}
+
+/// A titled card of the account page.
+#[component]
+fn Section(title: &'static str, children: Children) -> impl IntoView {
+    let id = format!("section-{}", title.to_lowercase().replace(' ', "-"));
+    let labelled_by = id.clone();
+    view! {
+        <section class="card" aria-labelledby=labelled_by>
+            <h2 id=id>{title}</h2>
+            {children()}
+        </section>
+    }
+}

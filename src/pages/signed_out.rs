@@ -1,0 +1,72 @@
+use leptos::ev;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use web_sys::UrlSearchParams;
+
+use crate::api::{self, ApiError};
+use crate::components::{Link, PageHeading};
+use crate::routes::Page;
+
+/// After a sign-out: says why, and offers to sign in again. It is loaded fresh (never reached
+/// by an in-app link), so nothing of the account is in memory here.
+#[component]
+pub fn SignedOut() -> impl IntoView {
+    let query = window().location().search().unwrap_or_default();
+    let params = UrlSearchParams::new_with_str(&query).ok();
+    let param = |key: &str| params.as_ref().and_then(|p| p.get(key));
+    let reason = match param("reason").as_deref() {
+        Some("here") => "You signed out. This browser's account data has been cleared.".to_owned(),
+        Some("remote") => match (param("by"), param("at")) {
+            (Some(by), Some(at)) => format!("Signed out from {by} on {}.", readable_date(&at)),
+            _ => "This device was signed out from another device.".to_owned(),
+        },
+        Some("expired") => "Your session expired, so you were signed out.".to_owned(),
+        _ => "You are not signed in.".to_owned(),
+    };
+    let pending = RwSignal::new(param("pending").is_some());
+    if pending.get_untracked() {
+        finish_when_online(pending);
+    }
+    view! {
+        <PageHeading text="You're signed out" />
+        <section class="card">
+            <p>{reason}</p>
+            <p role="status">
+                {move || pending.get().then_some(
+                    "Hallpass couldn't be reached, so the sign-out will be finished when the \
+                     connection returns. Keep this page open until then."
+                )}
+            </p>
+            <p><Link href=Page::SignIn.href()>"Sign in again"</Link></p>
+        </section>
+    }
+}
+
+/// "2026-11-22T09:14:03Z" as the browser's locale writes a date and time.
+fn readable_date(at: &str) -> String {
+    let date = js_sys::Date::new(&at.into());
+    if date.get_time().is_nan() {
+        return at.to_owned();
+    }
+    date.to_locale_string("default", &js_sys::Object::new())
+        .into()
+}
+
+/// Tries `DELETE /api/session` now and whenever the browser comes back online, until it gets
+/// an answer.
+fn finish_when_online(pending: RwSignal<bool>) {
+    let attempt = move || {
+        spawn_local(async move {
+            if !matches!(api::sign_out().await, Err(ApiError::Network)) {
+                pending.set(false);
+            }
+        });
+    };
+    attempt();
+    let listener = window_event_listener(ev::online, move |_| {
+        if pending.get_untracked() {
+            attempt();
+        }
+    });
+    on_cleanup(move || listener.remove());
+}
