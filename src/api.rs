@@ -71,13 +71,19 @@ impl ApiError {
 
 /// Turns a non-2xx answer into an [`ApiError`]. Pure, so it is tested without a server.
 pub fn error_from_response(status: u16, body: &str) -> ApiError {
-    match serde_json::from_str::<ErrorBody>(body) {
-        Ok(body) => ApiError::Server {
+    match parse::<ErrorBody>(body) {
+        Some(body) => ApiError::Server {
             status,
             detail: body.error,
         },
-        Err(_) => ApiError::Unexpected { status },
+        None => ApiError::Unexpected { status },
     }
+}
+
+/// JSON.parse, then serde straight from the JS value: no serde_json in the wasm.
+fn parse<T: DeserializeOwned>(text: &str) -> Option<T> {
+    let value = js_sys::JSON::parse(text).ok()?;
+    serde_wasm_bindgen::from_value(value).ok()
 }
 
 async fn read_json<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
@@ -86,10 +92,8 @@ async fn read_json<T: DeserializeOwned>(response: Response) -> Result<T, ApiErro
         let body = response.text().await.unwrap_or_default();
         return Err(error_from_response(status, &body));
     }
-    response
-        .json::<T>()
-        .await
-        .map_err(|_| ApiError::Unexpected { status })
+    let text = response.text().await.map_err(|_| ApiError::Network)?;
+    parse(&text).ok_or(ApiError::Unexpected { status })
 }
 
 async fn send(request: RequestBuilder) -> Result<Response, ApiError> {
@@ -108,10 +112,18 @@ async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
 async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
     let request = Request::post(path)
         .header("Accept", "application/json")
-        .json(body)
+        .header("Content-Type", "application/json")
+        .body(stringify(body).ok_or(ApiError::Network)?)
         .map_err(|_| ApiError::Network)?;
     let response = request.send().await.map_err(|_| ApiError::Network)?;
     read_json(response).await
+}
+
+fn stringify<B: Serialize>(body: &B) -> Option<String> {
+    let value = body
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .ok()?;
+    js_sys::JSON::stringify(&value).ok()?.as_string()
 }
 
 /// For answers without a body (204).

@@ -1,5 +1,4 @@
 use hallpass_api::Account as AccountData;
-use leptos::either::Either;
 use leptos::prelude::*;
 
 use crate::api;
@@ -13,9 +12,9 @@ pub fn Account() -> impl IntoView {
     let auth = use_auth();
     move || {
         if auth.kids() {
-            Either::Left(view! { <KidsBlocked /> })
+            view! { <KidsBlocked /> }.into_any()
         } else {
-            Either::Right(view! { <AccountDetails /> })
+            view! { <AccountDetails /> }.into_any()
         }
     }
 }
@@ -35,31 +34,20 @@ pub fn KidsBlocked() -> impl IntoView {
 #[component]
 fn AccountDetails() -> impl IntoView {
     let auth = use_auth();
-    let account = LocalResource::new(move || async move { auth.check(api::account().await) });
-    let profiles = LocalResource::new(move || async move { auth.check(api::profiles().await) });
-    let (pending, set_pending) = signal(false);
-    let pending = Signal::from(pending);
-    let retry = Callback::new(move |()| {
-        account.refetch();
-        profiles.refetch();
+    let (both, pending, retry) = crate::load::load(move || async move {
+        (auth.check(api::account().await), auth.check(api::profiles().await))
     });
     view! {
         <PageHeading text="Account" />
-        <Transition
-            fallback=|| view! { <p class="status" role="status">"Loading your account…"</p> }
-            set_pending
-        >
-            {move || Suspend::new(async move {
-                match (account.await, profiles.await) {
-                    (Ok(account), Ok(profiles)) => Either::Left(view! {
+            {move || match both.get() {
+                None => view! { <p class="status" role="status">"Loading your account…"</p> }.into_any(),
+                Some((Ok(account), Ok(profiles))) => view! {
                         <AccountSections account profile_names=profiles.into_iter().map(|p| p.name).collect() />
-                    }),
-                    (Err(error), _) | (_, Err(error)) => Either::Right(view! {
+                    }.into_any(),
+                Some((Err(error), _) | (_, Err(error))) => view! {
                         <LoadError error on_retry=retry pending />
-                    }),
-                }
-            })}
-        </Transition>
+                    }.into_any(),
+            }}
     }
 }
 
@@ -114,15 +102,15 @@ fn AccountSections(account: AccountData, profile_names: Vec<String>) -> impl Int
         </Section>
         <Section title="Linked accounts">
             {if linked.is_empty() {
-                Either::Left(view! { <p>"No linked accounts."</p> })
+                view! { <p>"No linked accounts."</p> }.into_any()
             } else {
-                Either::Right(view! {
+                view! {
                     <ul>
                         {linked.into_iter().map(|l| view! {
                             <li>{format!("{} ({}), linked {}", l.provider, l.display_name, date(l.linked_at.as_str()))}</li>
                         }).collect_view()}
                     </ul>
-                })
+                }.into_any()
             }}
         </Section>
         <Section title="Profiles">

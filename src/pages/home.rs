@@ -1,4 +1,3 @@
-use leptos::either::Either;
 use leptos::html::P;
 use leptos::prelude::*;
 
@@ -8,16 +7,12 @@ use crate::components::{LoadError, PageHeading};
 /// The start page: what Hallpass is, and whether it can reach its server.
 #[component]
 pub fn Home() -> impl IntoView {
-    let health = LocalResource::new(api::health);
-    let (pending, set_pending) = signal(false);
-    // Made here, not by the prop's `into()` inside the Suspend: <Transition> keeps the error
-    // view on screen after the Suspend's owner is disposed, and its button still reads this.
-    let pending = Signal::from(pending);
+    let (health, pending, refetch) = crate::load::load(api::health);
     // After a successful Retry the button is gone; focus goes to the news instead of <body>.
     let retried = StoredValue::new(false);
     let retry = Callback::new(move |()| {
         retried.set_value(true);
-        health.refetch();
+        refetch.run(());
     });
 
     view! {
@@ -28,21 +23,15 @@ pub fn Home() -> impl IntoView {
         </p>
         <section class="card" aria-labelledby="connection-heading">
             <h2 id="connection-heading">"Connection"</h2>
-            <Transition
-                fallback=|| view! { <p class="status" role="status">"Checking the connection…"</p> }
-                set_pending
-            >
-                {move || Suspend::new(async move {
-                    match health.await {
-                        Ok(health) => Either::Left(view! {
+                {move || match health.get() {
+                    None => view! { <p class="status" role="status">"Checking the connection…"</p> }.into_any(),
+                    Some(Ok(health)) => view! {
                             <Connected version=health.version refocus=retried.get_value() />
-                        }),
-                        Err(error) => Either::Right(view! {
+                        }.into_any(),
+                    Some(Err(error)) => view! {
                             <LoadError error on_retry=retry pending />
-                        }),
-                    }
-                })}
-            </Transition>
+                        }.into_any(),
+                }}
         </section>
     }
 }

@@ -1,5 +1,4 @@
 use hallpass_api::{ErrorCode, Profile};
-use leptos::either::Either;
 use leptos::html::Input;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -20,10 +19,8 @@ pub fn Profiles() -> impl IntoView {
             location.replace(Page::SignIn.href());
         }
     });
-    let profiles = LocalResource::new(move || async move { auth.check(api::profiles().await) });
-    let (pending, set_pending) = signal(false);
-    let pending = Signal::from(pending);
-    let retry = Callback::new(move |()| profiles.refetch());
+    let (profiles, pending, retry) =
+        crate::load::load(move || async move { auth.check(api::profiles().await) });
 
     // The locked profile being unlocked, and its PIN dialog.
     let locked = RwSignal::new(None::<Profile>);
@@ -39,17 +36,11 @@ pub fn Profiles() -> impl IntoView {
 
     view! {
         <PageHeading text="Who's watching?" />
-        <Transition
-            fallback=|| view! { <p class="status" role="status">"Loading profiles…"</p> }
-            set_pending
-        >
-            {move || Suspend::new(async move {
-                match profiles.await {
-                    Ok(list) => Either::Left(view! { <ProfileList list choose /> }),
-                    Err(error) => Either::Right(view! { <LoadError error on_retry=retry pending /> }),
-                }
-            })}
-        </Transition>
+            {move || match profiles.get() {
+                None => view! { <p class="status" role="status">"Loading profiles…"</p> }.into_any(),
+                Some(Ok(list)) => view! { <ProfileList list choose /> }.into_any(),
+                Some(Err(error)) => view! { <LoadError error on_retry=retry pending /> }.into_any(),
+            }}
         <PinDialog profile=locked open=dialog_open />
     }
 }

@@ -1,5 +1,4 @@
 use hallpass_api::{ErrorCode, SignInOutcome, TwoFactorSignIn};
-use leptos::either::Either;
 use leptos::html::Input;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -23,8 +22,8 @@ pub fn SignIn() -> impl IntoView {
     let challenge = RwSignal::new(None::<String>);
     view! {
         {move || match challenge.get() {
-            None => Either::Left(view! { <PasswordStep challenge /> }),
-            Some(token) => Either::Right(view! { <TwoStep token challenge /> }),
+            None => view! { <PasswordStep challenge /> }.into_any(),
+            Some(token) => view! { <TwoStep token challenge /> }.into_any(),
         }}
     }
 }
@@ -198,15 +197,15 @@ fn TwoStep(token: String, challenge: RwSignal<Option<String>>) -> impl IntoView 
                 }}
             </p>
             {move || if recovery.get() {
-                Either::Left(view! {
+                view! {
                     <Field label="Recovery code" id="recovery-code" value=code error=code_error
                         node_ref=input autocomplete="off" />
-                })
+                }.into_any()
             } else {
-                Either::Right(view! {
+                view! {
                     <Field label="Code" id="code" value=code error=code_error node_ref=input
                         autocomplete="one-time-code" inputmode="numeric" />
-                })
+                }.into_any()
             }}
             <FormError message=form_error />
             <button type="submit" aria-disabled=move || busy.get().then_some("true")>"Verify"</button>
