@@ -35,7 +35,10 @@ pub fn KidsBlocked() -> impl IntoView {
 fn AccountDetails() -> impl IntoView {
     let auth = use_auth();
     let (both, pending, retry) = crate::load::load(move || async move {
-        (auth.check(api::account().await), auth.check(api::profiles().await))
+        (
+            auth.check(api::account().await),
+            auth.check(api::profiles().await),
+        )
     });
     view! {
         <PageHeading text="Account" />

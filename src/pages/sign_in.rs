@@ -28,12 +28,11 @@ pub fn SignIn() -> impl IntoView {
     }
 }
 
+/// A form field as `show_error` sees it: its name in the API, its message, its input.
+type FieldSlot = (&'static str, RwSignal<Option<String>>, NodeRef<Input>);
+
 /// Puts the message of `error` where it belongs: beside its field, or in the form's alert.
-fn show_error(
-    error: ApiError,
-    form_error: RwSignal<Option<String>>,
-    fields: &[(&'static str, RwSignal<Option<String>>, NodeRef<Input>)],
-) {
+fn show_error(error: ApiError, form_error: RwSignal<Option<String>>, fields: &[FieldSlot]) {
     let mut focused = false;
     for (name, message, input) in fields {
         let text = error.field(name);
