@@ -17,7 +17,11 @@ pub enum ApiError {
     /// No answer at all: offline, server down, connection dropped.
     Network,
     /// The server answered with the shared error body.
-    Server { status: u16, detail: ErrorDetail },
+    // Boxed: the body is large, and every `Result<_, ApiError>` would carry its size.
+    Server {
+        status: u16,
+        detail: Box<ErrorDetail>,
+    },
     /// An answer outside the contract, such as an HTML error page from a proxy.
     Unexpected { status: u16 },
 }
@@ -74,7 +78,7 @@ pub fn error_from_response(status: u16, body: &str) -> ApiError {
     match parse::<ErrorBody>(body) {
         Some(body) => ApiError::Server {
             status,
-            detail: body.error,
+            detail: Box::new(body.error),
         },
         None => ApiError::Unexpected { status },
     }
@@ -180,11 +184,12 @@ pub async fn account() -> Result<Account, ApiError> {
     get(paths::ACCOUNT).await
 }
 
-#[cfg(test)]
+// JSON.parse is the browser's, so these run in the browser suites, not natively.
+#[cfg(all(test, target_arch = "wasm32"))]
 mod tests {
     use super::*;
 
-    #[test]
+    #[wasm_bindgen_test::wasm_bindgen_test]
     fn the_shared_error_body_becomes_a_server_error() {
         let err = error_from_response(
             404,
@@ -195,7 +200,7 @@ mod tests {
         assert_eq!(err.title(), "That didn't work");
     }
 
-    #[test]
+    #[wasm_bindgen_test::wasm_bindgen_test]
     fn a_5xx_names_its_request_id_so_people_can_quote_it() {
         let err = error_from_response(
             500,
@@ -205,7 +210,7 @@ mod tests {
         assert_eq!(err.message(), "Oops. (Request id: r-1)");
     }
 
-    #[test]
+    #[wasm_bindgen_test::wasm_bindgen_test]
     fn a_proxy_error_page_is_unexpected_not_a_crash() {
         let err = error_from_response(502, "<html><body>Bad gateway</body></html>");
         assert_eq!(err, ApiError::Unexpected { status: 502 });
