@@ -5,8 +5,9 @@
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use hallpass_api::{
-    Account, ErrorBody, ErrorCode, ErrorDetail, Health, Profile, SelectProfile, SessionInfo,
-    SignIn, SignInOutcome, TwoFactorSignIn, paths,
+    Account, ActivityPage, Device, ErrorBody, ErrorCode, ErrorDetail, Health, Profile,
+    Reauthenticate, SelectProfile, SessionInfo, SignIn, SignInOutcome, SignOutAll, SignedOutCount,
+    TwoFactorSignIn, paths,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -38,6 +39,11 @@ impl ApiError {
             ApiError::Server { detail, .. } => detail.fields.as_ref()?.get(name).cloned(),
             _ => None,
         }
+    }
+
+    /// 403 `reauthentication_required`: the action needs a recent password check.
+    pub fn needs_step_up(&self) -> bool {
+        self.code() == Some(ErrorCode::ReauthenticationRequired)
     }
 
     pub fn code(&self) -> Option<ErrorCode> {
@@ -114,13 +120,16 @@ async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
 
 /// A JSON body; same-origin, so the browser adds `Sec-Fetch-Site` and the session cookie.
 async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
+    read_json(post_raw(path, body).await?).await
+}
+
+async fn post_raw<B: Serialize>(path: &str, body: &B) -> Result<Response, ApiError> {
     let request = Request::post(path)
         .header("Accept", "application/json")
         .header("Content-Type", "application/json")
         .body(stringify(body).ok_or(ApiError::Network)?)
         .map_err(|_| ApiError::Network)?;
-    let response = request.send().await.map_err(|_| ApiError::Network)?;
-    read_json(response).await
+    request.send().await.map_err(|_| ApiError::Network)
 }
 
 fn stringify<B: Serialize>(body: &B) -> Option<String> {
@@ -182,6 +191,37 @@ pub async fn select_profile(id: String, pin: Option<String>) -> Result<SessionIn
 /// `GET /api/account`.
 pub async fn account() -> Result<Account, ApiError> {
     get(paths::ACCOUNT).await
+}
+
+/// `POST /api/session/reauthenticate`: opens the 10-minute step-up window.
+pub async fn reauthenticate(password: String) -> Result<(), ApiError> {
+    no_content(post_raw(paths::SESSION_REAUTHENTICATE, &Reauthenticate { password }).await?).await
+}
+
+/// `GET /api/devices`: this device first, then the most recently active.
+pub async fn devices() -> Result<Vec<Device>, ApiError> {
+    get(paths::DEVICES).await
+}
+
+/// `DELETE /api/devices/{id}` (step-up). Revocation takes effect on that device's next request.
+pub async fn sign_out_device(id: String) -> Result<(), ApiError> {
+    no_content(send(Request::delete(&paths::with_param(paths::DEVICE, &id))).await?).await
+}
+
+/// `POST /api/devices/sign-out-all` (step-up).
+pub async fn sign_out_all(keep_current: bool) -> Result<SignedOutCount, ApiError> {
+    post(paths::DEVICES_SIGN_OUT_ALL, &SignOutAll { keep_current }).await
+}
+
+/// `GET /api/activity`, newest first; `before` is the previous page's `next`.
+pub async fn activity(before: Option<String>) -> Result<ActivityPage, ApiError> {
+    match before {
+        None => get(paths::ACTIVITY).await,
+        Some(cursor) => {
+            let cursor: String = js_sys::encode_uri_component(&cursor).into();
+            get(&format!("{}?before={cursor}", paths::ACTIVITY)).await
+        }
+    }
 }
 
 // JSON.parse is the browser's, so these run in the browser suites, not natively.

@@ -3,8 +3,12 @@
 use leptos::prelude::*;
 
 use crate::auth::provide_auth;
-use crate::components::{SignedIn, SiteHeader, SkipLink};
-use crate::pages::{Account, Home, NotFound, Profiles, SignIn, SignedOut};
+use crate::components::{
+    LiveRegion, ManagerOnly, SignedIn, SiteHeader, SkipLink, StepUpDialog, provide_announcer,
+};
+use crate::pages::{
+    Account, Activity, Devices, Home, NotFound, Profiles, Security, SignIn, SignedOut,
+};
 use crate::router::provide_location;
 use crate::routes::Page;
 
@@ -16,6 +20,7 @@ pub const MAIN_ID: &str = "main";
 pub fn App() -> impl IntoView {
     let location = provide_location();
     provide_auth();
+    provide_announcer();
     // A Memo, so that moving between addresses of the same page doesn't rebuild it.
     let page = Memo::new(move |_| location.page());
     view! {
@@ -26,10 +31,20 @@ pub fn App() -> impl IntoView {
                 Some(Page::Home) => view! { <Home /> }.into_any(),
                 Some(Page::SignIn) => view! { <SignIn /> }.into_any(),
                 Some(Page::Profiles) => view! { <Profiles /> }.into_any(),
-                Some(Page::Account) => view! { <SignedIn><Account /></SignedIn> }.into_any(),
+                Some(Page::Account) => manager(|| view! { <Account /> }),
+                Some(Page::Security) => manager(|| view! { <Security /> }),
+                Some(Page::Devices) => manager(|| view! { <Devices /> }),
+                Some(Page::Activity) => manager(|| view! { <Activity /> }),
                 Some(Page::SignedOut) => view! { <SignedOut /> }.into_any(),
                 None => view! { <NotFound /> }.into_any(),
             }}
         </main>
+        <LiveRegion />
+        <StepUpDialog />
     }
+}
+
+/// An account or security page: signed in, with a profile that isn't a kids profile.
+fn manager<V: IntoView + 'static>(page: impl Fn() -> V + Copy + Send + Sync + 'static) -> AnyView {
+    view! { <SignedIn><ManagerOnly>{page()}</ManagerOnly></SignedIn> }.into_any()
 }

@@ -14,6 +14,7 @@ pub mod load;
 pub mod pages;
 pub mod router;
 pub mod routes;
+pub mod time;
 
 pub use app::App;
 

@@ -8,15 +8,21 @@ pub enum Page {
     SignIn,
     Profiles,
     Account,
+    Security,
+    Devices,
+    Activity,
     SignedOut,
 }
 
 impl Page {
-    pub const ALL: [Page; 5] = [
+    pub const ALL: [Page; 8] = [
         Page::Home,
         Page::SignIn,
         Page::Profiles,
         Page::Account,
+        Page::Security,
+        Page::Devices,
+        Page::Activity,
         Page::SignedOut,
     ];
 
@@ -26,6 +32,9 @@ impl Page {
             Page::SignIn => "/signin",
             Page::Profiles => "/profiles",
             Page::Account => "/account",
+            Page::Security => "/security",
+            Page::Devices => "/security/devices",
+            Page::Activity => "/security/activity",
             Page::SignedOut => "/signed-out",
         }
     }

@@ -10,6 +10,10 @@ use crate::router::use_location;
 pub fn Link(
     href: &'static str,
     #[prop(optional)] class: Option<&'static str>,
+    /// The link heads a section of the app (Security): it is current on the pages under it
+    /// too (`aria-current="true"` there, `"page"` on its own address).
+    #[prop(optional)]
+    section: bool,
     children: Children,
 ) -> impl IntoView {
     let location = use_location();
@@ -25,7 +29,16 @@ pub fn Link(
         <a
             href=href
             class=class
-            aria-current=move || (location.path() == href).then_some("page")
+            aria-current=move || {
+                let path = location.path();
+                if path == href {
+                    Some("page")
+                } else if section && path.starts_with(href) && path[href.len()..].starts_with('/') {
+                    Some("true")
+                } else {
+                    None
+                }
+            }
             on:click=on_click
         >
             {children()}

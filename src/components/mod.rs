@@ -1,19 +1,33 @@
 //! Parts shared by pages, one component per file.
 
+mod confirm_dialog;
+mod device_list;
 mod dialog;
 mod field;
 mod link;
+mod live_region;
 mod load_error;
+mod manager_only;
 mod page_heading;
+mod sign_out_all;
 mod signed_in;
 mod site_header;
 mod skip_link;
+mod step_up_dialog;
 
+pub use confirm_dialog::ConfirmDialog;
+pub use device_list::{
+    DEVICES_CAPTION, DeviceList, device_name, kind_label, place, sign_out_button_id,
+};
 pub use dialog::Dialog;
 pub use field::Field;
 pub use link::Link;
+pub use live_region::{Announcer, LiveRegion, provide_announcer, use_announcer};
 pub use load_error::LoadError;
+pub use manager_only::{KidsBlocked, ManagerOnly};
 pub use page_heading::PageHeading;
+pub use sign_out_all::{SignOutAll, devices_word};
 pub use signed_in::SignedIn;
 pub use site_header::SiteHeader;
 pub use skip_link::SkipLink;
+pub use step_up_dialog::{StepUp, StepUpDialog, use_step_up};

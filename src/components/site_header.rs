@@ -30,8 +30,9 @@ pub fn SiteHeader() -> impl IntoView {
             </Link>
             {move || profile().map(|profile| view! {
                 <nav class="site-nav" aria-label="Account">
-                    <Show when=move || !profile_is_kids(auth)>
+                    <Show when=move || !auth.kids()>
                         <Link href=Page::Account.href()>"Account"</Link>
+                        <Link href=Page::Security.href() section=true>"Security"</Link>
                     </Show>
                 </nav>
                 <div class="current-profile">
@@ -49,8 +50,4 @@ pub fn SiteHeader() -> impl IntoView {
             })}
         </header>
     }
-}
-
-fn profile_is_kids(auth: auth::Auth) -> bool {
-    auth.kids()
 }

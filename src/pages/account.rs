@@ -3,36 +3,11 @@ use leptos::prelude::*;
 
 use crate::api;
 use crate::auth::use_auth;
-use crate::components::{Link, LoadError, PageHeading};
-use crate::routes::Page;
+use crate::components::{LoadError, PageHeading};
 
 /// The account at a glance: membership, contact details, sign-in and profiles. Read-only.
 #[component]
 pub fn Account() -> impl IntoView {
-    let auth = use_auth();
-    move || {
-        if auth.kids() {
-            view! { <KidsBlocked /> }.into_any()
-        } else {
-            view! { <AccountDetails /> }.into_any()
-        }
-    }
-}
-
-/// What a kids profile sees at an account address (the server refuses it too).
-#[component]
-pub fn KidsBlocked() -> impl IntoView {
-    view! {
-        <PageHeading text="This profile can't manage the account" />
-        <section class="card">
-            <p>"Switch to a profile that isn't a kids profile to see or change account settings."</p>
-            <p><Link href=Page::Profiles.href() class="button">"Switch profile"</Link></p>
-        </section>
-    }
-}
-
-#[component]
-fn AccountDetails() -> impl IntoView {
     let auth = use_auth();
     let (both, pending, retry) = crate::load::load(move || async move {
         (
@@ -58,16 +33,6 @@ fn or_none(value: Option<String>) -> String {
     value.unwrap_or_else(|| "Not set".to_owned())
 }
 
-/// "2026-11-22T09:14:03Z" as a date in the browser's locale.
-fn date(at: &str) -> String {
-    let date = js_sys::Date::new(&at.into());
-    if date.get_time().is_nan() {
-        return at.to_owned();
-    }
-    date.to_locale_date_string("default", &js_sys::Object::new())
-        .into()
-}
-
 #[component]
 fn AccountSections(account: AccountData, profile_names: Vec<String>) -> impl IntoView {
     let plan = account.plan;
@@ -88,8 +53,8 @@ fn AccountSections(account: AccountData, profile_names: Vec<String>) -> impl Int
             <dl>
                 <dt>"Plan"</dt><dd>{plan.name}</dd>
                 <dt>"Price"</dt><dd>{format!("{} {} a month", plan.price, plan.currency)}</dd>
-                <dt>"Next billing date"</dt><dd>{date(plan.next_billing_date.as_str())}</dd>
-                <dt>"Member since"</dt><dd>{date(account.member_since.as_str())}</dd>
+                <dt>"Next billing date"</dt><dd>{crate::time::day(plan.next_billing_date.as_str())}</dd>
+                <dt>"Member since"</dt><dd>{crate::time::day(account.member_since.as_str())}</dd>
             </dl>
         </Section>
         <Section title="Email">
@@ -110,7 +75,7 @@ fn AccountSections(account: AccountData, profile_names: Vec<String>) -> impl Int
                 view! {
                     <ul>
                         {linked.into_iter().map(|l| view! {
-                            <li>{format!("{} ({}), linked {}", l.provider, l.display_name, date(l.linked_at.as_str()))}</li>
+                            <li>{format!("{} ({}), linked {}", l.provider, l.display_name, crate::time::day(l.linked_at.as_str()))}</li>
                         }).collect_view()}
                     </ul>
                 }.into_any()

@@ -17,7 +17,7 @@ pub fn SignedOut() -> impl IntoView {
     let reason = match param("reason").as_deref() {
         Some("here") => "You signed out. This browser's account data has been cleared.".to_owned(),
         Some("remote") => match (param("by"), param("at")) {
-            (Some(by), Some(at)) => format!("Signed out from {by} on {}.", readable_date(&at)),
+            (Some(by), Some(at)) => format!("Signed out from {by} on {}.", crate::time::exact(&at)),
             _ => "This device was signed out from another device.".to_owned(),
         },
         Some("expired") => "Your session expired, so you were signed out.".to_owned(),
@@ -40,16 +40,6 @@ pub fn SignedOut() -> impl IntoView {
             <p><Link href=Page::SignIn.href()>"Sign in again"</Link></p>
         </section>
     }
-}
-
-/// "2026-11-22T09:14:03Z" as the browser's locale writes a date and time.
-fn readable_date(at: &str) -> String {
-    let date = js_sys::Date::new(&at.into());
-    if date.get_time().is_nan() {
-        return at.to_owned();
-    }
-    date.to_locale_string("default", &js_sys::Object::new())
-        .into()
 }
 
 /// Tries `DELETE /api/session` now and whenever the browser comes back online, until it gets

@@ -1,0 +1,202 @@
+use hallpass_api::{Device, DeviceKind};
+use leptos::prelude::*;
+
+use crate::time;
+
+/// The caption of the devices table, and the name of the card list that replaces it.
+pub const DEVICES_CAPTION: &str = "Devices signed in to your account";
+
+/// Every signed-in device: a real table on wide screens and a list of cards with the same
+/// content on narrow ones (`narrow`), so a phone never scrolls sideways. Only one of the two
+/// is in the page, so a screen reader meets each device once.
+#[component]
+pub fn DeviceList(
+    devices: RwSignal<Vec<Device>>,
+    #[prop(into)] narrow: Signal<bool>,
+    /// "Sign out" was pressed on a device.
+    on_sign_out: Callback<Device>,
+) -> impl IntoView {
+    move || {
+        if narrow.get() {
+            view! {
+                <ul class="device-cards" aria-label=DEVICES_CAPTION>
+                    <For each=move || devices.get() key=|d| d.id.clone() let(device)>
+                        <DeviceCard device on_sign_out />
+                    </For>
+                </ul>
+            }
+            .into_any()
+        } else {
+            view! {
+                <table class="devices">
+                    <caption>{DEVICES_CAPTION}</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">"Device"</th>
+                            <th scope="col">"Profile"</th>
+                            <th scope="col">"Last active"</th>
+                            <th scope="col">"Location"</th>
+                            <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        <For each=move || devices.get() key=|d| d.id.clone() let(device)>
+                            <DeviceRow device on_sign_out />
+                        </For>
+                    </tbody>
+                </table>
+            }
+            .into_any()
+        }
+    }
+}
+
+/// What a device is called: its nickname if it has one.
+pub fn device_name(device: &Device) -> String {
+    device
+        .nickname
+        .clone()
+        .unwrap_or_else(|| device.name.clone())
+}
+
+/// The id of a device's "Sign out" button, for moving focus to it.
+pub fn sign_out_button_id(device_id: &str) -> String {
+    format!("sign-out-{device_id}")
+}
+
+/// The text alternative of a device's kind icon.
+pub fn kind_label(kind: DeviceKind) -> &'static str {
+    match kind {
+        DeviceKind::Computer => "Computer",
+        DeviceKind::Phone => "Phone",
+        DeviceKind::Tablet => "Tablet",
+        DeviceKind::Tv => "TV",
+        DeviceKind::Console => "Game console",
+        DeviceKind::Unknown => "Unknown device",
+    }
+}
+
+fn kind_class(kind: DeviceKind) -> &'static str {
+    match kind {
+        DeviceKind::Computer => "kind-icon kind-computer",
+        DeviceKind::Phone => "kind-icon kind-phone",
+        DeviceKind::Tablet => "kind-icon kind-tablet",
+        DeviceKind::Tv => "kind-icon kind-tv",
+        DeviceKind::Console => "kind-icon kind-console",
+        DeviceKind::Unknown => "kind-icon kind-unknown",
+    }
+}
+
+/// "Lisbon, Portugal"; "Unknown location" when the address can't be placed.
+pub fn place(location: Option<&hallpass_api::Location>) -> String {
+    let parts: Vec<&str> = location
+        .into_iter()
+        .flat_map(|l| [l.city.as_deref(), l.country.as_deref()])
+        .flatten()
+        .collect();
+    if parts.is_empty() {
+        "Unknown location".to_owned()
+    } else {
+        parts.join(", ")
+    }
+}
+
+/// The parts a row and a card both show.
+struct Shown {
+    id: String,
+    name: String,
+    icon: &'static str,
+    kind: &'static str,
+    software: String,
+    current: bool,
+    profile: String,
+    iso: String,
+    relative: String,
+    exact: String,
+    place: String,
+    ip: String,
+}
+
+impl Shown {
+    fn of(device: &Device) -> Self {
+        let at = device.last_active_at.as_str();
+        Self {
+            id: sign_out_button_id(&device.id),
+            name: device_name(device),
+            icon: kind_class(device.kind),
+            kind: kind_label(device.kind),
+            software: format!("{} · {}", device.browser, device.os),
+            current: device.current,
+            profile: device
+                .last_profile
+                .as_ref()
+                .map_or_else(|| "No profile chosen".to_owned(), |p| p.name.clone()),
+            iso: at.to_owned(),
+            relative: time::relative(at),
+            exact: time::exact(at),
+            place: place(device.location.as_ref()),
+            ip: format!("IP {}", device.ip_hint),
+        }
+    }
+}
+
+/// The device's name, with its kind as an icon with a text alternative, its software and
+/// the "This device" mark.
+fn identity(s: &Shown) -> impl IntoView + use<> {
+    view! {
+        <span class=s.icon role="img" aria-label=s.kind></span>
+        <span class="device-id">
+            <span class="device-name">{s.name.clone()}</span>
+            {s.current.then(|| view! { <span class="badge">"This device"</span> })}
+            <span class="muted">{s.software.clone()}</span>
+        </span>
+    }
+}
+
+fn last_active(s: &Shown) -> impl IntoView + use<> {
+    view! { <time datetime=s.iso.clone() title=s.exact.clone()>{s.relative.clone()}</time> }
+}
+
+fn sign_out_button(
+    s: &Shown,
+    device: Device,
+    on_sign_out: Callback<Device>,
+) -> impl IntoView + use<> {
+    view! {
+        <button type="button" class="secondary" id=s.id.clone()
+            aria-label=format!("Sign out {}", s.name)
+            on:click=move |_| on_sign_out.run(device.clone())>
+            "Sign out"
+        </button>
+    }
+}
+
+#[component]
+fn DeviceRow(device: Device, on_sign_out: Callback<Device>) -> impl IntoView {
+    let s = Shown::of(&device);
+    view! {
+        <tr>
+            <th scope="row"><div class="device">{identity(&s)}</div></th>
+            <td>{s.profile.clone()}</td>
+            <td>{last_active(&s)}</td>
+            <td>{s.place.clone()}<br /><span class="muted">{s.ip.clone()}</span></td>
+            <td>{sign_out_button(&s, device, on_sign_out)}</td>
+        </tr>
+    }
+}
+
+#[component]
+fn DeviceCard(device: Device, on_sign_out: Callback<Device>) -> impl IntoView {
+    let s = Shown::of(&device);
+    view! {
+        <li class="device-card">
+            <div class="device">{identity(&s)}</div>
+            <dl>
+                <dt>"Profile"</dt><dd>{s.profile.clone()}</dd>
+                <dt>"Last active"</dt><dd>{last_active(&s)}</dd>
+                <dt>"Location"</dt><dd>{s.place.clone()}<br /><span class="muted">{s.ip.clone()}</span></dd>
+            </dl>
+            {sign_out_button(&s, device, on_sign_out)}
+        </li>
+    }
+}

@@ -1,0 +1,45 @@
+use leptos::prelude::*;
+
+/// The one polite live region: results of actions ("Signed out Samsung TV") are read out
+/// from here, whatever page or dialog the user is on.
+#[derive(Clone, Copy, Debug)]
+pub struct Announcer {
+    text: RwSignal<String>,
+}
+
+impl Announcer {
+    /// Says `message` to screen-reader users without moving focus. The region is emptied
+    /// first and filled a moment later, so the same message twice is read twice.
+    pub fn say(self, message: impl Into<String>) {
+        let message = message.into();
+        self.text.set(String::new());
+        set_timeout(
+            move || self.text.set(message),
+            std::time::Duration::from_millis(50),
+        );
+    }
+}
+
+/// Provides the [`Announcer`]; once, in `App`.
+pub fn provide_announcer() -> Announcer {
+    let announcer = Announcer {
+        text: RwSignal::new(String::new()),
+    };
+    provide_context(announcer);
+    announcer
+}
+
+pub fn use_announcer() -> Announcer {
+    expect_context()
+}
+
+/// Where the [`Announcer`] speaks: present from the first render, as live regions must be.
+#[component]
+pub fn LiveRegion() -> impl IntoView {
+    let announcer = use_announcer();
+    view! {
+        <div class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">
+            {move || announcer.text.get()}
+        </div>
+    }
+}

@@ -1,0 +1,93 @@
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api;
+use crate::auth::{self, use_auth};
+use crate::components::{ConfirmDialog, use_announcer, use_step_up};
+
+/// "Sign out of all devices", with its confirmation: how many devices it ends, and whether
+/// this one stays signed in. Revocation is immediate on the server.
+#[component]
+pub fn SignOutAll(
+    /// Signed-in devices, this one included.
+    #[prop(into)]
+    devices: Signal<usize>,
+    /// After a sign-out that kept this device, with how many were signed out.
+    on_done: Callback<u32>,
+) -> impl IntoView {
+    let auth = use_auth();
+    let step_up = use_step_up();
+    let announcer = use_announcer();
+    let open = RwSignal::new(false);
+    let keep = RwSignal::new(true);
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        if open.get() {
+            keep.set(true);
+            error.set(None);
+            busy.set(false);
+        }
+    });
+    let confirm = Callback::new(move |()| {
+        busy.set(true);
+        error.set(None);
+        let keep_current = keep.get_untracked();
+        spawn_local(async move {
+            let result = step_up.run(|| api::sign_out_all(keep_current)).await;
+            match auth.check(result) {
+                Ok(_) if !keep_current => auth::sign_out().await,
+                Ok(count) => {
+                    let n = count.signed_out;
+                    announcer.say(format!("Signed out {}", devices_word(n as usize)));
+                    on_done.run(n);
+                    open.set(false);
+                }
+                Err(e) => {
+                    busy.set(false);
+                    error.set(Some(e.message()));
+                }
+            }
+        });
+    });
+    let summary = move || {
+        let total = devices.get();
+        if keep.get() {
+            match total.saturating_sub(1) {
+                0 => "No other devices are signed in.".to_owned(),
+                others => format!(
+                    "This signs out {} other than this one, on their next request.",
+                    devices_word(others)
+                ),
+            }
+        } else {
+            format!(
+                "This signs out all {}, including this one.",
+                devices_word(total.max(1))
+            )
+        }
+    };
+    view! {
+        <button type="button" class="danger" on:click=move |_| open.set(true)>
+            "Sign out of all devices"
+        </button>
+        <ConfirmDialog open title="Sign out of all devices?" confirm="Sign out of all devices"
+            busy error on_confirm=confirm>
+            <p>{summary}</p>
+            <label class="check">
+                <input type="checkbox" prop:checked=move || keep.get()
+                    on:change=move |ev| keep.set(event_target_checked(&ev)) />
+                "Keep me signed in on this device"
+            </label>
+        </ConfirmDialog>
+    }
+}
+
+/// "1 device", "3 devices".
+pub fn devices_word(n: usize) -> String {
+    if n == 1 {
+        "1 device".to_owned()
+    } else {
+        format!("{n} devices")
+    }
+}
