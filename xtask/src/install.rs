@@ -21,6 +21,12 @@ const NPM_TOOLS: &[(&str, &str)] = &[
     ("axe-core", "4.14.1"),
     ("@testing-library/dom", "10.4.2"),
 ];
+/// npm packages only `cargo xtask render` needs: Playwright's driver without its browser
+/// downloads (it drives Debian's Chromium). Installed together with [`NPM_TOOLS`], because an
+/// `npm install` into `.tools/` removes whatever it was not asked for.
+const RENDER_NPM_TOOLS: &[(&str, &str)] = &[("playwright-core", "1.64.1")];
+/// Debian's Chromium, which `cargo xtask render` drives.
+pub const CHROMIUM: &str = "/usr/bin/chromium";
 /// Debian packages for the browser tests: (a file the package installs, package).
 const APT_PACKAGES: &[(&str, &str)] = &[
     ("/usr/bin/chromium", "chromium"),
@@ -172,13 +178,21 @@ fn npm_version(package: &str) -> Option<String> {
 }
 
 fn npm_tools() -> Result {
-    if NPM_TOOLS
+    npm_install(
+        NPM_TOOLS,
+        "wasm-opt (binaryen), axe-core and Testing Library",
+    )
+}
+
+/// Installs `packages` with npm into `.tools/` unless every one is there at its version.
+fn npm_install(packages: &[(&str, &str)], what: &str) -> Result {
+    if packages
         .iter()
         .all(|(package, version)| npm_version(package).as_deref() == Some(*version))
     {
         return Ok(());
     }
-    step("Installing wasm-opt (binaryen), axe-core and Testing Library with npm into .tools/");
+    step(&format!("Installing {what} with npm into .tools/"));
     std::fs::create_dir_all(tools_dir()).map_err(|err| format!("creating .tools: {err}"))?;
     let mut cmd = Command::new("npm");
     cmd.args([
@@ -191,8 +205,16 @@ fn npm_tools() -> Result {
         "--prefix",
     ])
     .arg(tools_dir());
-    cmd.args(NPM_TOOLS.iter().map(|(p, v)| format!("{p}@{v}")));
+    cmd.args(packages.iter().map(|(p, v)| format!("{p}@{v}")));
     run(&mut cmd)
+}
+
+/// What `cargo xtask render` needs on top of [`build_tools`]: Chromium and playwright-core.
+pub fn render_tools() -> Result {
+    build_tools()?;
+    apt_install(&[(CHROMIUM, "chromium")], "the render measurement")?;
+    let all: Vec<(&str, &str)> = NPM_TOOLS.iter().chain(RENDER_NPM_TOOLS).copied().collect();
+    npm_install(&all, "playwright-core (with the build's npm tools)")
 }
 
 fn apt_packages() -> Result {

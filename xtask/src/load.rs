@@ -7,43 +7,23 @@
 //! the same machine, so on two cores it takes CPU from the server: the numbers are an upper
 //! bound on the latency a lone server would show.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
+use crate::demo::{DemoServer, deployment_server};
 use crate::install::load_tools;
-use crate::proc::{describe, run};
-use crate::{Result, root, step};
+use crate::{Result, step};
 
 const CONNECTIONS: &str = "16";
 const THREADS: &str = "2";
 const DURATION: &str = "10s";
 
-/// Kills the server however the measurement ends.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 pub fn run_load() -> Result {
     load_tools()?;
-    step("Building hallpass-server with the deployment profile (--profile server)");
-    run(Command::new("cargo").current_dir(root()).args([
-        "build",
-        "--profile",
-        "server",
-        "--package",
-        "hallpass-server",
-    ]))?;
-    let binary = crate::build::target_dir()
-        .join("server")
-        .join("hallpass-server");
+    let binary = deployment_server()?;
     let mut lines = Vec::new();
-    for (what, devices) in [("9 devices", None), ("1,000 devices", Some("1000"))] {
+    for (what, devices) in [("9 devices", None), ("1,000 devices", Some(1000))] {
         let figures = measure(&binary, devices)?;
         lines.push(format!("GET /api/devices ({what}): {figures}"));
     }
@@ -55,30 +35,9 @@ pub fn run_load() -> Result {
 }
 
 /// One server on a fresh database, one wrk run; "p50 …, p99 …, … requests/s".
-fn measure(binary: &std::path::Path, demo_devices: Option<&str>) -> Result<String> {
-    let data = std::env::temp_dir().join(format!("hallpass-load-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&data);
-    let mut cmd = Command::new(binary);
-    cmd.args(["--demo", "--listen", "127.0.0.1:0", "--database"])
-        .arg(data.join("load.sqlite"))
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped());
-    if let Some(n) = demo_devices {
-        cmd.args(["--demo-devices", n]);
-    }
-    let mut child = cmd
-        .spawn()
-        .map_err(|err| format!("could not start `{}`: {err}", describe(&cmd)))?;
-    let stdout = child.stdout.take().ok_or("no stdout from the server")?;
-    let server = Server(child);
-    let addr = BufReader::new(stdout)
-        .lines()
-        .map_while(std::result::Result::ok)
-        .find_map(|line| {
-            line.strip_prefix("Hallpass is listening on http://")
-                .map(str::to_owned)
-        })
-        .ok_or("the server exited before it said where it listens")?;
+fn measure(binary: &std::path::Path, demo_devices: Option<usize>) -> Result<String> {
+    let server = DemoServer::start(binary, "load", demo_devices, None)?;
+    let addr = server.addr.clone();
 
     let cookie = sign_in(&addr)?;
     step(&format!(
@@ -101,7 +60,6 @@ fn measure(binary: &std::path::Path, demo_devices: Option<&str>) -> Result<Strin
     let report = String::from_utf8_lossy(&out.stdout);
     println!("{report}");
     drop(server);
-    let _ = std::fs::remove_dir_all(&data);
 
     let percentile = |p: &str| {
         report

@@ -5,11 +5,14 @@
 //! - `size`: build the release app and print its first-load transfer size.
 //! - `dist`: build the release app into `dist/` only.
 //! - `load`: p50/p99 latency of `GET /api/devices` under a short loopback load (wrk).
+//! - `render`: how long the devices page takes to show 1,000 devices in headless Chromium.
 
 mod build;
+mod demo;
 mod install;
 mod load;
 mod proc;
+mod render;
 mod size;
 mod test;
 
@@ -25,6 +28,8 @@ usage: cargo xtask <command>
   size                build the release app and print raw, gzip and brotli sizes
   dist                build the release app into dist/
   load                p50/p99 of GET /api/devices under a 10 s loopback load (wrk)
+  render              time to show 1,000 devices on Manage access and devices
+                      (headless Chromium, median of 7 runs)
 ";
 
 fn main() -> ExitCode {
@@ -35,6 +40,7 @@ fn main() -> ExitCode {
         Some("size") => size::run(),
         Some("dist") => build::dist().map(|_| ()),
         Some("load") => load::run_load(),
+        Some("render") => render::run_render(),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
             Ok(())

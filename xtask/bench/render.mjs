@@ -1,0 +1,236 @@
+// `cargo xtask render`: how long "Manage access and devices" takes to show a large account's
+// devices in headless Chromium. xtask starts the server (`--demo --demo-devices N`) and runs
+//
+//   node xtask/bench/render.mjs --url http://127.0.0.1:PORT --tools .tools \
+//        --chromium /usr/bin/chromium [--runs 7] [--narrow-runs 2] [--demo-devices N]
+//
+// Each run is a fresh page of one signed-in browser context (one session, so the count stays
+// the same): load /security, click "Manage access and devices", wait for every row and the
+// frame after it. A report, not a test: the figures depend on the machine.
+
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+
+const args = Object.fromEntries(
+  process.argv.slice(2).reduce((pairs, arg, i, all) => {
+    if (arg.startsWith('--')) pairs.push([arg.slice(2), all[i + 1]]);
+    return pairs;
+  }, []),
+);
+const base = args.url;
+const runs = Number(args.runs ?? 7);
+const narrowRuns = Number(args['narrow-runs'] ?? 2);
+const require = createRequire(path.join(path.resolve(args.tools), 'node_modules', '.'));
+const { chromium } = require('playwright-core');
+
+const EMAIL = 'demo@hallpass.test';
+const PASSWORD = 'correct-horse-battery-staple';
+const PROFILE = 'Alex';
+const LINK = 'Manage access and devices';
+const CAPTION = 'Devices signed in to your account';
+const WIDE = { width: 1280, height: 800 };
+const NARROW = { width: 360, height: 800 };
+// CONVENTIONS.md: without the background-networking flags Chromium keeps dialling blocked hosts.
+const FLAGS = [
+  '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--no-first-run',
+];
+
+const browser = await chromium.launch({ executablePath: args.chromium, headless: true, args: FLAGS });
+try {
+  const context = await browser.newContext({ viewport: WIDE });
+  const expected = await signIn(context);
+  const load = os.loadavg()[0];
+
+  // One run first, not counted: it warms the HTTP cache and V8's compiled-wasm cache.
+  await measure(context, WIDE, expected);
+  const wide = [];
+  for (let i = 0; i < runs; i++) wide.push(await measure(context, WIDE, expected));
+  const narrow = [];
+  for (let i = 0; i < narrowRuns; i++) narrow.push(await measure(context, NARROW, expected));
+  const traced = [await measure(context, WIDE, expected, browser)];
+  if (narrowRuns) traced.push(await measure(context, NARROW, expected, browser));
+
+  const cpus = os.cpus();
+  console.log(`\nChromium ${browser.version()}, ${cpus.length} cores (${cpus[0]?.model.trim()}), ` +
+    `load average ${load.toFixed(1)} when the runs began (other work on the machine slows every figure)`);
+  const seeded = args['demo-devices'] ? ` (--demo-devices ${args['demo-devices']}, and this browser's sign-in)` : '';
+  console.log(`GET /api/devices lists ${count(expected)} devices${seeded}.`);
+  report(`${count(wide[0].rows)} rows (table, ${WIDE.width} px)`, wide);
+  if (narrow.length) report(`${count(narrow[0].rows)} cards (list, ${NARROW.width} px)`, narrow);
+  console.log("where the main thread's time went from the response to the paint (one traced run each):");
+  for (const [what, r] of traced.map((r, i) => [i ? 'cards' : 'table', r])) {
+    const parts = Object.entries(r.breakdown).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${ms(v)}`);
+    console.log(`  ${what} (${ms(r.paint - r.responseEnd)} ms): ${parts.join(', ')} ms`);
+  }
+} finally {
+  await browser.close();
+}
+
+/// The figures of one list: the headline, then what it is made of.
+function report(what, list) {
+  const runsOf = `${list.length} run${list.length === 1 ? '' : 's'}`;
+  console.log(`render ${what}: ${stats(list, (r) => r.paint - r.responseEnd)} over ${runsOf}`);
+  console.log(`  script, from the response to the last row in the DOM: ${stats(list, (r) => r.rowsIn - r.responseEnd)}`);
+  if (list.every((r) => r.frame)) {
+    console.log(`  style, layout and paint of the frame that shows them: ${stats(list, (r) => r.frame.end - r.frame.styleAndLayoutStart)}`);
+  }
+  console.log(`click on "${LINK}" to rows painted: ${stats(list, (r) => r.paint - r.click)}`);
+  console.log(`  server, request sent to last byte of the response: ${stats(list, (r) => r.responseEnd - r.requestStart)}` +
+    `; to first byte: ${stats(list, (r) => r.responseStart - r.requestStart)}`);
+}
+
+/// "median 312 ms (min 290, max 340)".
+function stats(list, pick) {
+  const v = list.map(pick).sort((a, b) => a - b);
+  const mid = v.length >> 1;
+  const median = v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+  const spread = v.length > 1 ? ` (min ${ms(v[0])}, max ${ms(v[v.length - 1])})` : '';
+  return `median ${ms(median)} ms${spread}`;
+}
+
+function count(n) {
+  return n.toLocaleString('en');
+}
+
+function ms(x) {
+  return Math.round(x).toLocaleString('en');
+}
+
+/// Signs in through the API from a page of the app (same origin, so the server's cross-site
+/// check passes) and picks the manager profile; returns how many devices the API lists.
+async function signIn(context) {
+  const page = await context.newPage();
+  await page.goto(`${base}/`);
+  const count = await page.evaluate(async ({ EMAIL, PASSWORD, PROFILE }) => {
+    const json = { 'Content-Type': 'application/json' };
+    const ok = async (response) => {
+      if (!response.ok) throw new Error(`${response.url}: ${response.status} ${await response.text()}`);
+      return response;
+    };
+    const session = await (await ok(await fetch('/api/session', {
+      method: 'POST', headers: json, body: JSON.stringify({ email: EMAIL, password: PASSWORD }),
+    }))).json();
+    if (session.two_factor_required) throw new Error('the demo account asks for a two-step code');
+    const profiles = await (await ok(await fetch('/api/profiles'))).json();
+    const profile = profiles.find((p) => p.name === PROFILE);
+    if (!profile) throw new Error(`no profile called ${PROFILE}`);
+    await ok(await fetch(`/api/profiles/${encodeURIComponent(profile.id)}/select`, {
+      method: 'POST', headers: json, body: '{}',
+    }));
+    return (await (await ok(await fetch('/api/devices'))).json()).length;
+  }, { EMAIL, PASSWORD, PROFILE });
+  await page.close();
+  return count;
+}
+
+/// One run on a fresh page at `viewport`; with `browser`, also traces the run and sums the
+/// main thread's time between the response and the paint by kind of work.
+async function measure(context, viewport, expected, browser) {
+  const page = await context.newPage();
+  await page.setViewportSize(viewport);
+  await page.goto(`${base}/security`);
+  await page.getByRole('link', { name: LINK, exact: true }).waitFor({ timeout: 60_000 });
+  if (browser) {
+    await browser.startTracing(page, {
+      categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink.user_timing'],
+    });
+  }
+  const narrow = viewport.width < 640;
+  const r = await page.evaluate(async ({ LINK, CAPTION, expected, narrow }) => {
+    // The table's rows, or the cards: the list whose name is the table's caption.
+    const rows = () => narrow
+      ? document.querySelectorAll(`main ul[aria-label="${CAPTION}"] > li`)
+      : document.querySelectorAll('main table > tbody > tr');
+    const link = [...document.querySelectorAll('main a')].find((a) => a.textContent.trim() === LINK);
+    // Long Animation Frames (Chromium 123+): when the frame that rendered the rows began its
+    // style and layout, and when its rendering ended.
+    const frames = [];
+    const loaf = PerformanceObserver.supportedEntryTypes.includes('long-animation-frame')
+      && new PerformanceObserver((l) => frames.push(...l.getEntries()));
+    if (loaf) loaf.observe({ type: 'long-animation-frame' });
+    const done = new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`after 60 s the page shows ${rows().length} rows`)), 60_000);
+      const observer = new MutationObserver(() => {
+        const n = rows().length;
+        if (n < expected) return;
+        observer.disconnect();
+        clearTimeout(timer);
+        const rowsIn = performance.now();
+        // The frame that shows the rows runs after this animation frame's callbacks; a task
+        // queued from here runs once that frame is done.
+        requestAnimationFrame(() => setTimeout(() => resolve({ rowsIn, paint: performance.now() }), 0));
+      });
+      observer.observe(document.body, { childList: true, subtree: true });
+    });
+    performance.mark('render:click');
+    const click = performance.now();
+    link.click();
+    const { rowsIn, paint } = await done;
+    performance.mark('render:painted');
+    // The frame's entry is queued some time after the frame.
+    const find = () => frames.find((x) => x.startTime <= rowsIn && rowsIn <= x.startTime + x.duration);
+    for (let i = 0; loaf && !find() && i < 40; i++) await new Promise((r) => setTimeout(r, 50));
+    if (loaf) loaf.disconnect();
+    const f = find();
+    const fetches = performance.getEntriesByType('resource')
+      .filter((e) => new URL(e.name).pathname === '/api/devices' && e.startTime >= click);
+    if (fetches.length !== 1) throw new Error(`${fetches.length} requests for /api/devices after the click`);
+    const [e] = fetches;
+    return {
+      click, rowsIn, paint, rows: rows().length,
+      frame: f && { styleAndLayoutStart: f.styleAndLayoutStart, end: f.startTime + f.duration },
+      requestStart: e.requestStart, responseStart: e.responseStart, responseEnd: e.responseEnd,
+    };
+  }, { LINK, CAPTION, expected, narrow });
+  if (browser) r.breakdown = breakdown(JSON.parse((await browser.stopTracing()).toString()), r);
+  await page.close();
+  return r;
+}
+
+/// Self time of the renderer's main thread between the response and the paint, by kind of
+/// work, the way DevTools' Summary counts it (a task's time minus its children's).
+function breakdown(trace, r) {
+  const events = trace.traceEvents ?? trace;
+  const mark = events.find((e) => e.name === 'render:click' && e.ph !== 'M');
+  if (!mark) return { 'no trace marks': 0 };
+  const main = events.find((e) => e.ph === 'M' && e.name === 'thread_name' &&
+    e.args?.name === 'CrRendererMain' && e.pid === mark.pid);
+  const tid = main?.tid ?? mark.tid;
+  const at = (t) => mark.ts + (t - r.click) * 1000;
+  const [from, to] = [at(r.responseEnd), at(r.paint)];
+  const kind = (name) => {
+    if (/GC|Scavenge|MarkCompact/i.test(name)) return 'GC';
+    if (/^(FunctionCall|EvaluateScript|TimerFire|FireAnimationFrame|EventDispatch|RunMicrotasks|v8\.|V8\.|XHR|ResourceReceivedData|ResourceFinish|HandlePostMessage|MutationObserver)/.test(name)) return 'script';
+    if (/^(UpdateLayoutTree|RecalculateStyles|ParseAuthorStyleSheet|ScheduleStyleRecalculation|InvalidateLayout)/.test(name)) return 'style';
+    if (/^(Layout|UpdateLayout)/.test(name)) return 'layout';
+    if (/^(Paint|PrePaint|Layerize|Commit|PaintImage|RasterTask|UpdateLayer|CompositeLayers|Decode)/.test(name)) return 'paint';
+    return 'other';
+  };
+  const spans = events
+    .filter((e) => e.pid === mark.pid && e.tid === tid && e.ph === 'X' && e.dur > 0)
+    .filter((e) => e.ts < to && e.ts + e.dur > from)
+    .sort((a, b) => a.ts - b.ts || b.dur - a.dur);
+  const totals = {};
+  const stack = [];
+  const clip = (e) => Math.max(0, Math.min(e.ts + e.dur, to) - Math.max(e.ts, from));
+  for (const e of spans) {
+    while (stack.length && stack[stack.length - 1].ts + stack[stack.length - 1].dur <= e.ts) stack.pop();
+    const parent = stack[stack.length - 1];
+    const own = clip(e);
+    const k = e.name === 'RunTask' || e.name === 'ThreadControllerImpl::RunTask' ? 'other' : kind(e.name);
+    totals[k] = (totals[k] ?? 0) + own;
+    if (parent) {
+      const pk = parent.kindKey;
+      totals[pk] -= own;
+    }
+    e.kindKey = k;
+    stack.push(e);
+  }
+  // Time with nothing running on the main thread.
+  const busy = Object.values(totals).reduce((a, b) => a + b, 0);
+  totals.idle = to - from - busy;
+  return Object.fromEntries(Object.entries(totals).map(([k, v]) => [k, v / 1000]));
+}

@@ -1,0 +1,45 @@
+//! `cargo xtask render`: how long "Manage access and devices" takes to show a thousand
+//! devices in headless Chromium.
+//!
+//! A figure to watch, not a test: it depends on the machine, and nothing in `cargo xtask test`
+//! runs it. The release app (`dist/`) is served by the deployment build of the server, seeded
+//! with `--demo --demo-devices 1000` on a fresh database; `xtask/bench/render.mjs` drives
+//! Debian's Chromium with playwright-core and prints the medians (see that script for what
+//! each figure starts and ends at).
+
+use std::process::Command;
+
+use crate::demo::{DemoServer, deployment_server};
+use crate::install::{CHROMIUM, render_tools, tools_dir};
+use crate::proc::run;
+use crate::{Result, root, step};
+
+/// Devices on the demo account; the browser's own sign-in is one more.
+const DEVICES: usize = 1000;
+/// Measured runs at 1280 px (after one warm-up run) and at 360 px.
+const RUNS: usize = 7;
+const NARROW_RUNS: usize = 2;
+
+pub fn run_render() -> Result {
+    render_tools()?;
+    let dist = crate::build::dist()?;
+    let binary = deployment_server()?;
+    step(&format!(
+        "Serving dist/ with --demo --demo-devices {DEVICES} on a fresh database"
+    ));
+    let server = DemoServer::start(&binary, "render", Some(DEVICES), Some(&dist))?;
+    step(&format!(
+        "Headless Chromium: {RUNS} runs at 1280 px and {NARROW_RUNS} at 360 px, then one traced run of each"
+    ));
+    let result = run(Command::new("node")
+        .arg(root().join("xtask").join("bench").join("render.mjs"))
+        .args(["--url", &format!("http://{}", server.addr)])
+        .arg("--tools")
+        .arg(tools_dir())
+        .args(["--chromium", CHROMIUM])
+        .args(["--runs", &RUNS.to_string()])
+        .args(["--narrow-runs", &NARROW_RUNS.to_string()])
+        .args(["--demo-devices", &DEVICES.to_string()]));
+    drop(server);
+    result
+}
