@@ -49,9 +49,20 @@ pub fn provide_auth() -> Auth {
     };
     provide_context(auth);
     spawn_local(async move {
-        // A network failure leaves this unknown; the page shows its own Retry.
-        if let Ok(info) = api::session().await {
-            auth.info.set(Some(info));
+        match api::session().await {
+            Ok(info) => auth.info.set(Some(info)),
+            // Signed out from another device, or expired, since this browser last looked: say
+            // so and clear up, as for any other request. (`/signed-out` itself only shows it.)
+            Err(error)
+                if error.is_unauthorized()
+                    && error.code() != Some(ErrorCode::NotSignedIn)
+                    && !on_signed_out_page() =>
+            {
+                ended(&error);
+                return;
+            }
+            // A network failure leaves this unknown; the page shows its own Retry.
+            Err(_) => {}
         }
         auth.known.set(true);
     });
@@ -96,9 +107,17 @@ pub fn ended(error: &ApiError) {
         _ => signed_out_href("ended", &[]),
     };
     spawn_local(async move {
+        // The cookie of an ended session is still in the browser, and script can't remove it
+        // (`HttpOnly`): this asks the server to expire it, so the next visit starts signed out
+        // instead of being told again why it was signed out. No answer is fine.
+        let _ = api::sign_out().await;
         clear_browser_data().await;
         leave(&href);
     });
+}
+
+fn on_signed_out_page() -> bool {
+    window().location().pathname().ok().as_deref() == Some(Page::SignedOut.href())
 }
 
 fn signed_out_href(reason: &str, extra: &[(&str, &str)]) -> String {

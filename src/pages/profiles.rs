@@ -19,6 +19,22 @@ pub fn Profiles() -> impl IntoView {
             location.replace(Page::SignIn.href());
         }
     });
+    // Profiles are asked for only once the session is known, so a signed-out visit goes to
+    // sign in rather than racing the redirect with a 401.
+    view! {
+        <PageHeading text="Who's watching?" />
+        {move || if auth.known.get() && auth.info.with(Option::is_some) {
+            view! { <ProfileChooser /> }.into_any()
+        } else {
+            view! { <p class="status" role="status">"Loading profiles…"</p> }.into_any()
+        }}
+    }
+}
+
+#[component]
+fn ProfileChooser() -> impl IntoView {
+    let auth = use_auth();
+    let location = use_location();
     let (profiles, pending, retry) =
         crate::load::load(move || async move { auth.check(api::profiles().await) });
 
@@ -35,7 +51,6 @@ pub fn Profiles() -> impl IntoView {
     });
 
     view! {
-        <PageHeading text="Who's watching?" />
             {move || match profiles.get() {
                 None => view! { <p class="status" role="status">"Loading profiles…"</p> }.into_any(),
                 Some(Ok(list)) => view! { <ProfileList list choose /> }.into_any(),

@@ -1,23 +1,17 @@
-//! The three engines, their WebDriver servers, and a browser session with the helpers the
-//! tests use: find by role and accessible name (Testing Library's queries, as a screen reader
-//! would name things), keyboard input, viewports, and an axe-core audit.
+//! A browser session with the helpers the tests use: keyboard input, focus, viewports, scripts
+//! (sync and async), and an axe-core audit. Finding elements is in `queries.rs`.
 
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
-use fantoccini::elements::{Element, ElementRef};
+use fantoccini::elements::Element;
 use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder};
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
 
+pub use crate::driver::{Driver, Engine};
 use crate::runner::TestResult;
-
-/// How long a query waits for the app to render what it looks for.
-const WAIT: Duration = Duration::from_secs(10);
 
 pub const DESKTOP: (u32, u32) = (1280, 800);
 pub const PHONE: (u32, u32) = (390, 844);
@@ -26,185 +20,20 @@ pub const PHONE: (u32, u32) = (390, 844);
 /// narrowest window they allow, which must still be under this width. Chromium gets 390.
 pub const PHONE_MAX_WIDTH: i64 = 640;
 
-const TESTING_LIBRARY: &str = "@testing-library/dom/dist/@testing-library/dom.umd.min.js";
-
 pub const TAB: char = '\u{e004}';
 pub const ENTER: char = '\u{e007}';
+pub const ESCAPE: char = '\u{e00c}';
+pub const SPACE: char = '\u{e00d}';
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Engine {
-    Chromium,
-    Firefox,
-    WebKit,
-}
-
-impl Engine {
-    pub const ALL: [Engine; 3] = [Engine::Chromium, Engine::Firefox, Engine::WebKit];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Engine::Chromium => "chromium",
-            Engine::Firefox => "firefox",
-            Engine::WebKit => "webkit",
-        }
-    }
-
-    fn capabilities(self) -> Value {
-        match self {
-            Engine::Chromium => json!({
-                "browserName": "chrome",
-                "acceptInsecureCerts": true,
-                "goog:chromeOptions": {
-                    "binary": "/usr/bin/chromium",
-                    "args": [
-                        "--headless=new", "--no-sandbox", "--disable-gpu",
-                        "--disable-dev-shm-usage", "--disable-background-networking",
-                        "--disable-component-update", "--disable-sync", "--no-first-run",
-                        "--window-size=1280,800",
-                    ],
-                },
-            }),
-            Engine::Firefox => json!({
-                "browserName": "firefox",
-                "acceptInsecureCerts": true,
-                "moz:firefoxOptions": {
-                    "binary": "/usr/bin/firefox-esr",
-                    "args": ["-headless", "-width=1280", "-height=800"],
-                },
-            }),
-            // MiniBrowser's --headless hangs, so it runs in a real window under Xvfb.
-            Engine::WebKit => json!({
-                "browserName": "MiniBrowser",
-                "acceptInsecureCerts": true,
-                "webkitgtk:browserOptions": {
-                    "binary": "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser",
-                    "args": ["--automation"],
-                },
-            }),
-        }
-    }
-}
-
-/// A running WebDriver server (and, for WebKit, the X server it draws on). Dropping it
-/// kills them.
-pub struct Driver {
-    url: String,
-    _processes: Vec<Child>,
-}
-
-impl Driver {
-    pub async fn start(engine: Engine) -> TestResult<Self> {
-        let port = free_port()?;
-        let mut processes = Vec::new();
-        let mut cmd = match engine {
-            Engine::Chromium => {
-                let mut cmd = Command::new("/usr/bin/chromedriver");
-                cmd.arg(format!("--port={port}"));
-                cmd
-            }
-            Engine::Firefox => {
-                let mut cmd = Command::new(geckodriver()?);
-                cmd.args(["--host", "127.0.0.1", "--port", &port.to_string()]);
-                cmd
-            }
-            Engine::WebKit => {
-                let (xvfb, display) = start_xvfb().await?;
-                processes.push(xvfb);
-                let mut cmd = Command::new("/usr/bin/WebKitWebDriver");
-                cmd.arg(format!("--port={port}")).env("DISPLAY", display);
-                cmd
-            }
-        };
-        let driver = cmd
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .map_err(|e| format!("starting the {} WebDriver: {e}", engine.name()))?;
-        processes.push(driver);
-        wait_for_port(port)
-            .await
-            .map_err(|e| format!("the {} WebDriver did not start: {e}", engine.name()))?;
-        Ok(Self {
-            url: format!("http://127.0.0.1:{port}"),
-            _processes: processes,
-        })
-    }
-}
-
-fn geckodriver() -> TestResult<PathBuf> {
-    let cargo_bin = std::env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")))
-        .map(|home| home.join("bin"));
-    std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
-        .unwrap_or_default()
-        .into_iter()
-        .chain(cargo_bin)
-        .map(|dir| dir.join("geckodriver"))
-        .find(|path| path.is_file())
-        .ok_or_else(|| "geckodriver is not installed (cargo xtask test installs it)".to_owned())
-}
-
-/// Xvfb picks a free display itself and writes its number to stdout (`-displayfd 1`).
-async fn start_xvfb() -> TestResult<(Child, String)> {
-    let mut xvfb = Command::new("/usr/bin/Xvfb")
-        .args([
-            "-displayfd",
-            "1",
-            "-screen",
-            "0",
-            "1920x1080x24",
-            "-nolisten",
-            "tcp",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .map_err(|e| format!("starting Xvfb: {e}"))?;
-    let stdout = xvfb.stdout.take().ok_or("Xvfb has no stdout")?;
-    let mut lines = BufReader::new(stdout).lines();
-    let display = tokio::time::timeout(Duration::from_secs(10), lines.next_line())
-        .await
-        .map_err(|_| "Xvfb did not report a display")?
-        .map_err(|e| format!("reading Xvfb: {e}"))?
-        .ok_or("Xvfb exited")?;
-    Ok((xvfb, format!(":{}", display.trim())))
-}
-
-fn free_port() -> TestResult<u16> {
-    let listener =
-        std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| format!("free port: {e}"))?;
-    listener
-        .local_addr()
-        .map(|a| a.port())
-        .map_err(|e| e.to_string())
-}
-
-async fn wait_for_port(port: u16) -> TestResult {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_ok()
-        {
-            return Ok(());
-        }
-        if Instant::now() > deadline {
-            return Err(format!("nothing listens on port {port} after 20 s"));
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
+/// How many Tab presses [`Browser::tab_to`] tries before it gives up.
+const MAX_TABS: usize = 60;
 
 /// One browser session on one server.
 pub struct Browser {
     pub client: Client,
     pub engine: Engine,
     base: String,
-    node_modules: PathBuf,
+    pub(crate) node_modules: PathBuf,
 }
 
 impl Browser {
@@ -303,64 +132,31 @@ impl Browser {
         Ok(last)
     }
 
-    /// The one element with this ARIA role and accessible name, waiting until it appears.
-    pub async fn by_role(&self, role: &str, name: impl Into<Option<&str>>) -> TestResult<Element> {
-        let name = name.into();
-        let found = self
-            .poll(&format!("a {role} named {name:?}"), || async {
-                let all = self.all_by_role(role, name).await?;
-                Ok(match all.len() {
-                    0 => None,
-                    1 => all.into_iter().next(),
-                    n => return Err(format!("{n} elements are a {role} named {name:?}")),
-                })
-            })
-            .await?;
-        Ok(found)
-    }
-
-    /// Clicks the one element with this role and accessible name, once it appears.
-    pub async fn click(&self, role: &str, name: &str) -> TestResult {
-        self.by_role(role, name)
-            .await?
-            .click()
+    /// Runs `script` as WebDriver's async script: it ends by calling the callback that is its
+    /// last argument (`const done = arguments[arguments.length - 1]`).
+    pub async fn js_async(&self, script: &str, args: Vec<Value>) -> TestResult<Value> {
+        self.client
+            .execute_async(script, args)
             .await
-            .map_err(|e| format!("clicking the {role} {name:?}: {e}"))
+            .map_err(|e| format!("running async script: {e}"))
     }
 
-    /// Every element with this role (and accessible name, if given), right now.
-    pub async fn all_by_role(&self, role: &str, name: Option<&str>) -> TestResult<Vec<Element>> {
-        self.ensure_script("TestingLibraryDom", TESTING_LIBRARY)
-            .await?;
-        let found = self
-            .js(
-                "const [role, name] = arguments; \
-                 return window.TestingLibraryDom.queryAllByRole(document.body, role, \
-                   name === null ? {} : {name});",
-                vec![json!(role), json!(name)],
-            )
-            .await?;
-        Ok(found
-            .as_array()
-            .map(|items| items.iter().filter_map(|v| self.element(v)).collect())
-            .unwrap_or_default())
+    /// Leaves a marker in the page's memory, which only a new document would erase.
+    pub async fn mark_document(&self) -> TestResult {
+        self.js("window.hallpassTestMarker = true;", vec![]).await?;
+        Ok(())
     }
 
-    /// Waits until the page's visible text contains `text`.
-    pub async fn wait_for_text(&self, text: &str) -> TestResult {
-        self.poll(&format!("the text {text:?}"), || async {
-            let body = self
-                .js(
-                    "return document.body ? document.body.innerText : '';",
-                    vec![],
-                )
-                .await?;
-            Ok(body
-                .as_str()
-                .is_some_and(|b| b.contains(text))
-                .then_some(()))
-        })
-        .await
+    /// Fails if the page was loaded anew since [`Browser::mark_document`].
+    pub async fn still_same_document(&self, what: &str) -> TestResult {
+        let marked = self
+            .js("return window.hallpassTestMarker === true;", vec![])
+            .await?;
+        if marked == true {
+            Ok(())
+        } else {
+            Err(format!("{what} reloaded the page"))
+        }
     }
 
     /// Describes the focused element: its tag, id and text.
@@ -389,6 +185,66 @@ impl Browser {
             .perform_actions(actions)
             .await
             .map_err(|e| format!("pressing a key: {e}"))
+    }
+
+    /// Types `text` into whatever has focus, key by key, as a person would (no element is
+    /// targeted, unlike WebDriver's Element Send Keys).
+    pub async fn type_text(&self, text: &str) -> TestResult {
+        let mut actions = KeyActions::new("keyboard".to_owned());
+        for key in text.chars() {
+            actions = actions
+                .then(KeyAction::Down { value: key })
+                .then(KeyAction::Up { value: key });
+        }
+        self.client
+            .perform_actions(actions)
+            .await
+            .map_err(|e| format!("typing {text:?}: {e}"))
+    }
+
+    /// Whether `element` has keyboard focus.
+    pub async fn is_focused(&self, element: &Element) -> TestResult<bool> {
+        let element = serde_json::to_value(element).map_err(|e| e.to_string())?;
+        let focused = self
+            .js(
+                "return document.activeElement === arguments[0];",
+                vec![element],
+            )
+            .await?;
+        Ok(focused == true)
+    }
+
+    /// Fails unless `element` has keyboard focus, naming what has it instead.
+    pub async fn expect_focus(&self, element: &Element, what: &str) -> TestResult {
+        if self.is_focused(element).await? {
+            return Ok(());
+        }
+        let focused = self.focused().await?;
+        Err(format!(
+            "focus should be on {what}, but it is on {focused:?}"
+        ))
+    }
+
+    /// Presses Tab until the element with this role and name has focus, as a keyboard user
+    /// would, and returns it. Fails if it never gets focus (it is not reachable by Tab).
+    pub async fn tab_to(&self, role: &str, name: &str) -> TestResult<Element> {
+        let target = self.by_role(role, name).await?;
+        self.tab_to_element(&target, &format!("the {role} {name:?}"))
+            .await?;
+        Ok(target)
+    }
+
+    /// Presses Tab until `element` has focus; fails if it never gets it.
+    pub async fn tab_to_element(&self, element: &Element, what: &str) -> TestResult {
+        for _ in 0..MAX_TABS {
+            if self.is_focused(element).await? {
+                return Ok(());
+            }
+            self.press(TAB).await?;
+        }
+        Err(format!(
+            "{what} never got focus in {MAX_TABS} presses of Tab"
+        ))
     }
 
     /// Runs axe-core on the whole page and fails with every violation, listed.
@@ -464,80 +320,6 @@ impl Browser {
             .await
             .map_err(|e| format!("screenshot: {e}"))?;
         std::fs::write(path, png).map_err(|e| format!("{}: {e}", path.display()))
-    }
-
-    /// Loads an npm script into the page once per document.
-    async fn ensure_script(&self, global: &str, file: &str) -> TestResult {
-        let present = self
-            .js(
-                &format!("return typeof window.{global} !== 'undefined';"),
-                vec![],
-            )
-            .await?;
-        if present == Value::Bool(true) {
-            return Ok(());
-        }
-        let path = self.node_modules.join(file);
-        let source =
-            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        // UMD bundles attach to `globalThis`, which in Firefox's WebDriver scripts is not the
-        // page's window; bind it to `window` so the library outlives this one script.
-        self.js(
-            &format!(
-                "(function (globalThis, self) {{\n{source}\n}}).call(window, window, window);"
-            ),
-            vec![],
-        )
-        .await?;
-        let loaded = self
-            .js(
-                &format!("return typeof window.{global} !== 'undefined';"),
-                vec![],
-            )
-            .await?;
-        if loaded == Value::Bool(true) {
-            Ok(())
-        } else {
-            Err(format!("{file} did not define window.{global}"))
-        }
-    }
-
-    fn element(&self, value: &Value) -> Option<Element> {
-        let id = value.as_object()?.values().next()?.as_str()?.to_owned();
-        Some(Element::from_element_id(
-            self.client.clone(),
-            ElementRef::from(id),
-        ))
-    }
-
-    /// Retries `attempt` until it yields something or [`WAIT`] runs out.
-    async fn poll<T, F, Fut>(&self, what: &str, mut attempt: F) -> TestResult<T>
-    where
-        F: FnMut() -> Fut,
-        Fut: std::future::Future<Output = TestResult<Option<T>>>,
-    {
-        let deadline = Instant::now() + WAIT;
-        let mut last_error = None;
-        loop {
-            match attempt().await {
-                Ok(Some(found)) => return Ok(found),
-                Ok(None) => {}
-                Err(err) => last_error = Some(err),
-            }
-            if Instant::now() > deadline {
-                let url = self
-                    .client
-                    .current_url()
-                    .await
-                    .map(|u| u.to_string())
-                    .unwrap_or_default();
-                return Err(match last_error {
-                    Some(err) => format!("waiting for {what} on {url}: {err}"),
-                    None => format!("{what} did not appear on {url} within {WAIT:?}"),
-                });
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
     }
 }
 

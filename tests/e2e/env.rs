@@ -52,7 +52,9 @@ impl Paths {
 }
 
 /// One `hallpass-server` process over HTTPS (WebKit keeps `Secure` cookies only there), on a
-/// free loopback port, with its own database in a temporary folder. Killed when dropped.
+/// free loopback port, with its own database in a temporary folder, started with `--demo`:
+/// the demo accounts (see `steps.rs`) and the development routes (`/api/dev/outbox`,
+/// `/api/dev/clock`). Killed when dropped.
 pub struct Server {
     pub url: String,
     port: u16,
@@ -98,6 +100,8 @@ impl Server {
             .arg("--dist")
             .arg(&self.dist)
             .arg("--tls-self-signed")
+            // Seeds the demo accounts once (a restart finds them there and leaves them).
+            .arg("--demo")
             .stdout(Stdio::piped())
             .stderr(log)
             .kill_on_drop(true)

@@ -7,13 +7,33 @@
 //! Filters work as with libtest: `cargo test --test e2e -- firefox::skip`.
 
 #[cfg(not(target_arch = "wasm32"))]
+mod audit;
+#[cfg(not(target_arch = "wasm32"))]
 mod browser;
+#[cfg(not(target_arch = "wasm32"))]
+mod devices;
+#[cfg(not(target_arch = "wasm32"))]
+mod driver;
 #[cfg(not(target_arch = "wasm32"))]
 mod env;
 #[cfg(not(target_arch = "wasm32"))]
+mod keyboard;
+#[cfg(not(target_arch = "wasm32"))]
+mod queries;
+#[cfg(not(target_arch = "wasm32"))]
 mod runner;
 #[cfg(not(target_arch = "wasm32"))]
+mod security;
+#[cfg(not(target_arch = "wasm32"))]
 mod shell;
+#[cfg(not(target_arch = "wasm32"))]
+mod signin;
+#[cfg(not(target_arch = "wasm32"))]
+mod signout;
+#[cfg(not(target_arch = "wasm32"))]
+mod steps;
+#[cfg(not(target_arch = "wasm32"))]
+mod stepup;
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() -> std::process::ExitCode {
@@ -25,6 +45,17 @@ fn main() -> std::process::ExitCode {
         // Only Chromium can switch prefers-color-scheme within a session; the CSS is the same
         // in every engine, so its contrast is checked once.
         case!(shell::dark_theme_passes_axe, [browser::Engine::Chromium]),
+        case!(signin::signs_in_and_unlocks_a_profile_with_its_pin),
+        case!(signin::kids_profile_cannot_manage_the_account),
+        case!(signout::signing_out_clears_this_browser_and_back_shows_nothing),
+        case!(signout::signed_out_page_says_why),
+        case!(security::security_page_and_account_activity),
+        case!(devices::signs_out_another_browser_which_then_learns_why),
+        case!(devices::signs_out_of_all_devices_keeping_this_one_or_not),
+        case!(stepup::asks_for_the_password_when_sign_in_was_long_ago),
+        case!(keyboard::signs_out_a_device_with_the_keyboard_alone),
+        case!(audit::every_page_passes_axe_at_desktop_and_phone_widths),
+        case!(audit::every_dialog_passes_axe),
     ])
 }
 

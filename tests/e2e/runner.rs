@@ -10,7 +10,7 @@ use std::sync::{Arc, OnceLock};
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use tokio::runtime::Runtime;
-use tokio::sync::Mutex;
+use tokio::sync::{Mutex, OnceCell};
 
 use crate::browser::{Browser, Driver, Engine};
 use crate::env::{Paths, Server};
@@ -18,10 +18,43 @@ use crate::env::{Paths, Server};
 /// Tests say what went wrong in words; no panics, so clean-up always runs.
 pub type TestResult<T = ()> = Result<T, String>;
 
-/// What a case gets: a fresh server and a browser session on it.
+/// What a case gets: a fresh server (with the demo accounts) and a browser session on it,
+/// and on request a second browser of the same engine: "another device".
 pub struct Ctx {
     pub server: Server,
     pub browser: Browser,
+    engine: Engine,
+    node_modules: PathBuf,
+    second: OnceCell<(Browser, Driver)>,
+}
+
+impl Ctx {
+    /// A second browser session in the same engine, independent of the first (its own
+    /// profile, cookies and storage), started the first time it is asked for and closed at
+    /// the end of the case. It gets a WebDriver of its own: geckodriver and WebKitWebDriver
+    /// serve one session per process.
+    pub async fn second_browser(&self) -> TestResult<&Browser> {
+        let (browser, _) = self
+            .second
+            .get_or_try_init(|| async {
+                let driver = Driver::start(self.engine).await?;
+                let browser =
+                    Browser::open(&driver, self.engine, &self.server.url, &self.node_modules)
+                        .await?;
+                Ok::<_, String>((browser, driver))
+            })
+            .await?;
+        Ok(browser)
+    }
+
+    /// Closes the sessions, then stops the second browser's driver (by dropping it).
+    async fn close(self) {
+        self.browser.close().await;
+        if let Some((browser, driver)) = self.second.into_inner() {
+            browser.close().await;
+            drop(driver);
+        }
+    }
 }
 
 pub type CaseFn = for<'a> fn(&'a Ctx) -> Pin<Box<dyn Future<Output = TestResult> + 'a>>;
@@ -107,24 +140,39 @@ async fn run_case(shared: &Shared, engine: Engine, name: &str, case: CaseFn) -> 
     let server = Server::start(&shared.paths).await?;
     let driver = driver(shared, engine).await?;
     let browser = Browser::open(&driver, engine, &server.url, &shared.paths.node_modules).await?;
-    let ctx = Ctx { server, browser };
+    let ctx = Ctx {
+        server,
+        browser,
+        engine,
+        node_modules: shared.paths.node_modules.clone(),
+        second: OnceCell::new(),
+    };
     let result = case(&ctx).await;
     let result = match result {
         Ok(()) => Ok(()),
         Err(err) => {
-            let shot = failure_dir().join(format!("{}.png", name.replace("::", "-")));
-            let saved = match ctx.browser.screenshot(&shot).await {
-                Ok(()) => format!("screenshot: {}", shot.display()),
-                Err(e) => format!("no screenshot: {e}"),
-            };
+            let base = name.replace("::", "-");
+            let mut saved = screenshot(&ctx.browser, &format!("{base}.png")).await;
+            if let Some((second, _)) = ctx.second.get() {
+                saved.push('\n');
+                saved.push_str(&screenshot(second, &format!("{base}-second.png")).await);
+            }
             Err(format!(
                 "{err}\n{saved}\nserver log (last lines):\n{}",
                 ctx.server.log_tail()
             ))
         }
     };
-    ctx.browser.close().await;
+    ctx.close().await;
     result
+}
+
+async fn screenshot(browser: &Browser, file: &str) -> String {
+    let shot = failure_dir().join(file);
+    match browser.screenshot(&shot).await {
+        Ok(()) => format!("screenshot: {}", shot.display()),
+        Err(e) => format!("no screenshot: {e}"),
+    }
 }
 
 fn failure_dir() -> PathBuf {

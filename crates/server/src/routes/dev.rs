@@ -1,13 +1,60 @@
-//! Development-only routes, mounted with `--demo` alone.
+//! Development-only routes, mounted with `--demo` alone. None of them is in the OpenAPI
+//! document: they are not part of the product.
 
 use axum::Json;
 use axum::extract::State;
-use hallpass_api::OutboxMessage;
+use axum::http::StatusCode;
+use hallpass_api::{FieldErrors, OutboxMessage, Validate};
+use serde::Deserialize;
 
-use crate::{ApiError, AppState, outbox};
+use crate::clock::DAY;
+use crate::{ApiError, ApiJson, AppState, outbox};
+
+/// `POST` here moves the server's clock forward (`--demo` only).
+pub const CLOCK: &str = "/api/dev/clock";
+
+/// The furthest one call may move the clock: more than any expiry rule (400 days absolute).
+const MAX_ADVANCE: i64 = 1000 * DAY;
 
 /// `GET /api/dev/outbox`: what the server "sent", newest first, so a person or a test can read
-/// verification codes. Not in the OpenAPI document: it is not part of the product.
+/// verification codes.
 pub async fn outbox(State(state): State<AppState>) -> Result<Json<Vec<OutboxMessage>>, ApiError> {
     Ok(Json(outbox::list(&state).await?))
+}
+
+/// The body of `POST /api/dev/clock`. Defined here rather than in `hallpass-api`: the app
+/// never sends it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdvanceClock {
+    pub advance_seconds: i64,
+}
+
+impl Validate for AdvanceClock {
+    fn validate(&self) -> Result<(), FieldErrors> {
+        if (0..=MAX_ADVANCE).contains(&self.advance_seconds) {
+            return Ok(());
+        }
+        let mut fields = FieldErrors::new();
+        fields.insert(
+            "advance_seconds".to_owned(),
+            format!("Move the clock forward by 0 to {MAX_ADVANCE} seconds."),
+        );
+        Err(fields)
+    }
+}
+
+/// `POST /api/dev/clock {"advance_seconds": n}` → 204: moves the server's clock forward, so
+/// end-to-end tests can make step-up windows, codes and sessions lapse without waiting.
+/// Nothing runs at the new time until a request (or the hourly purge) looks at the clock.
+pub async fn advance_clock(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<AdvanceClock>,
+) -> StatusCode {
+    state.clock.advance(body.advance_seconds);
+    tracing::info!(
+        seconds = body.advance_seconds,
+        "dev: the clock moved forward"
+    );
+    StatusCode::NO_CONTENT
 }

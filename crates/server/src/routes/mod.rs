@@ -14,7 +14,7 @@ pub(crate) mod two_factor;
 
 use axum::Json;
 use axum::Router;
-use axum::routing::{any, get};
+use axum::routing::{any, get, post};
 use hallpass_api::paths;
 use utoipa::OpenApi;
 use utoipa::openapi::OpenApi as Document;
@@ -144,7 +144,9 @@ pub fn router(demo: bool) -> Router<AppState> {
     let document = Json(document);
     let mut router = router.route(paths::OPENAPI, get(move || async move { document }));
     if demo {
-        router = router.route(paths::DEV_OUTBOX, get(dev::outbox));
+        router = router
+            .route(paths::DEV_OUTBOX, get(dev::outbox))
+            .route(dev::CLOCK, post(dev::advance_clock));
     }
     router
         // Unknown API paths answer in JSON, never with the app's index.html.
