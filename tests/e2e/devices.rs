@@ -225,7 +225,13 @@ pub async fn signs_out_another_browser_which_then_learns_why(ctx: &Ctx) -> TestR
     let session = api(other, "GET", "/api/session", None).await?;
     ensure(session.status == 401, || {
         format!("the signed-out browser's GET /api/session answered {session:?}")
-    })
+    })?;
+    // Told once: the ended session's cookie is gone, so the next visit is simply signed out
+    // and "Sign in again" can't bounce back to the signed-out page.
+    other.goto("/account").await?;
+    other.wait_for_path("/signin").await?;
+    other.by_role("heading", "Sign in").await?;
+    Ok(())
 }
 
 pub async fn signs_out_of_all_devices_keeping_this_one_or_not(ctx: &Ctx) -> TestResult {
