@@ -148,5 +148,17 @@ pub async fn dark_theme_passes_axe(ctx: &Ctx) -> TestResult {
     b.goto("/nowhere").await?;
     b.prefer_dark_scheme().await?;
     b.by_role("heading", "Page not found").await?;
-    b.axe_audit("the not-found page in the dark theme").await
+    b.axe_audit("the not-found page in the dark theme").await?;
+
+    // The signed-in pages bring their own colours: the table, the badge, the danger button,
+    // and a dialog over its backdrop.
+    crate::steps::sign_in_as(b, crate::steps::OWNER).await?;
+    b.prefer_dark_scheme().await?;
+    crate::devices::open_devices_page(b).await?;
+    b.axe_audit("Manage access and devices in the dark theme")
+        .await?;
+    b.click("button", "Sign out of all devices").await?;
+    b.by_role("dialog", "Sign out of all devices?").await?;
+    b.axe_audit("the sign-out-all dialog in the dark theme")
+        .await
 }
