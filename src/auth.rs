@@ -3,6 +3,8 @@
 //! Both clear everything the browser holds and then *load* `/signed-out`, so no account data
 //! survives in memory and Back can't bring it back.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use hallpass_api::{ErrorCode, SessionInfo};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -76,6 +78,7 @@ pub fn use_auth() -> Auth {
 /// Signs out of this browser: tells the server, clears everything whatever it answered, and
 /// loads `/signed-out`. Without an answer, that page finishes the sign-out when it can.
 pub async fn sign_out() {
+    LEAVING.store(true, Ordering::Relaxed);
     let reached = !matches!(api::sign_out().await, Err(ApiError::Network));
     clear_browser_data().await;
     let href = if reached {
@@ -86,8 +89,15 @@ pub async fn sign_out() {
     leave(&href);
 }
 
+/// Set once the page is on its way to `/signed-out`: a page's other requests may answer 401
+/// too, and one clean-up is enough.
+static LEAVING: AtomicBool = AtomicBool::new(false);
+
 /// The server said this session is over: clear up and say why.
 pub fn ended(error: &ApiError) {
+    if LEAVING.swap(true, Ordering::Relaxed) {
+        return;
+    }
     let href = match error {
         ApiError::Server { detail, .. } if detail.code == ErrorCode::SignedOutRemotely => {
             match &detail.details {
