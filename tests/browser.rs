@@ -2,37 +2,17 @@
 //! `cargo xtask test wasm-chromium wasm-firefox` runs them.
 #![cfg(target_arch = "wasm32")]
 
-use std::time::Duration;
-
 use hallpass::api::{self, ApiError};
 use hallpass::components::{LoadError, PageHeading, SkipLink};
 use leptos::mount::mount_to;
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::HtmlElement;
+
+mod support;
+
+use support::{container, find, settle};
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-/// A fresh element in `<body>` to mount one test's view into.
-fn container() -> HtmlElement {
-    let doc = document();
-    let el = doc.create_element("div").expect("div");
-    doc.body().expect("body").append_child(&el).expect("append");
-    el.unchecked_into()
-}
-
-fn find(root: &HtmlElement, selector: &str) -> HtmlElement {
-    root.query_selector(selector)
-        .expect("valid selector")
-        .unwrap_or_else(|| panic!("nothing matches {selector} in {}", root.inner_html()))
-        .unchecked_into()
-}
-
-/// Lets effects and the DOM catch up.
-async fn settle() {
-    gloo_timers::future::sleep(Duration::from_millis(20)).await;
-}
 
 #[wasm_bindgen_test]
 async fn load_error_offers_retry_and_ignores_clicks_while_retrying() {

@@ -3,8 +3,6 @@
 //! Firefox, through `cargo xtask test wasm-chromium wasm-firefox`.
 #![cfg(target_arch = "wasm32")]
 
-use std::time::Duration;
-
 use hallpass::cleanup::clear_browser_data;
 use hallpass::components::{ConfirmDialog, DEVICES_CAPTION, DeviceList};
 use hallpass_api::{Device, DeviceKind, Location, ProfileRef, Timestamp};
@@ -15,21 +13,11 @@ use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 use web_sys::{HtmlDialogElement, HtmlElement};
 
+mod support;
+
+use support::{container, find, settle};
+
 wasm_bindgen_test_configure!(run_in_browser);
-
-fn container() -> HtmlElement {
-    let doc = document();
-    let el = doc.create_element("div").expect("div");
-    doc.body().expect("body").append_child(&el).expect("append");
-    el.unchecked_into()
-}
-
-fn find(root: &HtmlElement, selector: &str) -> HtmlElement {
-    root.query_selector(selector)
-        .expect("valid selector")
-        .unwrap_or_else(|| panic!("nothing matches {selector} in {}", root.inner_html()))
-        .unchecked_into()
-}
 
 fn count(root: &HtmlElement, selector: &str) -> u32 {
     root.query_selector_all(selector)
@@ -49,10 +37,6 @@ fn focused_text() -> String {
         .active_element()
         .and_then(|e| e.text_content())
         .unwrap_or_default()
-}
-
-async fn settle() {
-    gloo_timers::future::sleep(Duration::from_millis(30)).await;
 }
 
 /// A dialog with an opener, as the devices page has it: the opener can be removed while the
