@@ -5,9 +5,10 @@
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use hallpass_api::{
-    Account, ActivityPage, Device, ErrorBody, ErrorCode, ErrorDetail, Health, Profile,
-    Reauthenticate, SelectProfile, SessionInfo, SignIn, SignInOutcome, SignOutAll, SignedOutCount,
-    TwoFactorSignIn, paths,
+    Account, ActivityPage, ChangeEmail, ChangePassword, ChangePhone, ChangeRecovery, Device,
+    ErrorBody, ErrorCode, ErrorDetail, Health, NewProfile, Profile, ProfileLock, ProfilePatch,
+    Reauthenticate, RecoveryCodes, RenameDevice, SelectProfile, SessionInfo, SignIn, SignInOutcome,
+    SignOutAll, SignedOutCount, TotpSetup, TwoFactorSignIn, VerifyCode, paths,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -124,7 +125,15 @@ async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result
 }
 
 async fn post_raw<B: Serialize>(path: &str, body: &B) -> Result<Response, ApiError> {
-    let request = Request::post(path)
+    with_body(Request::post(path), body).await
+}
+
+async fn put<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
+    read_json(with_body(Request::put(path), body).await?).await
+}
+
+async fn with_body<B: Serialize>(request: RequestBuilder, body: &B) -> Result<Response, ApiError> {
+    let request = request
         .header("Accept", "application/json")
         .header("Content-Type", "application/json")
         .body(stringify(body).ok_or(ApiError::Network)?)
@@ -222,6 +231,102 @@ pub async fn activity(before: Option<String>) -> Result<ActivityPage, ApiError> 
             get(&format!("{}?before={cursor}", paths::ACTIVITY)).await
         }
     }
+}
+
+/// `POST /api/profiles`: 409 `profile_limit` at five.
+pub async fn add_profile(profile: &NewProfile) -> Result<Profile, ApiError> {
+    post(paths::PROFILES, profile).await
+}
+
+/// `PATCH /api/profiles/{id}`: only the fields present change.
+pub async fn edit_profile(id: &str, patch: &ProfilePatch) -> Result<Profile, ApiError> {
+    read_json(
+        with_body(
+            Request::patch(&paths::with_param(paths::PROFILE, id)),
+            patch,
+        )
+        .await?,
+    )
+    .await
+}
+
+/// `DELETE /api/profiles/{id}`: 409 `last_profile` for the last one.
+pub async fn delete_profile(id: &str) -> Result<(), ApiError> {
+    no_content(send(Request::delete(&paths::with_param(paths::PROFILE, id))).await?).await
+}
+
+/// `PUT /api/profiles/{id}/lock` (step-up): a 4-digit PIN.
+pub async fn lock_profile(id: &str, pin: String) -> Result<(), ApiError> {
+    let path = paths::with_param(paths::PROFILE_LOCK, id);
+    no_content(with_body(Request::put(&path), &ProfileLock { pin }).await?).await
+}
+
+/// `DELETE /api/profiles/{id}/lock` (step-up).
+pub async fn unlock_profile(id: &str) -> Result<(), ApiError> {
+    no_content(send(Request::delete(&paths::with_param(paths::PROFILE_LOCK, id))).await?).await
+}
+
+/// `PUT /api/account/password`: 403 `wrong_password`, 422 `weak_password` / `same_password`.
+pub async fn change_password(body: &ChangePassword) -> Result<(), ApiError> {
+    no_content(with_body(Request::put(paths::ACCOUNT_PASSWORD), body).await?).await
+}
+
+/// `PUT /api/account/email` (step-up): a code goes to the new address. Sending it again is
+/// the same call.
+pub async fn change_email(email: String) -> Result<(), ApiError> {
+    no_content(with_body(Request::put(paths::ACCOUNT_EMAIL), &ChangeEmail { email }).await?).await
+}
+
+/// `POST /api/account/email/verify`: 422 `invalid_code`, 410 `code_expired`.
+pub async fn verify_email(code: String) -> Result<Account, ApiError> {
+    post(paths::ACCOUNT_EMAIL_VERIFY, &VerifyCode { code }).await
+}
+
+/// `PUT /api/account/phone` (step-up), E.164.
+pub async fn change_phone(phone: String) -> Result<(), ApiError> {
+    no_content(with_body(Request::put(paths::ACCOUNT_PHONE), &ChangePhone { phone }).await?).await
+}
+
+/// `POST /api/account/phone/verify`.
+pub async fn verify_phone(code: String) -> Result<Account, ApiError> {
+    post(paths::ACCOUNT_PHONE_VERIFY, &VerifyCode { code }).await
+}
+
+/// `PUT /api/account/recovery` (step-up): a field left out stays, an empty one is cleared.
+pub async fn change_recovery(body: &ChangeRecovery) -> Result<Account, ApiError> {
+    put(paths::ACCOUNT_RECOVERY, body).await
+}
+
+/// `DELETE /api/account/linked/{provider}` (step-up).
+pub async fn unlink(provider: &str) -> Result<(), ApiError> {
+    let path = paths::with_param(paths::LINKED_ACCOUNT, provider);
+    no_content(send(Request::delete(&path)).await?).await
+}
+
+/// `PATCH /api/devices/{id}`: an empty nickname goes back to the default name.
+pub async fn rename_device(id: &str, nickname: String) -> Result<Device, ApiError> {
+    let request = Request::patch(&paths::with_param(paths::DEVICE, id));
+    read_json(with_body(request, &RenameDevice { nickname }).await?).await
+}
+
+/// `POST /api/two-factor/totp` (step-up): a secret that is not active until confirmed.
+pub async fn start_totp() -> Result<TotpSetup, ApiError> {
+    read_json(send(Request::post(paths::TWO_FACTOR_TOTP)).await?).await
+}
+
+/// `POST /api/two-factor/totp/confirm`: the first code turns two-step verification on.
+pub async fn confirm_totp(code: String) -> Result<RecoveryCodes, ApiError> {
+    post(paths::TWO_FACTOR_TOTP_CONFIRM, &VerifyCode { code }).await
+}
+
+/// `POST /api/two-factor/recovery-codes` (step-up): the old codes stop working.
+pub async fn new_recovery_codes() -> Result<RecoveryCodes, ApiError> {
+    read_json(send(Request::post(paths::TWO_FACTOR_RECOVERY_CODES)).await?).await
+}
+
+/// `DELETE /api/two-factor` (step-up).
+pub async fn turn_off_two_factor() -> Result<(), ApiError> {
+    no_content(send(Request::delete(paths::TWO_FACTOR)).await?).await
 }
 
 // JSON.parse is the browser's, so these run in the browser suites, not natively.

@@ -99,6 +99,11 @@ pub struct ActivityEvent {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeviceRef {
+    /// The device's id in `GET /api/devices` while it is still signed in, so the app can sign
+    /// it out from the event ("Wasn't you?"); `null` once it has signed out or expired, and for
+    /// failed sign-ins, which never had a session. Added after API.md's first version.
+    #[serde(default)]
+    pub id: Option<String>,
     pub name: String,
     pub kind: DeviceKind,
 }

@@ -6,7 +6,9 @@ use hallpass_api::{
 };
 use sqlx::SqliteConnection;
 
-use crate::auth::{Session, device_kind_from_text, device_kind_text};
+use crate::auth::{
+    ABSOLUTE_TIMEOUT, IDLE_TIMEOUT, Session, device_kind_from_text, device_kind_text,
+};
 use crate::client::Client;
 use crate::clock::timestamp;
 use crate::geo::Place;
@@ -105,6 +107,7 @@ struct EventRow {
     ip_hint: Option<String>,
     city: Option<String>,
     country: Option<String>,
+    device_id: Option<String>,
 }
 
 /// A cursor is the position of the last event of a page: `<at>.<id>`, opaque to the app.
@@ -138,19 +141,24 @@ pub async fn page(
     };
     // One more than a page tells whether there is a next one.
     let limit = i64::try_from(ACTIVITY_PAGE_SIZE + 1).unwrap_or(i64::MAX);
+    let now = state.clock.now();
     let rows: Vec<EventRow> = sqlx::query_as(
         "SELECT a.id, a.kind, a.at, COALESCE(s.nickname, a.device_name) AS device_name,
-                a.device_kind, a.ip_hint, a.city, a.country
+                a.device_kind, a.ip_hint, a.city, a.country,
+                CASE WHEN s.ended_at IS NULL AND s.last_active_at > ?6 AND s.signed_in_at > ?7
+                     THEN s.id END AS device_id
          FROM activity a LEFT JOIN sessions s ON s.id = a.session_id
-         WHERE a.account_id = ? AND (a.at < ? OR (a.at = ? AND a.id < ?))
+         WHERE a.account_id = ?1 AND (a.at < ?2 OR (a.at = ?3 AND a.id < ?4))
          ORDER BY a.at DESC, a.id DESC
-         LIMIT ?",
+         LIMIT ?5",
     )
     .bind(account_id)
     .bind(before_at)
     .bind(before_at)
     .bind(before_id)
     .bind(limit)
+    .bind(now - IDLE_TIMEOUT)
+    .bind(now - ABSOLUTE_TIMEOUT)
     .fetch_all(&state.db)
     .await?;
     let more = rows.len() > ACTIVITY_PAGE_SIZE;
@@ -165,6 +173,7 @@ pub async fn page(
             kind: kind_from_text(&row.kind),
             at: timestamp(row.at),
             device: row.device_name.map(|name| DeviceRef {
+                id: row.device_id,
                 name,
                 kind: row
                     .device_kind

@@ -98,6 +98,54 @@ async fn a_device_signed_out_from_another_gets_401_on_its_very_next_request() {
         .expect_status(StatusCode::OK);
 }
 
+/// "Wasn't you?" on a sign-in needs the device behind it, and only while it is signed in.
+#[tokio::test]
+async fn an_event_names_its_device_id_while_that_device_is_signed_in() {
+    let server = TestServer::demo().await;
+    let mut phone = server.browser().on(SAFARI_ON_IPHONE, [198, 51, 100, 20]);
+    let phone_session = phone.sign_in(DEMO_EMAIL, DEMO_PASSWORD).await.session.id;
+    let mut pc = server.demo_browser().await;
+
+    let sign_in_id = |page: &ActivityPage| {
+        page.events
+            .iter()
+            .find(|e| e.kind == ActivityKind::SignedIn)
+            .and_then(|e| e.device.as_ref())
+            .map(|d| (d.name.clone(), d.id.clone()))
+    };
+    // The newest sign-in is the PC's own; the phone's is the one before it.
+    let events = activity(&mut pc).await.events;
+    let phone_event = events
+        .iter()
+        .filter(|e| e.kind == ActivityKind::SignedIn)
+        .nth(1)
+        .and_then(|e| e.device.clone())
+        .expect("the phone's sign-in");
+    assert_eq!(phone_event.name, "Safari on iPhone");
+    assert_eq!(phone_event.id.as_deref(), Some(phone_session.as_str()));
+    assert!(devices(&mut pc).await.iter().any(|d| d.id == phone_session));
+
+    pc.delete(&format!("/api/devices/{phone_session}"))
+        .await
+        .expect_status(StatusCode::NO_CONTENT);
+    let page = activity(&mut pc).await;
+    let phone_event = page
+        .events
+        .iter()
+        .filter(|e| e.kind == ActivityKind::SignedIn)
+        .nth(1)
+        .and_then(|e| e.device.clone())
+        .expect("the phone's sign-in, still listed");
+    assert_eq!(
+        phone_event.id, None,
+        "a signed-out device can't be acted on"
+    );
+    assert!(
+        sign_in_id(&page).and_then(|(_, id)| id).is_some(),
+        "this PC is still signed in"
+    );
+}
+
 #[tokio::test]
 async fn signing_out_this_device_from_the_list_is_signing_out() {
     let server = TestServer::demo().await;
