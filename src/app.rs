@@ -7,7 +7,8 @@ use crate::components::{
     LiveRegion, ManagerOnly, SignedIn, SiteHeader, SkipLink, StepUpDialog, provide_announcer,
 };
 use crate::pages::{
-    Account, Activity, Devices, Home, NotFound, Profiles, Security, SignIn, SignedOut,
+    Account, Activity, ChangeEmail, ChangePassword, ChangePhone, Devices, Home, ManageProfiles,
+    NotFound, Profiles, Recovery, Security, SignIn, SignedOut, TwoStep,
 };
 use crate::router::provide_location;
 use crate::routes::Page;
@@ -31,8 +32,14 @@ pub fn App() -> impl IntoView {
                 Some(Page::Home) => view! { <Home /> }.into_any(),
                 Some(Page::SignIn) => view! { <SignIn /> }.into_any(),
                 Some(Page::Profiles) => view! { <Profiles /> }.into_any(),
+                Some(Page::ManageProfiles) => manager(|| view! { <ManageProfiles /> }),
                 Some(Page::Account) => manager(|| view! { <Account /> }),
+                Some(Page::ChangePassword) => manager(|| view! { <ChangePassword /> }),
+                Some(Page::ChangeEmail) => manager(|| view! { <ChangeEmail /> }),
+                Some(Page::ChangePhone) => manager(|| view! { <ChangePhone /> }),
+                Some(Page::Recovery) => manager(|| view! { <Recovery /> }),
                 Some(Page::Security) => manager(|| view! { <Security /> }),
+                Some(Page::TwoStep) => manager(|| view! { <TwoStep /> }),
                 Some(Page::Devices) => manager(|| view! { <Devices /> }),
                 Some(Page::Activity) => manager(|| view! { <Activity /> }),
                 Some(Page::SignedOut) => view! { <SignedOut /> }.into_any(),

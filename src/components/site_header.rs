@@ -31,7 +31,7 @@ pub fn SiteHeader() -> impl IntoView {
             {move || profile().map(|profile| view! {
                 <nav class="site-nav" aria-label="Account">
                     <Show when=move || !auth.kids()>
-                        <Link href=Page::Account.href()>"Account"</Link>
+                        <Link href=Page::Account.href() section=true>"Account"</Link>
                         <Link href=Page::Security.href() section=true>"Security"</Link>
                     </Show>
                 </nav>

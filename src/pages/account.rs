@@ -3,7 +3,8 @@ use leptos::prelude::*;
 
 use crate::api;
 use crate::auth::use_auth;
-use crate::components::{LoadError, PageHeading};
+use crate::components::{Link, LoadError, PageHeading};
+use crate::routes::Page;
 
 /// The account at a glance: membership, contact details, sign-in and profiles. Read-only.
 #[component]
@@ -47,6 +48,11 @@ fn AccountSections(account: AccountData, profile_names: Vec<String>) -> impl Int
         Some(phone) => format!("{phone}{}", verified(account.phone_verified)),
         None => "Not set".to_owned(),
     };
+    let phone_action = if account.phone.is_some() {
+        "Change phone"
+    } else {
+        "Add a phone number"
+    };
     let linked = account.linked_accounts;
     view! {
         <Section title="Membership">
@@ -59,14 +65,22 @@ fn AccountSections(account: AccountData, profile_names: Vec<String>) -> impl Int
         </Section>
         <Section title="Email">
             <p>{format!("{}{}", account.email, verified(account.email_verified))}</p>
+            <p><Link href=Page::ChangeEmail.href()>"Change email"</Link></p>
         </Section>
-        <Section title="Phone"><p>{phone_line}</p></Section>
-        <Section title="Password"><p>"Set. It is never shown."</p></Section>
+        <Section title="Phone">
+            <p>{phone_line}</p>
+            <p><Link href=Page::ChangePhone.href()>{phone_action}</Link></p>
+        </Section>
+        <Section title="Password">
+            <p>"Set. It is never shown."</p>
+            <p><Link href=Page::ChangePassword.href()>"Change password"</Link></p>
+        </Section>
         <Section title="Recovery">
             <dl>
                 <dt>"Recovery email"</dt><dd>{or_none(account.recovery_email)}</dd>
                 <dt>"Recovery phone"</dt><dd>{or_none(account.recovery_phone)}</dd>
             </dl>
+            <p><Link href=Page::Recovery.href()>"Change recovery email and phone"</Link></p>
         </Section>
         <Section title="Linked accounts">
             {if linked.is_empty() {
@@ -83,6 +97,7 @@ fn AccountSections(account: AccountData, profile_names: Vec<String>) -> impl Int
         </Section>
         <Section title="Profiles">
             <ul>{profile_names.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
+            <p><Link href=Page::ManageProfiles.href()>"Manage profiles"</Link></p>
         </Section>
     }
 }

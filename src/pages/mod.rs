@@ -2,20 +2,30 @@
 
 mod account;
 mod activity;
+mod change_password;
+mod contact;
 mod devices;
 mod home;
+mod manage_profiles;
 mod not_found;
 mod profiles;
+mod recovery;
 mod security;
 mod sign_in;
 mod signed_out;
+mod two_step;
 
 pub use account::Account;
 pub use activity::Activity;
+pub use change_password::ChangePassword;
+pub use contact::{ChangeEmail, ChangePhone};
 pub use devices::Devices;
 pub use home::Home;
+pub use manage_profiles::ManageProfiles;
 pub use not_found::NotFound;
 pub use profiles::Profiles;
+pub use recovery::Recovery;
 pub use security::Security;
 pub use sign_in::SignIn;
 pub use signed_out::SignedOut;
+pub use two_step::TwoStep;
