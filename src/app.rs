@@ -32,7 +32,9 @@ pub fn App() -> impl IntoView {
                 Some(Page::Home) => view! { <Home /> }.into_any(),
                 Some(Page::SignIn) => view! { <SignIn /> }.into_any(),
                 Some(Page::Profiles) => view! { <Profiles /> }.into_any(),
-                Some(Page::ManageProfiles) => manager(|| view! { <ManageProfiles /> }),
+                Some(Page::ManageProfiles) => view! {
+                    <SignedIn any_profile=true><ManagerOnly><ManageProfiles /></ManagerOnly></SignedIn>
+                }.into_any(),
                 Some(Page::Account) => manager(|| view! { <Account /> }),
                 Some(Page::ChangePassword) => manager(|| view! { <ChangePassword /> }),
                 Some(Page::ChangeEmail) => manager(|| view! { <ChangeEmail /> }),

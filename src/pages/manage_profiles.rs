@@ -1,9 +1,388 @@
+//! "Manage profiles": add, edit and delete profiles, and lock one with a PIN. Reached from
+//! Account › Profiles and from "Who's watching?" (before a profile is chosen, too).
+
+use hallpass_api::{ErrorCode, MAX_PROFILES, Profile, validate};
+use leptos::html::Input;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
 
-use crate::components::PageHeading;
+use crate::api;
+use crate::auth::use_auth;
+use crate::components::{
+    ConfirmDialog, Dialog, Field, Link, LoadError, PageHeading, ProfileForm, language_label,
+    rating_label, use_announcer, use_step_up,
+};
+use crate::routes::Page;
 
-/// Scaffolding for issue 5; replaced by the real page.
 #[component]
 pub fn ManageProfiles() -> impl IntoView {
-    view! { <PageHeading text="Manage profiles" /> }
+    let auth = use_auth();
+    let (loaded, pending, retry) =
+        crate::load::load(move || async move { auth.check(api::profiles().await) });
+    // Back to where a person would have come from: Account once a profile is chosen,
+    // "Who's watching?" before.
+    let chosen = auth
+        .info
+        .with_untracked(|i| i.as_ref().is_some_and(|i| i.profile.is_some()));
+    let done = if chosen {
+        Page::Account.href()
+    } else {
+        Page::Profiles.href()
+    };
+    view! {
+        <PageHeading text="Manage profiles" />
+        <p class="lead">
+            {format!("Up to {MAX_PROFILES} people can have a profile of their own on this account.")}
+        </p>
+        {move || match loaded.get() {
+            None => view! { <p class="status" role="status">"Loading profiles…"</p> }.into_any(),
+            Some(Ok(list)) => view! { <Manager list /> }.into_any(),
+            Some(Err(error)) => view! { <LoadError error on_retry=retry pending /> }.into_any(),
+        }}
+        <p><Link href=done>"Done"</Link></p>
+    }
+}
+
+/// What a dialog is about, and which dialog.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Action {
+    Delete,
+    Lock,
+    Unlock,
+}
+
+fn button_id(action: &str, profile_id: &str) -> String {
+    format!("{action}-profile-{profile_id}")
+}
+
+fn focus_id(id: &str) -> Option<web_sys::HtmlElement> {
+    document()
+        .get_element_by_id(id)
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+}
+
+fn page_heading() -> Option<web_sys::HtmlElement> {
+    document()
+        .query_selector("main h1")
+        .ok()
+        .flatten()
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+}
+
+#[component]
+fn Manager(list: Vec<Profile>) -> impl IntoView {
+    let auth = use_auth();
+    let announcer = use_announcer();
+    let step_up = use_step_up();
+    let profiles = RwSignal::new(list);
+    let full = move || profiles.with(|p| p.len() >= MAX_PROFILES);
+    let only_one = move || profiles.with(|p| p.len() <= 1);
+
+    let form_open = RwSignal::new(false);
+    let editing = RwSignal::new(None::<Profile>);
+    let target = RwSignal::new(None::<Profile>);
+    let action = RwSignal::new(Action::Delete);
+    let delete_open = RwSignal::new(false);
+    let unlock_open = RwSignal::new(false);
+    let pin_open = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+
+    // The current profile's name is in the header: keep it in step with an edit.
+    let saved = Callback::new(move |profile: Profile| {
+        let added = profiles.with_untracked(|p| !p.iter().any(|x| x.id == profile.id));
+        let name = profile.name.clone();
+        let id = profile.id.clone();
+        auth.info.update(|info| {
+            if let Some(current) = info.as_mut().and_then(|i| i.profile.as_mut())
+                && current.id == profile.id
+            {
+                *current = profile.clone();
+            }
+        });
+        profiles.update(|p| match p.iter_mut().find(|x| x.id == profile.id) {
+            Some(slot) => *slot = profile,
+            None => p.push(profile),
+        });
+        form_open.set(false);
+        if added {
+            announcer.say(format!("Added {name}"));
+            // The new profile's own Edit button: where the person would go next.
+            request_animation_frame(move || {
+                if let Some(el) = focus_id(&button_id("edit", &id)) {
+                    let _ = el.focus();
+                }
+            });
+        } else {
+            announcer.say(format!("Saved {name}"));
+        }
+    });
+
+    let ask = move |profile: Profile, what: Action| {
+        target.set(Some(profile));
+        action.set(what);
+        error.set(None);
+        busy.set(false);
+        match what {
+            Action::Lock => pin_open.set(true),
+            Action::Delete => delete_open.set(true),
+            Action::Unlock => unlock_open.set(true),
+        }
+    };
+
+    let confirm = Callback::new(move |()| {
+        let Some(profile) = target.get_untracked() else {
+            return;
+        };
+        busy.set(true);
+        error.set(None);
+        let what = action.get_untracked();
+        spawn_local(async move {
+            let id = profile.id.clone();
+            let result = match what {
+                Action::Delete => auth.check(api::delete_profile(&id).await),
+                _ => auth.check(
+                    step_up
+                        .run(|| {
+                            let id = id.clone();
+                            async move { api::unlock_profile(&id).await }
+                        })
+                        .await,
+                ),
+            };
+            busy.set(false);
+            match result {
+                Ok(()) if what == Action::Delete => {
+                    profiles.update(|p| p.retain(|x| x.id != profile.id));
+                    delete_open.set(false);
+                    announcer.say(format!("Deleted {}", profile.name));
+                }
+                Ok(()) => {
+                    profiles.update(|p| {
+                        if let Some(x) = p.iter_mut().find(|x| x.id == profile.id) {
+                            x.locked = false;
+                        }
+                    });
+                    unlock_open.set(false);
+                    announcer.say(format!("Removed the PIN from {}", profile.name));
+                }
+                Err(e) if e.code() == Some(ErrorCode::LastProfile) => error.set(Some(
+                    "This is the account's only profile, so it can't be deleted.".to_owned(),
+                )),
+                Err(e) => error.set(Some(e.message())),
+            }
+        });
+    });
+
+    let locked = Callback::new(move |profile: Profile| {
+        profiles.update(|p| {
+            if let Some(x) = p.iter_mut().find(|x| x.id == profile.id) {
+                x.locked = true;
+            }
+        });
+        pin_open.set(false);
+        announcer.say(format!("{} is now locked with a PIN", profile.name));
+    });
+
+    let target_name =
+        move || target.with(|t| t.as_ref().map(|p| p.name.clone()).unwrap_or_default());
+    let delete_title = Signal::derive(move || format!("Delete {}?", target_name()));
+    let unlock_title = Signal::derive(move || format!("Remove the PIN from {}?", target_name()));
+    // After a delete the row is gone: focus goes to the page's heading.
+    let after_delete = Callback::new(|()| page_heading());
+    let only_one = Signal::derive(only_one);
+
+    view! {
+        <ul class="manage-profiles">
+            <For each=move || profiles.get() key=|p| (p.id.clone(), p.name.clone(), p.avatar.clone(), p.kids, p.maturity_rating, p.locked, p.language.clone()) let:profile>
+                <ProfileRow profile only_one
+                    on_edit=Callback::new(move |p: Profile| { editing.set(Some(p)); form_open.set(true); })
+                    on_action=Callback::new(move |(p, what): (Profile, Action)| ask(p, what)) />
+            </For>
+        </ul>
+        {move || if full() {
+            view! {
+                <p class="note">
+                    {format!("This account has {MAX_PROFILES} profiles, the most it can have. Delete one to add another.")}
+                </p>
+            }.into_any()
+        } else {
+            view! {
+                <p>
+                    <button type="button" on:click=move |_| { editing.set(None); form_open.set(true); }>
+                        "Add profile"
+                    </button>
+                </p>
+            }.into_any()
+        }}
+        {move || only_one.get().then(|| view! {
+            <p class="note">"An account keeps at least one profile."</p>
+        })}
+        <ProfileForm open=form_open editing on_saved=saved />
+        <ConfirmDialog open=delete_open title=delete_title confirm="Delete profile"
+            busy error on_confirm=confirm return_to=after_delete>
+            <p>{move || format!(
+                "{}'s viewing history, My List, ratings and settings will be deleted. This can't be undone.",
+                target_name()
+            )}</p>
+        </ConfirmDialog>
+        <ConfirmDialog open=unlock_open title=unlock_title confirm="Remove PIN"
+            busy error on_confirm=confirm>
+            <p>{move || format!(
+                "Anyone using this account will be able to open {} without a PIN.",
+                target_name()
+            )}</p>
+        </ConfirmDialog>
+        <PinLockDialog open=pin_open profile=target on_locked=locked />
+    }
+}
+
+#[component]
+fn ProfileRow(
+    profile: Profile,
+    only_one: Signal<bool>,
+    on_edit: Callback<Profile>,
+    on_action: Callback<(Profile, Action)>,
+) -> impl IntoView {
+    let heading_id = format!("profile-{}-name", profile.id);
+    let initial = profile.name.chars().next().unwrap_or('?').to_string();
+    let avatar = format!("avatar avatar-{}", profile.avatar);
+    let name = profile.name.clone();
+    let details = format!(
+        "{}Maturity rating {} · {}",
+        if profile.kids { "Kids profile · " } else { "" },
+        rating_label(profile.maturity_rating),
+        language_label(&profile.language)
+    );
+    let lock_text = if profile.locked {
+        "Locked with a PIN"
+    } else {
+        "No PIN"
+    };
+    let (edit, lock, delete) = (profile.clone(), profile.clone(), profile.clone());
+    let locked = profile.locked;
+    view! {
+        <li class="card manage-profile">
+            <span class=avatar aria-hidden="true">{initial}</span>
+            <div class="manage-profile-text">
+                <h2 id=heading_id>{name.clone()}</h2>
+                <p>{details}</p>
+                <p>{lock_text}</p>
+            </div>
+            <div class="manage-profile-actions">
+                <button type="button" class="secondary" id=button_id("edit", &profile.id)
+                    aria-label=format!("Edit {name}")
+                    on:click=move |_| on_edit.run(edit.clone())>"Edit"</button>
+                <button type="button" class="secondary" id=button_id("lock", &profile.id)
+                    aria-label=if locked { format!("Remove PIN from {name}") } else { format!("Set PIN for {name}") }
+                    on:click=move |_| on_action.run((lock.clone(), if locked { Action::Unlock } else { Action::Lock }))>
+                    {if locked { "Remove PIN" } else { "Set PIN" }}
+                </button>
+                {move || (!only_one.get()).then(|| {
+                    let delete = delete.clone();
+                    view! {
+                        <button type="button" class="danger" id=button_id("delete", &delete.id)
+                            aria-label=format!("Delete {}", delete.name)
+                            on:click=move |_| on_action.run((delete.clone(), Action::Delete))>"Delete"</button>
+                    }
+                })}
+            </div>
+        </li>
+    }
+}
+
+/// Sets a 4-digit PIN (step-up), typed twice so a slip doesn't lock someone out.
+#[component]
+fn PinLockDialog(
+    open: RwSignal<bool>,
+    profile: RwSignal<Option<Profile>>,
+    on_locked: Callback<Profile>,
+) -> impl IntoView {
+    let auth = use_auth();
+    let step_up = use_step_up();
+    let pin = RwSignal::new(String::new());
+    let again = RwSignal::new(String::new());
+    let pin_error = RwSignal::new(None::<String>);
+    let again_error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let pin_input = NodeRef::<Input>::new();
+    let again_input = NodeRef::<Input>::new();
+    Effect::new(move |_| {
+        if open.get() {
+            pin.set(String::new());
+            again.set(String::new());
+            pin_error.set(None);
+            again_error.set(None);
+            busy.set(false);
+        }
+    });
+    let title = Signal::derive(move || {
+        profile.with(|p| {
+            format!(
+                "Lock {} with a PIN",
+                p.as_ref().map_or("", |p| p.name.as_str())
+            )
+        })
+    });
+    let focus = |input: NodeRef<Input>| {
+        if let Some(el) = input.get_untracked() {
+            let _ = el.focus();
+        }
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(target) = profile.get_untracked() else {
+            return;
+        };
+        if busy.get_untracked() {
+            return;
+        }
+        let typed = pin.get_untracked();
+        pin_error.set(None);
+        again_error.set(None);
+        if let Err(problem) = validate::pin(&typed) {
+            pin_error.set(Some(problem.to_owned()));
+            focus(pin_input);
+            return;
+        }
+        if again.get_untracked() != typed {
+            again_error.set(Some("The two PINs are not the same.".to_owned()));
+            focus(again_input);
+            return;
+        }
+        busy.set(true);
+        spawn_local(async move {
+            let id = target.id.clone();
+            let result = step_up
+                .run(|| {
+                    let (id, pin) = (id.clone(), typed.clone());
+                    async move { api::lock_profile(&id, pin).await }
+                })
+                .await;
+            busy.set(false);
+            match auth.check(result) {
+                Ok(()) => on_locked.run(target),
+                Err(e) => {
+                    pin_error.set(Some(e.field("pin").unwrap_or_else(|| e.message())));
+                    focus(pin_input);
+                }
+            }
+        });
+    };
+    view! {
+        <Dialog open title>
+            <form class="form" on:submit=submit novalidate>
+                <p>"Whoever opens this profile will be asked for the PIN first."</p>
+                <Field label="PIN" id="lock-pin" value=pin error=pin_error node_ref=pin_input
+                    input_type="password" inputmode="numeric" autocomplete="off" />
+                <Field label="Type the PIN again" id="lock-pin-again" value=again error=again_error
+                    node_ref=again_input input_type="password" inputmode="numeric" autocomplete="off" />
+                <div class="dialog-actions">
+                    <button type="button" class="secondary" on:click=move |_| open.set(false)>"Cancel"</button>
+                    <button type="submit" aria-disabled=move || busy.get().then_some("true")>"Lock profile"</button>
+                </div>
+            </form>
+        </Dialog>
+    }
 }

@@ -5,7 +5,7 @@ use leptos::task::spawn_local;
 
 use crate::api::{self, ApiError};
 use crate::auth::use_auth;
-use crate::components::{Dialog, Field, LoadError, PageHeading};
+use crate::components::{Dialog, Field, Link, LoadError, PageHeading};
 use crate::router::use_location;
 use crate::routes::Page;
 
@@ -53,7 +53,13 @@ fn ProfileChooser() -> impl IntoView {
     view! {
             {move || match profiles.get() {
                 None => view! { <p class="status" role="status">"Loading profiles…"</p> }.into_any(),
-                Some(Ok(list)) => view! { <ProfileList list choose /> }.into_any(),
+                Some(Ok(list)) => view! {
+                    <ProfileList list choose />
+                    // A kids profile doesn't manage profiles (the server refuses it too).
+                    {(!auth.kids()).then(|| view! {
+                        <p class="manage-link"><Link href=Page::ManageProfiles.href()>"Manage profiles"</Link></p>
+                    })}
+                }.into_any(),
                 Some(Err(error)) => view! { <LoadError error on_retry=retry pending /> }.into_any(),
             }}
         <PinDialog profile=locked open=dialog_open />
