@@ -22,13 +22,15 @@ pub fn ManageProfiles() -> impl IntoView {
         crate::load::load(move || async move { auth.check(api::profiles().await) });
     // Back to where a person would have come from: Account once a profile is chosen,
     // "Who's watching?" before.
-    let chosen = auth
-        .info
-        .with_untracked(|i| i.as_ref().is_some_and(|i| i.profile.is_some()));
-    let done = if chosen {
-        Page::Account.href()
-    } else {
-        Page::Profiles.href()
+    let done = move || {
+        let chosen = auth
+            .info
+            .with(|i| i.as_ref().is_some_and(|i| i.profile.is_some()));
+        if chosen {
+            Page::Account.href()
+        } else {
+            Page::Profiles.href()
+        }
     };
     view! {
         <PageHeading text="Manage profiles" />
@@ -40,7 +42,7 @@ pub fn ManageProfiles() -> impl IntoView {
             Some(Ok(list)) => view! { <Manager list /> }.into_any(),
             Some(Err(error)) => view! { <LoadError error on_retry=retry pending /> }.into_any(),
         }}
-        <p><Link href=done>"Done"</Link></p>
+        {move || view! { <p><Link href=done()>"Done"</Link></p> }}
     }
 }
 
@@ -155,6 +157,15 @@ fn Manager(list: Vec<Profile>) -> impl IntoView {
             match result {
                 Ok(()) if what == Action::Delete => {
                     profiles.update(|p| p.retain(|x| x.id != profile.id));
+                    // Deleting the profile in use leaves this browser with none chosen, as
+                    // the server now has it: "Done" then leads to "Who's watching?".
+                    auth.info.update(|info| {
+                        if let Some(info) = info.as_mut()
+                            && info.profile.as_ref().is_some_and(|p| p.id == profile.id)
+                        {
+                            info.profile = None;
+                        }
+                    });
                     delete_open.set(false);
                     announcer.say(format!("Deleted {}", profile.name));
                 }
