@@ -48,22 +48,8 @@ pub fn language_label(tag: &str) -> String {
         .map_or_else(|| tag.to_owned(), |(_, name)| (*name).to_owned())
 }
 
-fn rating_value(rating: MaturityRating) -> &'static str {
-    match rating {
-        MaturityRating::All => "all",
-        MaturityRating::Seven => "7+",
-        MaturityRating::Thirteen => "13+",
-        MaturityRating::Sixteen => "16+",
-        MaturityRating::Eighteen => "18+",
-    }
-}
-
 fn rating_from_value(value: &str) -> MaturityRating {
-    RATINGS
-        .iter()
-        .map(|(r, _)| *r)
-        .find(|r| rating_value(*r) == value)
-        .unwrap_or(MaturityRating::All)
+    MaturityRating::from_wire(value).unwrap_or(MaturityRating::All)
 }
 
 fn capitalised(word: &str) -> String {
@@ -258,7 +244,7 @@ pub fn ProfileForm(
                         aria-describedby=rating_described
                         on:change=move |ev| rating.set(rating_from_value(&event_target_value(&ev)))>
                         {RATINGS.iter().map(|&(r, label)| view! {
-                            <option value=rating_value(r) prop:selected=move || rating.get() == r>{label}</option>
+                            <option value=r.as_str() prop:selected=move || rating.get() == r>{label}</option>
                         }).collect_view()}
                     </select>
                     <p id="profile-rating-error" class="field-error">{move || rating_error.get()}</p>

@@ -40,6 +40,33 @@ pub enum MaturityRating {
     Eighteen,
 }
 
+impl MaturityRating {
+    /// From the youngest audience to the oldest.
+    pub const ALL: [MaturityRating; 5] = [
+        MaturityRating::All,
+        MaturityRating::Seven,
+        MaturityRating::Thirteen,
+        MaturityRating::Sixteen,
+        MaturityRating::Eighteen,
+    ];
+
+    /// The wire value (`"all"`, `"7+"` …), which the server also stores and a form submits.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            MaturityRating::All => "all",
+            MaturityRating::Seven => "7+",
+            MaturityRating::Thirteen => "13+",
+            MaturityRating::Sixteen => "16+",
+            MaturityRating::Eighteen => "18+",
+        }
+    }
+
+    /// The rating whose wire value is `text`.
+    pub fn from_wire(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == text)
+    }
+}
+
 /// A profile as other resources mention it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -31,23 +31,12 @@ const COLUMNS: &str =
     "id, name, avatar, kids, maturity_rating, language, pin_hash IS NOT NULL AS locked";
 
 fn rating_text(rating: MaturityRating) -> &'static str {
-    match rating {
-        MaturityRating::All => "all",
-        MaturityRating::Seven => "7+",
-        MaturityRating::Thirteen => "13+",
-        MaturityRating::Sixteen => "16+",
-        MaturityRating::Eighteen => "18+",
-    }
+    rating.as_str()
 }
 
+/// A value the database holds that no build knows is read as the strictest rating.
 fn rating_from_text(text: &str) -> MaturityRating {
-    match text {
-        "all" => MaturityRating::All,
-        "7+" => MaturityRating::Seven,
-        "13+" => MaturityRating::Thirteen,
-        "16+" => MaturityRating::Sixteen,
-        _ => MaturityRating::Eighteen,
-    }
+    MaturityRating::from_wire(text).unwrap_or(MaturityRating::Eighteen)
 }
 
 impl From<Row> for Profile {
