@@ -13,11 +13,25 @@ pub fn Field(
     #[prop(default = "text")] input_type: &'static str,
     #[prop(default = "off")] autocomplete: &'static str,
     #[prop(optional)] inputmode: Option<&'static str>,
+    /// Guidance that follows the typing ("Long enough."), read with the field and announced
+    /// politely when it changes: keep it to a few states, not a running count.
+    #[prop(optional, into)]
+    hint: Option<Signal<String>>,
 ) -> impl IntoView {
     let error_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
     let described_by = {
-        let error_id = error_id.clone();
-        move || error.with(Option::is_some).then(|| error_id.clone())
+        let (error_id, hint_id) = (error_id.clone(), hint_id.clone());
+        move || {
+            let ids: Vec<&str> = [
+                hint.is_some().then_some(hint_id.as_str()),
+                error.with(Option::is_some).then_some(error_id.as_str()),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
     };
     view! {
         <div class="field">
@@ -33,6 +47,9 @@ pub fn Field(
                 aria-invalid=move || error.with(Option::is_some).then_some("true")
                 aria-describedby=described_by
             />
+            {hint.map(|hint| view! {
+                <p id=hint_id class="hint" aria-live="polite">{move || hint.get()}</p>
+            })}
             <p id=error_id class="field-error">{move || error.get()}</p>
         </div>
     }

@@ -4,6 +4,7 @@ mod confirm_dialog;
 mod device_list;
 mod dialog;
 mod field;
+mod form;
 mod link;
 mod live_region;
 mod load_error;
@@ -22,6 +23,7 @@ pub use device_list::{
 };
 pub use dialog::Dialog;
 pub use field::Field;
+pub use form::{FieldSlot, FormError, focus, show_error};
 pub use link::Link;
 pub use live_region::{Announcer, LiveRegion, provide_announcer, use_announcer};
 pub use load_error::LoadError;

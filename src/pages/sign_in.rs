@@ -3,9 +3,9 @@ use leptos::html::Input;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api::{self, ApiError};
+use crate::api;
 use crate::auth::use_auth;
-use crate::components::{Field, PageHeading};
+use crate::components::{Field, FormError, PageHeading, show_error};
 use crate::router::use_location;
 use crate::routes::Page;
 
@@ -25,34 +25,6 @@ pub fn SignIn() -> impl IntoView {
             None => view! { <PasswordStep challenge /> }.into_any(),
             Some(token) => view! { <TwoStep token challenge /> }.into_any(),
         }}
-    }
-}
-
-/// A form field as `show_error` sees it: its name in the API, its message, its input.
-type FieldSlot = (&'static str, RwSignal<Option<String>>, NodeRef<Input>);
-
-/// Puts the message of `error` where it belongs: beside its field, or in the form's alert.
-fn show_error(error: ApiError, form_error: RwSignal<Option<String>>, fields: &[FieldSlot]) {
-    let mut focused = false;
-    for (name, message, input) in fields {
-        let text = error.field(name);
-        let has = text.is_some();
-        message.set(text);
-        if has && !focused {
-            focused = true;
-            if let Some(el) = input.get_untracked() {
-                let _ = el.focus();
-            }
-        }
-    }
-    if !focused {
-        form_error.set(Some(error.message()));
-        // The last field is the one to try again (password, code).
-        if let Some((_, _, input)) = fields.last()
-            && let Some(el) = input.get_untracked()
-        {
-            let _ = el.focus();
-        }
     }
 }
 
@@ -107,16 +79,6 @@ fn PasswordStep(challenge: RwSignal<Option<String>>) -> impl IntoView {
                 {move || if busy.get() { "Signing in…" } else { "Sign in" }}
             </button>
         </form>
-    }
-}
-
-/// The form-level problem, announced when it appears.
-#[component]
-fn FormError(message: RwSignal<Option<String>>) -> impl IntoView {
-    view! {
-        <div role="alert" class="form-error">
-            {move || message.get().map(|m| view! { <p>{m}</p> })}
-        </div>
     }
 }
 

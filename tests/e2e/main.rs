@@ -19,6 +19,8 @@ mod env;
 #[cfg(not(target_arch = "wasm32"))]
 mod keyboard;
 #[cfg(not(target_arch = "wasm32"))]
+mod password;
+#[cfg(not(target_arch = "wasm32"))]
 mod profiles;
 #[cfg(not(target_arch = "wasm32"))]
 mod queries;
@@ -58,6 +60,7 @@ fn main() -> std::process::ExitCode {
         case!(keyboard::signs_out_a_device_with_the_keyboard_alone),
         case!(audit::every_page_passes_axe_at_desktop_and_phone_widths),
         case!(audit::every_dialog_passes_axe),
+        case!(password::changes_the_password_and_signs_out_other_devices),
         case!(profiles::adds_edits_and_deletes_profiles_within_the_limits),
         case!(profiles::locks_a_profile_with_a_pin_from_whos_watching),
     ])
