@@ -178,6 +178,7 @@ impl Browser {
 
     /// Presses and releases one key, sent to whatever has focus, as a person would.
     pub async fn press(&self, key: char) -> TestResult {
+        self.focus_window().await?;
         let actions = KeyActions::new("keyboard".to_owned())
             .then(KeyAction::Down { value: key })
             .then(KeyAction::Up { value: key });
@@ -187,9 +188,28 @@ impl Browser {
             .map_err(|e| format!("pressing a key: {e}"))
     }
 
+    /// Gives the window system focus if it has lost it, as a person's window has while they
+    /// type. Headless Firefox sometimes reports `document.hasFocus()` false, and then Enter
+    /// on a focused button dispatches its key events but no click.
+    async fn focus_window(&self) -> TestResult {
+        if self.js("return document.hasFocus();", vec![]).await? == true {
+            return Ok(());
+        }
+        let handle = self
+            .client
+            .window()
+            .await
+            .map_err(|e| format!("reading the window handle: {e}"))?;
+        self.client
+            .switch_to_window(handle)
+            .await
+            .map_err(|e| format!("focusing the window: {e}"))
+    }
+
     /// Types `text` into whatever has focus, key by key, as a person would (no element is
     /// targeted, unlike WebDriver's Element Send Keys).
     pub async fn type_text(&self, text: &str) -> TestResult {
+        self.focus_window().await?;
         let mut actions = KeyActions::new("keyboard".to_owned());
         for key in text.chars() {
             actions = actions

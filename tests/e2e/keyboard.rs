@@ -44,7 +44,9 @@ pub async fn signs_out_a_device_with_the_keyboard_alone(ctx: &Ctx) -> TestResult
     // Enter opens the dialog on Cancel; Escape closes it and focus goes back.
     let opener = b.tab_to("button", &sign_out_name(&target)).await?;
     b.press(ENTER).await?;
-    check_device_dialog(b, &target).await?;
+    check_device_dialog(b, &target)
+        .await
+        .map_err(|e| format!("after Enter on the sign-out button: {e}"))?;
     b.press(ESCAPE).await?;
     b.wait_gone("dialog", &format!("{}?", sign_out_name(&target)))
         .await?;
@@ -56,7 +58,9 @@ pub async fn signs_out_a_device_with_the_keyboard_alone(ctx: &Ctx) -> TestResult
 
     // Space opens it too; Tab reaches "Sign out", Enter confirms.
     b.press(SPACE).await?;
-    let dialog = check_device_dialog(b, &target).await?;
+    let dialog = check_device_dialog(b, &target)
+        .await
+        .map_err(|e| format!("after Space on the sign-out button: {e}"))?;
     let confirm = b.by_role_within(&dialog, "button", "Sign out").await?;
     b.press(TAB).await?;
     b.expect_focus(&confirm, "the dialog's Sign out after one Tab from Cancel")
