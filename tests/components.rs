@@ -167,7 +167,8 @@ async fn the_device_table_has_a_caption_headers_and_one_row_per_device() {
     let view = mount_to(root.clone(), move || {
         view! {
             <DeviceList devices narrow=false
-                on_sign_out=Callback::new(move |d: Device| pressed.set(Some(d.id))) />
+                on_sign_out=Callback::new(move |d: Device| pressed.set(Some(d.id)))
+                on_rename=Callback::new(|_| ()) />
         }
     });
     view.forget();
@@ -238,7 +239,7 @@ async fn on_a_narrow_screen_the_table_becomes_cards_with_the_same_content() {
     let devices = RwSignal::new(three_devices());
     let narrow = RwSignal::new(true);
     let view = mount_to(root.clone(), move || {
-        view! { <DeviceList devices narrow on_sign_out=Callback::new(|_| ()) /> }
+        view! { <DeviceList devices narrow on_sign_out=Callback::new(|_| ()) on_rename=Callback::new(|_| ()) /> }
     });
     view.forget();
     settle().await;

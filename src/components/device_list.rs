@@ -15,13 +15,19 @@ pub fn DeviceList(
     #[prop(into)] narrow: Signal<bool>,
     /// "Sign out" was pressed on a device.
     on_sign_out: Callback<Device>,
+    /// "Rename" was pressed on a device.
+    on_rename: Callback<Device>,
 ) -> impl IntoView {
+    let actions = Actions {
+        on_sign_out,
+        on_rename,
+    };
     move || {
         if narrow.get() {
             view! {
                 <ul class="device-cards" aria-label=DEVICES_CAPTION>
-                    <For each=move || devices.get() key=|d| d.id.clone() let(device)>
-                        <DeviceCard device on_sign_out />
+                    <For each=move || devices.get() key=key let(device)>
+                        <DeviceCard device actions />
                     </For>
                 </ul>
             }
@@ -40,8 +46,8 @@ pub fn DeviceList(
                         </tr>
                     </thead>
                     <tbody>
-                        <For each=move || devices.get() key=|d| d.id.clone() let(device)>
-                            <DeviceRow device on_sign_out />
+                        <For each=move || devices.get() key=key let(device)>
+                            <DeviceRow device actions />
                         </For>
                     </tbody>
                 </table>
@@ -49,6 +55,18 @@ pub fn DeviceList(
             .into_any()
         }
     }
+}
+
+/// A renamed device is drawn again; one that is only more recently active is not.
+fn key(device: &Device) -> (String, Option<String>) {
+    (device.id.clone(), device.nickname.clone())
+}
+
+/// What the buttons of a row or card do.
+#[derive(Clone, Copy)]
+struct Actions {
+    on_sign_out: Callback<Device>,
+    on_rename: Callback<Device>,
 }
 
 /// What a device is called: its nickname if it has one.
@@ -62,6 +80,11 @@ pub fn device_name(device: &Device) -> String {
 /// The id of a device's "Sign out" button, for moving focus to it.
 pub fn sign_out_button_id(device_id: &str) -> String {
     format!("sign-out-{device_id}")
+}
+
+/// The id of a device's "Rename" button, where focus returns after renaming.
+pub fn rename_button_id(device_id: &str) -> String {
+    format!("rename-{device_id}")
 }
 
 /// The text alternative of a device's kind icon.
@@ -104,6 +127,7 @@ pub fn place(location: Option<&hallpass_api::Location>) -> String {
 /// The parts a row and a card both show.
 struct Shown {
     id: String,
+    rename_id: String,
     name: String,
     icon: &'static str,
     kind: &'static str,
@@ -122,6 +146,7 @@ impl Shown {
         let at = device.last_active_at.as_str();
         Self {
             id: sign_out_button_id(&device.id),
+            rename_id: rename_button_id(&device.id),
             name: device_name(device),
             icon: kind_class(device.kind),
             kind: kind_label(device.kind),
@@ -157,22 +182,27 @@ fn last_active(s: &Shown) -> impl IntoView + use<> {
     view! { <time datetime=s.iso.clone() title=s.exact.clone()>{s.relative.clone()}</time> }
 }
 
-fn sign_out_button(
-    s: &Shown,
-    device: Device,
-    on_sign_out: Callback<Device>,
-) -> impl IntoView + use<> {
+/// "Rename" and "Sign out", each named with the device ("Sign out Samsung TV").
+fn buttons(s: &Shown, device: Device, actions: Actions) -> impl IntoView + use<> {
+    let renamed = device.clone();
     view! {
-        <button type="button" class="secondary" id=s.id.clone()
-            aria-label=format!("Sign out {}", s.name)
-            on:click=move |_| on_sign_out.run(device.clone())>
-            "Sign out"
-        </button>
+        <div class="device-actions">
+            <button type="button" class="secondary" id=s.rename_id.clone()
+                aria-label=format!("Rename {}", s.name)
+                on:click=move |_| actions.on_rename.run(renamed.clone())>
+                "Rename"
+            </button>
+            <button type="button" class="secondary" id=s.id.clone()
+                aria-label=format!("Sign out {}", s.name)
+                on:click=move |_| actions.on_sign_out.run(device.clone())>
+                "Sign out"
+            </button>
+        </div>
     }
 }
 
 #[component]
-fn DeviceRow(device: Device, on_sign_out: Callback<Device>) -> impl IntoView {
+fn DeviceRow(device: Device, actions: Actions) -> impl IntoView {
     let s = Shown::of(&device);
     view! {
         <tr>
@@ -180,13 +210,13 @@ fn DeviceRow(device: Device, on_sign_out: Callback<Device>) -> impl IntoView {
             <td>{s.profile.clone()}</td>
             <td>{last_active(&s)}</td>
             <td>{s.place.clone()}<br /><span class="muted">{s.ip.clone()}</span></td>
-            <td>{sign_out_button(&s, device, on_sign_out)}</td>
+            <td>{buttons(&s, device, actions)}</td>
         </tr>
     }
 }
 
 #[component]
-fn DeviceCard(device: Device, on_sign_out: Callback<Device>) -> impl IntoView {
+fn DeviceCard(device: Device, actions: Actions) -> impl IntoView {
     let s = Shown::of(&device);
     view! {
         <li class="device-card">
@@ -196,7 +226,7 @@ fn DeviceCard(device: Device, on_sign_out: Callback<Device>) -> impl IntoView {
                 <dt>"Last active"</dt><dd>{last_active(&s)}</dd>
                 <dt>"Location"</dt><dd>{s.place.clone()}<br /><span class="muted">{s.ip.clone()}</span></dd>
             </dl>
-            {sign_out_button(&s, device, on_sign_out)}
+            {buttons(&s, device, actions)}
         </li>
     }
 }

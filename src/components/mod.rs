@@ -11,6 +11,7 @@ mod load_error;
 mod manager_only;
 mod page_heading;
 mod profile_form;
+mod rename_dialog;
 mod sign_out_all;
 mod signed_in;
 mod site_header;
@@ -19,7 +20,8 @@ mod step_up_dialog;
 
 pub use confirm_dialog::ConfirmDialog;
 pub use device_list::{
-    DEVICES_CAPTION, DeviceList, device_name, kind_label, place, sign_out_button_id,
+    DEVICES_CAPTION, DeviceList, device_name, kind_label, place, rename_button_id,
+    sign_out_button_id,
 };
 pub use dialog::Dialog;
 pub use field::Field;
@@ -30,6 +32,7 @@ pub use load_error::LoadError;
 pub use manager_only::{KidsBlocked, ManagerOnly};
 pub use page_heading::PageHeading;
 pub use profile_form::{ProfileForm, language_label, rating_label};
+pub use rename_dialog::RenameDialog;
 pub use sign_out_all::{SignOutAll, devices_word};
 pub use signed_in::SignedIn;
 pub use site_header::SiteHeader;

@@ -1,4 +1,4 @@
-use hallpass_api::{ActivityEvent, ActivityKind, ActivityPage};
+use hallpass_api::{ActivityEvent, ActivityKind, ActivityPage, ErrorCode};
 use leptos::html::Ol;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -6,7 +6,11 @@ use wasm_bindgen::JsCast;
 
 use crate::api::{self, ApiError};
 use crate::auth::use_auth;
-use crate::components::{LoadError, PageHeading, kind_label, place, use_announcer};
+use crate::components::{
+    ConfirmDialog, LoadError, PageHeading, kind_label, place, use_announcer, use_step_up,
+};
+use crate::router::use_location;
+use crate::routes::Page;
 use crate::time;
 
 /// "Account activity": what happened to the account, newest first, 50 at a time.
@@ -34,6 +38,7 @@ fn Events(page: ActivityPage) -> impl IntoView {
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<ApiError>);
     let list = NodeRef::<Ol>::new();
+    let suspect = suspect_sign_in();
 
     let more = Callback::new(move |()| {
         let Some(cursor) = next.get_untracked() else {
@@ -71,7 +76,7 @@ fn Events(page: ActivityPage) -> impl IntoView {
         {move || events.with(Vec::is_empty).then(|| view! { <p>"No activity yet."</p> })}
         <ol class="activity" node_ref=list>
             <For each=move || events.get() key=|e| e.id.clone() let(event)>
-                <EventItem event />
+                <EventItem event on_not_me=suspect.ask />
             </For>
         </ol>
         {move || error.get().map(|error| view! {
@@ -84,7 +89,73 @@ fn Events(page: ActivityPage) -> impl IntoView {
                 "Load more"
             </button>
         })}
+        {suspect.dialog}
     }
+}
+
+/// A device behind a sign-in that wasn't the account holder: its id and name.
+type Suspect = (String, String);
+
+struct SuspectSignIn {
+    ask: Callback<Suspect>,
+    dialog: AnyView,
+}
+
+/// "Wasn't you?": signs the device out (step-up), then goes to Change password, since whoever
+/// signed in knows the password.
+fn suspect_sign_in() -> SuspectSignIn {
+    let auth = use_auth();
+    let step_up = use_step_up();
+    let announcer = use_announcer();
+    let location = use_location();
+    let target = RwSignal::new(None::<Suspect>);
+    let open = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let ask = Callback::new(move |suspect: Suspect| {
+        target.set(Some(suspect));
+        error.set(None);
+        busy.set(false);
+        open.set(true);
+    });
+    let confirm = Callback::new(move |()| {
+        let Some((id, name)) = target.get_untracked() else {
+            return;
+        };
+        busy.set(true);
+        spawn_local(async move {
+            let result = step_up.run(|| api::sign_out_device(id.clone())).await;
+            busy.set(false);
+            match auth.check(result) {
+                // Already gone is as good: on to the password either way.
+                Ok(()) => announcer.say(format!("Signed out {name}. Now change your password.")),
+                Err(e) if e.code() == Some(ErrorCode::DeviceNotFound) => {
+                    announcer.say(format!(
+                        "{name} was already signed out. Now change your password."
+                    ));
+                }
+                Err(e) => {
+                    error.set(Some(e.message()));
+                    return;
+                }
+            }
+            open.set(false);
+            location.navigate(Page::ChangePassword.href());
+        });
+    });
+    let name = move || target.with(|t| t.as_ref().map(|(_, n)| n.clone()).unwrap_or_default());
+    let title = Signal::derive(move || format!("Sign out {}?", name()));
+    let dialog = view! {
+        <ConfirmDialog open title confirm="Sign out and change password" busy error on_confirm=confirm>
+            <p>{move || format!(
+                "{} will be signed out on its next request. Whoever signed in there knows your \
+                 password, so change it next.",
+                name()
+            )}</p>
+        </ConfirmDialog>
+    }
+    .into_any();
+    SuspectSignIn { ask, dialog }
 }
 
 /// What an event was, in words.
@@ -108,8 +179,19 @@ pub fn describe(kind: ActivityKind) -> &'static str {
 }
 
 #[component]
-fn EventItem(event: ActivityEvent) -> impl IntoView {
+fn EventItem(event: ActivityEvent, on_not_me: Callback<Suspect>) -> impl IntoView {
+    let auth = use_auth();
     let at = event.at.as_str().to_owned();
+    // A sign-in by another device that is still signed in can be acted on from here.
+    let this_device = auth
+        .info
+        .with_untracked(|i| i.as_ref().map(|i| i.session.id.clone()));
+    let suspect = event
+        .device
+        .as_ref()
+        .filter(|_| event.kind == ActivityKind::SignedIn)
+        .and_then(|d| Some((d.id.clone()?, d.name.clone())))
+        .filter(|(id, _)| this_device.as_ref() != Some(id));
     let device = event
         .device
         .as_ref()
@@ -131,6 +213,16 @@ fn EventItem(event: ActivityEvent) -> impl IntoView {
                 {device.map(|d| format!(" · {d}"))}
                 {(!whereabouts.is_empty()).then(|| format!(" · {}", whereabouts.join(", ")))}
             </p>
+            {suspect.map(|suspect| {
+                // One sign-in per device, so the device's name tells the buttons apart.
+                let label = format!("Wasn't you? Sign out {}", suspect.1);
+                view! {
+                    <button type="button" class="secondary" aria-label=label
+                        on:click=move |_| on_not_me.run(suspect.clone())>
+                        "Wasn't you?"
+                    </button>
+                }
+            })}
         </li>
     }
 }

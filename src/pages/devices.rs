@@ -7,8 +7,8 @@ use wasm_bindgen::JsCast;
 use crate::api;
 use crate::auth::{self, use_auth};
 use crate::components::{
-    ConfirmDialog, DeviceList, LoadError, PageHeading, SignOutAll, device_name, sign_out_button_id,
-    use_announcer, use_step_up,
+    ConfirmDialog, DeviceList, LoadError, PageHeading, RenameDialog, SignOutAll, device_name,
+    sign_out_button_id, use_announcer, use_step_up,
 };
 
 /// Below this width (in CSS pixels) the devices table becomes a list of cards.
@@ -137,14 +137,38 @@ fn Manager(list: Vec<Device>) -> impl IntoView {
         });
     });
 
+    let renaming = RwSignal::new(None::<Device>);
+    let rename_open = RwSignal::new(false);
+    let rename = Callback::new(move |device: Device| {
+        renaming.set(Some(device));
+        rename_open.set(true);
+    });
+    // The list first, so the dialog's focus goes to the redrawn row's Rename button.
+    let renamed = Callback::new(move |device: Device| {
+        let name = device_name(&device);
+        let reset = device.nickname.is_none();
+        devices.update(|list| {
+            if let Some(slot) = list.iter_mut().find(|d| d.id == device.id) {
+                *slot = device;
+            }
+        });
+        rename_open.set(false);
+        announcer.say(if reset {
+            format!("Back to its own name, {name}")
+        } else {
+            format!("Renamed to {name}")
+        });
+    });
+
     view! {
-        <DeviceList devices narrow on_sign_out=ask />
+        <DeviceList devices narrow on_sign_out=ask on_rename=rename />
         <div class="page-actions">
             <SignOutAll devices=Signal::derive(move || devices.with(Vec::len)) on_done=refresh />
         </div>
         <ConfirmDialog open title confirm="Sign out" busy error on_confirm=confirm return_to>
             <p>{what}</p>
         </ConfirmDialog>
+        <RenameDialog open=rename_open device=renaming on_renamed=renamed />
     }
 }
 

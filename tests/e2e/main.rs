@@ -11,6 +11,8 @@ mod audit;
 #[cfg(not(target_arch = "wasm32"))]
 mod browser;
 #[cfg(not(target_arch = "wasm32"))]
+mod device_edit;
+#[cfg(not(target_arch = "wasm32"))]
 mod devices;
 #[cfg(not(target_arch = "wasm32"))]
 mod driver;
@@ -61,6 +63,7 @@ fn main() -> std::process::ExitCode {
         case!(audit::every_page_passes_axe_at_desktop_and_phone_widths),
         case!(audit::every_dialog_passes_axe),
         case!(password::changes_the_password_and_signs_out_other_devices),
+        case!(device_edit::renames_a_device_and_signs_out_a_sign_in_that_was_not_you),
         case!(profiles::adds_edits_and_deletes_profiles_within_the_limits),
         case!(profiles::locks_a_profile_with_a_pin_from_whos_watching),
     ])
