@@ -28,16 +28,22 @@ pub fn SiteHeader() -> impl IntoView {
                 <img class="brand-mark" src="/favicon.svg" alt="" width="24" height="24" />
                 "Hallpass"
             </Link>
-            {move || profile().map(|profile| view! {
-                <nav class="site-nav" aria-label="Account">
-                    <Show when=move || !auth.kids()>
-                        <Link href=Page::Account.href() section=true>"Account"</Link>
-                        <Link href=Page::Security.href() section=true>"Security"</Link>
-                    </Show>
-                </nav>
+            // "Sign out" as soon as someone is signed in, "Who's watching?" included; the
+            // account's navigation once a profile is chosen.
+            {move || auth.info.with(Option::is_some).then(|| view! {
+                {move || profile().map(|_| view! {
+                    <nav class="site-nav" aria-label="Account">
+                        <Show when=move || !auth.kids()>
+                            <Link href=Page::Account.href() section=true>"Account"</Link>
+                            <Link href=Page::Security.href() section=true>"Security"</Link>
+                        </Show>
+                    </nav>
+                })}
                 <div class="current-profile">
-                    <span class="profile-name">{profile.name.clone()}</span>
-                    <Link href=Page::Profiles.href()>"Switch profile"</Link>
+                    {move || profile().map(|profile| view! {
+                        <span class="profile-name">{profile.name.clone()}</span>
+                        <Link href=Page::Profiles.href()>"Switch profile"</Link>
+                    })}
                     <button
                         type="button"
                         class="secondary"

@@ -47,6 +47,11 @@ fn Sections(two_factor: TwoFactorStatus, devices: usize) -> impl IntoView {
         <section class="card" aria-labelledby="two-step-heading">
             <h2 id="two-step-heading">"Two-step verification"</h2>
             <p>{status}</p>
+            <p>
+                <Link href=Page::TwoStep.href()>
+                    {if two_factor.enabled { "Manage two-step verification" } else { "Set up two-step verification" }}
+                </Link>
+            </p>
         </section>
         <section class="card" aria-labelledby="activity-heading">
             <h2 id="activity-heading">"Account activity"</h2>

@@ -5,7 +5,7 @@ use leptos::task::spawn_local;
 
 use crate::api;
 use crate::auth::use_auth;
-use crate::components::{Field, FormError, PageHeading, show_error};
+use crate::components::{Field, FormError, PageHeading, focus, show_error};
 use crate::router::use_location;
 use crate::routes::Page;
 
@@ -125,14 +125,26 @@ fn TwoStep(token: String, challenge: RwSignal<Option<String>>) -> impl IntoView 
                 }
                 // The challenge is over: back to the password, saying why.
                 Err(error) if error.code() == Some(ErrorCode::CodeExpired) => challenge.set(None),
+                // Said against the field, which is emptied for the next try.
+                Err(error) if error.code() == Some(ErrorCode::InvalidCode) => {
+                    code_error.set(Some(
+                        if recovery.get_untracked() {
+                            "That recovery code isn't right, or it has been used already."
+                        } else {
+                            "That code isn't right. Enter the newest code from your app."
+                        }
+                        .to_owned(),
+                    ));
+                    code.set(String::new());
+                    focus(input);
+                }
                 Err(error) => {
                     let field = if recovery.get_untracked() {
                         "recovery_code"
                     } else {
                         "code"
                     };
-                    code_error.set(error.field(field));
-                    show_error(error, form_error, &[("", code_error, input)]);
+                    show_error(error, form_error, &[(field, code_error, input)]);
                 }
             }
         });

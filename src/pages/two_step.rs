@@ -1,9 +1,314 @@
+//! Two-step verification (Security): turn it on with an authenticator app, see the recovery
+//! codes once, get new ones, or turn it off. Every change but the first code is behind
+//! step-up; turning it off and replacing the codes ask first.
+
+use hallpass_api::{ErrorCode, TotpSetup, TwoFactorStatus, validate};
+use leptos::html::Input;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
 
-use crate::components::PageHeading;
+use crate::api;
+use crate::auth::use_auth;
+use crate::components::{
+    ConfirmDialog, Field, FormError, Link, LoadError, PageHeading, focus, show_error,
+    use_announcer, use_step_up,
+};
+use crate::routes::Page;
 
-/// Scaffolding for issue 5; replaced by the real page.
+/// Where the page is.
+#[derive(Clone, PartialEq)]
+enum Step {
+    Status(TwoFactorStatus),
+    Setup(TotpSetup),
+    Codes(Vec<String>),
+}
+
 #[component]
 pub fn TwoStep() -> impl IntoView {
-    view! { <PageHeading text="Two-step verification" /> }
+    let auth = use_auth();
+    let (loaded, pending, retry) =
+        crate::load::load(move || async move { auth.check(api::account().await) });
+    view! {
+        <PageHeading text="Two-step verification" />
+        <p class="lead">
+            "With two-step verification on, signing in takes your password and a code from an "
+            "authenticator app, so a stolen password alone isn't enough."
+        </p>
+        {move || match loaded.get() {
+            None => view! { <p class="status" role="status">"Loading…"</p> }.into_any(),
+            Some(Ok(account)) => view! { <Flow status=account.two_factor /> }.into_any(),
+            Some(Err(error)) => view! { <LoadError error on_retry=retry pending /> }.into_any(),
+        }}
+        <p><Link href=Page::Security.href()>"Back to Security & privacy"</Link></p>
+    }
+}
+
+/// Focus on the new step's heading, so a screen reader starts reading there.
+fn focus_step_heading() {
+    request_animation_frame(|| {
+        if let Some(h2) = document()
+            .get_element_by_id("two-step-step")
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = h2.focus();
+        }
+    });
+}
+
+#[component]
+fn Flow(status: TwoFactorStatus) -> impl IntoView {
+    let auth = use_auth();
+    let step_up = use_step_up();
+    let announcer = use_announcer();
+    let step = RwSignal::new(Step::Status(status));
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let off_open = RwSignal::new(false);
+    let renew_open = RwSignal::new(false);
+    let go = move |next: Step| {
+        step.set(next);
+        focus_step_heading();
+    };
+
+    let turn_on = move |_| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            let result = auth.check(step_up.run(api::start_totp).await);
+            busy.set(false);
+            match result {
+                Ok(setup) => go(Step::Setup(setup)),
+                Err(e) => error.set(Some(e.message())),
+            }
+        });
+    };
+    let renew = Callback::new(move |()| {
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            let result = auth.check(step_up.run(api::new_recovery_codes).await);
+            busy.set(false);
+            match result {
+                Ok(codes) => {
+                    renew_open.set(false);
+                    announcer.say("New recovery codes made. The old ones no longer work.");
+                    go(Step::Codes(codes.recovery_codes));
+                }
+                Err(e) => error.set(Some(e.message())),
+            }
+        });
+    });
+    let turn_off = Callback::new(move |()| {
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            let result = auth.check(step_up.run(api::turn_off_two_factor).await);
+            busy.set(false);
+            match result {
+                Ok(()) => {
+                    off_open.set(false);
+                    announcer.say("Two-step verification is off.");
+                    go(Step::Status(TwoFactorStatus {
+                        enabled: false,
+                        recovery_codes_left: 0,
+                    }));
+                }
+                Err(e) => error.set(Some(e.message())),
+            }
+        });
+    });
+    let turned_on = Callback::new(move |codes: Vec<String>| {
+        announcer.say("Two-step verification is on.");
+        go(Step::Codes(codes));
+    });
+    let done = Callback::new(move |count: usize| {
+        go(Step::Status(TwoFactorStatus {
+            enabled: true,
+            recovery_codes_left: u32::try_from(count).unwrap_or(0),
+        }));
+    });
+
+    view! {
+        <section class="card" aria-labelledby="two-step-step">
+            {move || match step.get() {
+                Step::Status(status) if status.enabled => view! {
+                    <h2 id="two-step-step" tabindex="-1">"Two-step verification is on"</h2>
+                    <p>{format!(
+                        "You have {} recovery code{} left.",
+                        status.recovery_codes_left,
+                        if status.recovery_codes_left == 1 { "" } else { "s" }
+                    )}</p>
+                    <div class="dialog-actions">
+                        <button type="button" class="secondary" on:click=move |_| { error.set(None); renew_open.set(true); }>
+                            "Get new recovery codes"
+                        </button>
+                        <button type="button" class="danger" on:click=move |_| { error.set(None); off_open.set(true); }>
+                            "Turn off"
+                        </button>
+                    </div>
+                }.into_any(),
+                Step::Status(_) => view! {
+                    <h2 id="two-step-step" tabindex="-1">"Two-step verification is off"</h2>
+                    <p>"You'll need an authenticator app on your phone, such as one from your phone's maker or your password manager."</p>
+                    <FormError message=error />
+                    <button type="button" on:click=turn_on aria-disabled=move || busy.get().then_some("true")>
+                        "Turn on"
+                    </button>
+                }.into_any(),
+                Step::Setup(setup) => view! { <Setup setup on_done=turned_on /> }.into_any(),
+                Step::Codes(codes) => view! { <Codes codes on_done=done /> }.into_any(),
+            }}
+        </section>
+        <ConfirmDialog open=renew_open title="Get new recovery codes?" confirm="Get new codes"
+            busy error on_confirm=renew>
+            <p>"Your current recovery codes will stop working. Save the new ones somewhere safe."</p>
+        </ConfirmDialog>
+        <ConfirmDialog open=off_open title="Turn off two-step verification?" confirm="Turn off"
+            busy error on_confirm=turn_off>
+            <p>"Signing in will take only your password. Your recovery codes will stop working."</p>
+        </ConfirmDialog>
+    }
+}
+
+/// The secret in groups of four, as authenticator apps show it and people type it.
+fn grouped(secret: &str) -> String {
+    secret
+        .as_bytes()
+        .chunks(4)
+        .filter_map(|c| std::str::from_utf8(c).ok())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Scan or type the secret, then prove it with the first code.
+#[component]
+fn Setup(setup: TotpSetup, on_done: Callback<Vec<String>>) -> impl IntoView {
+    let auth = use_auth();
+    let code = RwSignal::new(String::new());
+    let code_error = RwSignal::new(None::<String>);
+    let form_error = RwSignal::new(None::<String>);
+    let input = NodeRef::<Input>::new();
+    let busy = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let typed: String = code.get_untracked().split_whitespace().collect();
+        if let Err(problem) = validate::six_digit_code(&typed) {
+            code_error.set(Some(problem.to_owned()));
+            focus(input);
+            return;
+        }
+        busy.set(true);
+        form_error.set(None);
+        spawn_local(async move {
+            let result = auth.check(api::confirm_totp(typed).await);
+            busy.set(false);
+            match result {
+                Ok(codes) => on_done.run(codes.recovery_codes),
+                Err(e) if e.code() == Some(ErrorCode::InvalidCode) => {
+                    code_error.set(Some(
+                        "That code isn't right. Check the app shows Hallpass, and enter the \
+                         newest code."
+                            .to_owned(),
+                    ));
+                    code.set(String::new());
+                    focus(input);
+                }
+                Err(e) => show_error(e, form_error, &[("code", code_error, input)]),
+            }
+        });
+    };
+    let key = grouped(&setup.secret);
+    view! {
+        <h2 id="two-step-step" tabindex="-1">"Set up your authenticator app"</h2>
+        <ol class="setup-steps">
+            <li>
+                <p>"Scan this QR code with the app."</p>
+                // The server's SVG, drawn as markup: the CSP allows no data: images.
+                <div class="qr" role="img"
+                    aria-label="QR code for adding Hallpass to an authenticator app. If you can't scan it, type the setup key instead."
+                    inner_html=setup.qr_svg></div>
+            </li>
+            <li>
+                <p>"Can't scan it? Choose to enter a key in the app, and type this one:"</p>
+                <div class="field">
+                    <label for="setup-key">"Setup key"</label>
+                    <input id="setup-key" class="setup-key" type="text" readonly value=key
+                        autocomplete="off" spellcheck="false" />
+                </div>
+            </li>
+            <li>
+                <form class="form" on:submit=submit novalidate>
+                    <Field label="Code" id="totp-code" value=code error=code_error node_ref=input
+                        autocomplete="one-time-code" inputmode="numeric"
+                        hint=Signal::derive(|| "The 6-digit code the app shows for Hallpass.".to_owned()) />
+                    <FormError message=form_error />
+                    <button type="submit" aria-disabled=move || busy.get().then_some("true")>
+                        "Turn on two-step verification"
+                    </button>
+                </form>
+            </li>
+        </ol>
+    }
+}
+
+/// The ten recovery codes, shown this once, to copy or download.
+#[component]
+fn Codes(codes: Vec<String>, on_done: Callback<usize>) -> impl IntoView {
+    let announcer = use_announcer();
+    let count = codes.len();
+    let text = codes.join("\n") + "\n";
+    let copy_text = text.clone();
+    let copy = move |_| {
+        let text = copy_text.clone();
+        spawn_local(async move {
+            let promise = window().navigator().clipboard().write_text(&text);
+            let copied = wasm_bindgen_futures::JsFuture::from(promise).await.is_ok();
+            announcer.say(if copied {
+                "Recovery codes copied."
+            } else {
+                "Couldn't copy. Select the codes and copy them, or download them."
+            });
+        });
+    };
+    let download = move |_| {
+        if download_text(&text, "hallpass-recovery-codes.txt").is_ok() {
+            announcer.say("Recovery codes downloaded.");
+        }
+    };
+    view! {
+        <h2 id="two-step-step" tabindex="-1">"Save your recovery codes"</h2>
+        <p class="warning">
+            <strong>"These codes won't be shown again."</strong>
+            " Each one signs you in once if you lose your phone. Keep them somewhere safe, such as your password manager."
+        </p>
+        <ol class="codes" aria-label="Recovery codes">
+            {codes.into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}
+        </ol>
+        <div class="dialog-actions">
+            <button type="button" class="secondary" on:click=copy>"Copy"</button>
+            <button type="button" class="secondary" on:click=download>"Download"</button>
+            <button type="button" on:click=move |_| on_done.run(count)>"Done"</button>
+        </div>
+    }
+}
+
+/// Saves `text` as a file through a temporary object URL and a download link.
+fn download_text(text: &str, file_name: &str) -> Result<(), wasm_bindgen::JsValue> {
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("text/plain");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    let link: web_sys::HtmlAnchorElement = document().create_element("a")?.unchecked_into();
+    link.set_href(&url);
+    link.set_download(file_name);
+    link.click();
+    web_sys::Url::revoke_object_url(&url)
 }

@@ -40,6 +40,8 @@ mod signout;
 mod steps;
 #[cfg(not(target_arch = "wasm32"))]
 mod stepup;
+#[cfg(not(target_arch = "wasm32"))]
+mod two_step;
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() -> std::process::ExitCode {
@@ -64,6 +66,7 @@ fn main() -> std::process::ExitCode {
         case!(audit::every_dialog_passes_axe),
         case!(password::changes_the_password_and_signs_out_other_devices),
         case!(device_edit::renames_a_device_and_signs_out_a_sign_in_that_was_not_you),
+        case!(two_step::turns_on_two_step_verification_and_signs_in_with_codes),
         case!(profiles::adds_edits_and_deletes_profiles_within_the_limits),
         case!(profiles::locks_a_profile_with_a_pin_from_whos_watching),
     ])

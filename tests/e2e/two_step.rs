@@ -1,0 +1,200 @@
+//! Two-step verification: turned on with a real TOTP code computed from the secret the setup
+//! screen shows; signing in then asks for a code; a recovery code works once; new codes; and
+//! turning it off with a confirmation and a password check.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use totp_rs::{Algorithm, Secret, TOTP};
+
+use crate::browser::Browser;
+use crate::runner::{Ctx, TestResult};
+use crate::signin::wait_for_field_error;
+use crate::steps::{
+    DEMO_EMAIL, DEMO_PASSWORD, OWNER, PROFILES_HEADING, SIGNED_OUT_HEADING, advance_clock, api,
+    choose_profile, ensure, sign_in_as,
+};
+
+const HEADING: &str = "Two-step verification";
+
+/// The code an authenticator app shows for `secret`, `ahead` steps of 30 s from now.
+fn code(secret: &str, ahead: u64) -> TestResult<String> {
+    let bytes = Secret::Encoded(secret.to_owned())
+        .to_bytes()
+        .map_err(|e| format!("the setup key {secret:?} is not base32: {e:?}"))?;
+    let totp = TOTP::new_unchecked(
+        Algorithm::SHA1,
+        6,
+        1,
+        30,
+        bytes,
+        None,
+        DEMO_EMAIL.to_owned(),
+    );
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_err(|e| e.to_string())?
+        .as_secs();
+    Ok(totp.generate(now + 30 * ahead))
+}
+
+async fn audit_both_widths(b: &Browser, what: &str) -> TestResult {
+    b.axe_audit(&format!("{what} at 1280 px")).await?;
+    b.set_viewport((360, 740)).await?;
+    let phone = b.axe_audit(&format!("{what} at 360 px")).await;
+    b.set_viewport((1280, 800)).await?;
+    phone
+}
+
+async fn sign_out(b: &Browser) -> TestResult {
+    let banner = b.by_role("banner", None).await?;
+    b.by_role_within(&banner, "button", "Sign out")
+        .await?
+        .click()
+        .await
+        .map_err(|e| e.to_string())?;
+    b.by_role("heading", SIGNED_OUT_HEADING).await?;
+    Ok(())
+}
+
+/// Email and password, up to the two-step code.
+async fn sign_in_to_code(b: &Browser) -> TestResult {
+    b.goto("/signin").await?;
+    b.fill("Email", DEMO_EMAIL).await?;
+    b.fill("Password", DEMO_PASSWORD).await?;
+    b.click("button", "Sign in").await?;
+    b.by_role("heading", HEADING).await?;
+    Ok(())
+}
+
+async fn sign_in_with_recovery_code(b: &Browser, recovery: &str) -> TestResult {
+    sign_in_to_code(b).await?;
+    b.click("button", "Use a recovery code instead").await?;
+    b.fill("Recovery code", recovery).await?;
+    b.click("button", "Verify").await
+}
+
+pub async fn turns_on_two_step_verification_and_signs_in_with_codes(ctx: &Ctx) -> TestResult {
+    let b = &ctx.browser;
+    sign_in_as(b, OWNER).await?;
+    b.goto("/security").await?;
+    b.click("link", "Set up two-step verification").await?;
+    b.by_role("heading", HEADING).await?;
+    b.by_role("heading", "Two-step verification is off").await?;
+    audit_both_widths(b, "Two-step verification, off").await?;
+
+    b.click("button", "Turn on").await?;
+    b.by_role("heading", "Set up your authenticator app")
+        .await?;
+    b.by_role(
+        "img",
+        "QR code for adding Hallpass to an authenticator app. If you can't scan it, type the setup key instead.",
+    )
+    .await?;
+    let key = b
+        .by_label("Setup key")
+        .await?
+        .prop("value")
+        .await
+        .map_err(|e| e.to_string())?
+        .unwrap_or_default();
+    let secret: String = key.split_whitespace().collect();
+    ensure(secret.len() >= 16, || format!("the setup key is {key:?}"))?;
+    audit_both_widths(b, "Two-step setup").await?;
+
+    // A wrong first code: said against the field, which keeps focus.
+    let wrong = if code(&secret, 0)? == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    b.fill("Code", wrong).await?;
+    b.click("button", "Turn on two-step verification").await?;
+    let field = b.by_label("Code").await?;
+    wait_for_field_error(b, &field, "a wrong first code").await?;
+    b.expect_focus(&field, "the code after a wrong one").await?;
+
+    b.fill("Code", &code(&secret, 0)?).await?;
+    b.click("button", "Turn on two-step verification").await?;
+    b.by_role("heading", "Save your recovery codes").await?;
+    b.wait_for_text("These codes won't be shown again.").await?;
+    let list = b.by_role("list", "Recovery codes").await?;
+    let mut codes = Vec::new();
+    for item in b.all_by_role_within(&list, "listitem", None).await? {
+        codes.push(
+            item.text()
+                .await
+                .map_err(|e| e.to_string())?
+                .trim()
+                .to_owned(),
+        );
+    }
+    ensure(codes.len() == 10, || format!("recovery codes: {codes:?}"))?;
+    b.by_role("button", "Copy").await?;
+    b.by_role("button", "Download").await?;
+    audit_both_widths(b, "the recovery codes").await?;
+    b.click("button", "Done").await?;
+    b.by_role("heading", "Two-step verification is on").await?;
+    b.wait_for_text("You have 10 recovery codes left.").await?;
+
+    // Signing in now asks for a code. The setup's step is spent, so the app's next one.
+    sign_out(b).await?;
+    sign_in_to_code(b).await?;
+    b.fill("Code", &code(&secret, 1)?).await?;
+    b.click("button", "Verify").await?;
+    b.by_role("heading", PROFILES_HEADING).await?;
+
+    // A recovery code works once.
+    sign_out(b).await?;
+    sign_in_with_recovery_code(b, &codes[0]).await?;
+    b.by_role("heading", PROFILES_HEADING).await?;
+    sign_out(b).await?;
+    sign_in_with_recovery_code(b, &codes[0]).await?;
+    let field = b.by_label("Recovery code").await?;
+    wait_for_field_error(b, &field, "a recovery code used before").await?;
+    b.expect_focus(&field, "the recovery code after a spent one")
+        .await?;
+    b.fill("Recovery code", &codes[1]).await?;
+    b.click("button", "Verify").await?;
+    b.by_role("heading", PROFILES_HEADING).await?;
+    choose_profile(b, OWNER).await?;
+
+    // New codes replace the old ones.
+    b.goto("/security/two-step").await?;
+    b.wait_for_text("You have 8 recovery codes left.").await?;
+    b.click("button", "Get new recovery codes").await?;
+    let dialog = b.by_role("dialog", "Get new recovery codes?").await?;
+    audit_both_widths(b, "the Get new recovery codes dialog").await?;
+    b.by_role_within(&dialog, "button", "Get new codes")
+        .await?
+        .click()
+        .await
+        .map_err(|e| e.to_string())?;
+    b.by_role("heading", "Save your recovery codes").await?;
+    b.click("button", "Done").await?;
+    b.wait_for_text("You have 10 recovery codes left.").await?;
+
+    // Turning it off asks first, and for the password once sign-in is 10 minutes old.
+    advance_clock(b, 11 * 60).await?;
+    b.click("button", "Turn off").await?;
+    let dialog = b
+        .by_role("dialog", "Turn off two-step verification?")
+        .await?;
+    audit_both_widths(b, "the Turn off dialog").await?;
+    b.by_role_within(&dialog, "button", "Turn off")
+        .await?
+        .click()
+        .await
+        .map_err(|e| e.to_string())?;
+    let confirm = b.by_role("dialog", "Confirm it's you").await?;
+    b.fill("Password", DEMO_PASSWORD).await?;
+    b.by_role_within(&confirm, "button", "Confirm")
+        .await?
+        .click()
+        .await
+        .map_err(|e| e.to_string())?;
+    b.by_role("heading", "Two-step verification is off").await?;
+    let account = api(b, "GET", "/api/account", None).await?;
+    ensure(account.body["two_factor"]["enabled"] == false, || {
+        format!("the account after turning it off: {account:?}")
+    })
+}
