@@ -1,9 +1,10 @@
-use hallpass_api::Account as AccountData;
+use hallpass_api::{Account as AccountData, LinkedAccount};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
 use crate::api;
 use crate::auth::use_auth;
-use crate::components::{Link, LoadError, PageHeading};
+use crate::components::{ConfirmDialog, Link, LoadError, PageHeading, use_announcer, use_step_up};
 use crate::routes::Page;
 
 /// The account at a glance: membership, contact details, sign-in and profiles. Read-only.
@@ -83,17 +84,7 @@ fn AccountSections(account: AccountData, profile_names: Vec<String>) -> impl Int
             <p><Link href=Page::Recovery.href()>"Change recovery email and phone"</Link></p>
         </Section>
         <Section title="Linked accounts">
-            {if linked.is_empty() {
-                view! { <p>"No linked accounts."</p> }.into_any()
-            } else {
-                view! {
-                    <ul>
-                        {linked.into_iter().map(|l| view! {
-                            <li>{format!("{} ({}), linked {}", l.provider, l.display_name, crate::time::day(l.linked_at.as_str()))}</li>
-                        }).collect_view()}
-                    </ul>
-                }.into_any()
-            }}
+            <LinkedAccounts linked />
         </Section>
         <Section title="Profiles">
             <ul>{profile_names.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
@@ -109,8 +100,99 @@ fn Section(title: &'static str, children: Children) -> impl IntoView {
     let labelled_by = id.clone();
     view! {
         <section class="card" aria-labelledby=labelled_by>
-            <h2 id=id>{title}</h2>
+            <h2 id=id tabindex="-1">{title}</h2>
             {children()}
         </section>
+    }
+}
+
+/// A provider's name as people know it: `google` is Google.
+fn service(provider: &str) -> String {
+    let mut chars = provider.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
+
+/// The accounts elsewhere that can sign in to this one, each with "Unlink <service>"
+/// (step-up, after a confirmation).
+#[component]
+fn LinkedAccounts(linked: Vec<LinkedAccount>) -> impl IntoView {
+    let auth = use_auth();
+    let step_up = use_step_up();
+    let announcer = use_announcer();
+    let linked = RwSignal::new(linked);
+    let target = RwSignal::new(None::<LinkedAccount>);
+    let open = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let confirm = Callback::new(move |()| {
+        let Some(account) = target.get_untracked() else {
+            return;
+        };
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            let provider = account.provider.clone();
+            let result = auth.check(step_up.run(|| api::unlink(&provider)).await);
+            busy.set(false);
+            match result {
+                Ok(()) => {
+                    linked.update(|l| l.retain(|x| x.provider != account.provider));
+                    open.set(false);
+                    announcer.say(format!("Unlinked {}", service(&account.provider)));
+                }
+                Err(e) => error.set(Some(e.message())),
+            }
+        });
+    });
+    let name =
+        move || target.with(|t| t.as_ref().map(|a| service(&a.provider)).unwrap_or_default());
+    let title = Signal::derive(move || format!("Unlink {}?", name()));
+    // The item is gone: focus goes to the section's heading.
+    let return_to = Callback::new(|()| {
+        document()
+            .get_element_by_id("section-linked-accounts")
+            .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+    });
+    view! {
+        {move || if linked.with(Vec::is_empty) {
+            view! { <p>"No linked accounts."</p> }.into_any()
+        } else {
+            view! {
+                <ul class="linked">
+                    <For each=move || linked.get() key=|l| l.provider.clone() let(account)>
+                        {
+                            let label = service(&account.provider);
+                            let text = format!(
+                                "{label} ({}), linked {}",
+                                account.display_name,
+                                crate::time::day(account.linked_at.as_str())
+                            );
+                            view! {
+                                <li>
+                                    <span>{text}</span>
+                                    <button type="button" class="secondary"
+                                        aria-label=format!("Unlink {label}")
+                                        on:click=move |_| {
+                                            target.set(Some(account.clone()));
+                                            error.set(None);
+                                            open.set(true);
+                                        }>
+                                        "Unlink"
+                                    </button>
+                                </li>
+                            }
+                        }
+                    </For>
+                </ul>
+            }.into_any()
+        }}
+        <ConfirmDialog open title confirm="Unlink" busy error on_confirm=confirm return_to>
+            <p>{move || format!(
+                "You won't be able to sign in with {} any more. Your Hallpass email and password still work.",
+                name()
+            )}</p>
+        </ConfirmDialog>
     }
 }

@@ -11,6 +11,8 @@ mod audit;
 #[cfg(not(target_arch = "wasm32"))]
 mod browser;
 #[cfg(not(target_arch = "wasm32"))]
+mod contact;
+#[cfg(not(target_arch = "wasm32"))]
 mod device_edit;
 #[cfg(not(target_arch = "wasm32"))]
 mod devices;
@@ -65,6 +67,8 @@ fn main() -> std::process::ExitCode {
         case!(audit::every_page_passes_axe_at_desktop_and_phone_widths),
         case!(audit::every_dialog_passes_axe),
         case!(password::changes_the_password_and_signs_out_other_devices),
+        case!(contact::changes_the_email_and_phone_with_codes),
+        case!(contact::sets_recovery_contacts_and_unlinks_an_account),
         case!(device_edit::renames_a_device_and_signs_out_a_sign_in_that_was_not_you),
         case!(two_step::turns_on_two_step_verification_and_signs_in_with_codes),
         case!(profiles::adds_edits_and_deletes_profiles_within_the_limits),
