@@ -226,6 +226,7 @@ pub async fn locks_a_profile_with_a_pin_from_whos_watching(ctx: &Ctx) -> TestRes
     b.click("link", HEADING).await?;
     b.click("button", "Remove PIN from Sam").await?;
     let dialog = b.by_role("dialog", "Remove the PIN from Sam?").await?;
+    audit_both_widths(b, "the Remove PIN dialog").await?;
     within_click(b, &dialog, "button", "Remove PIN").await?;
     b.wait_gone("dialog", "Remove the PIN from Sam?").await?;
     b.by_role("button", "Set PIN for Sam").await?;

@@ -90,6 +90,9 @@ pub async fn signed_out_page_says_why(ctx: &Ctx) -> TestResult {
     // the session check at start-up must say why too).
     sign_in_as(b, OWNER).await?;
     b.by_role("heading", "Account").await?;
+    // The page's own requests must be answered first: one still in flight when the clock
+    // jumps gets its 401, and that page's clean-up then races the next visit.
+    b.by_role("heading", "Membership").await?;
     advance_clock(b, 31 * DAY).await?;
     b.goto("/account").await?;
     b.wait_for_path("/signed-out").await?;

@@ -135,6 +135,7 @@ pub async fn turns_on_two_step_verification_and_signs_in_with_codes(ctx: &Ctx) -
     b.click("button", "Done").await?;
     b.by_role("heading", "Two-step verification is on").await?;
     b.wait_for_text("You have 10 recovery codes left.").await?;
+    audit_both_widths(b, "Two-step verification, on").await?;
 
     // Signing in now asks for a code. The setup's step is spent, so the app's next one.
     sign_out(b).await?;
