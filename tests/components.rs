@@ -164,11 +164,12 @@ async fn the_device_table_has_a_caption_headers_and_one_row_per_device() {
     let root = container();
     let devices = RwSignal::new(three_devices());
     let pressed = RwSignal::new(None::<String>);
+    let renaming = RwSignal::new(None::<String>);
     let view = mount_to(root.clone(), move || {
         view! {
             <DeviceList devices narrow=false
                 on_sign_out=Callback::new(move |d: Device| pressed.set(Some(d.id)))
-                on_rename=Callback::new(|_| ()) />
+                on_rename=Callback::new(move |d: Device| renaming.set(Some(d.id))) />
         }
     });
     view.forget();
@@ -212,7 +213,16 @@ async fn the_device_table_has_a_caption_headers_and_one_row_per_device() {
     );
     assert!(time.get_attribute("title").is_some_and(|t| !t.is_empty()));
 
-    let button = find(&tv, "button");
+    // Two buttons, each named with the device: "Rename", then "Sign out".
+    let rename = find(&tv, "button:first-of-type");
+    assert_eq!(rename.text_content().as_deref(), Some("Rename"));
+    assert_eq!(
+        rename.get_attribute("aria-label").as_deref(),
+        Some("Rename Living room")
+    );
+    rename.click();
+    assert_eq!(renaming.get_untracked().as_deref(), Some("d2"));
+    let button = find(&tv, "button:last-of-type");
     assert_eq!(button.text_content().as_deref(), Some("Sign out"));
     assert_eq!(
         button.get_attribute("aria-label").as_deref(),
@@ -267,7 +277,15 @@ async fn on_a_narrow_screen_the_table_becomes_cards_with_the_same_content() {
         assert!(text.contains(part), "the card lacks {part:?}: {text}");
     }
     assert_eq!(
-        find(&card, "button").get_attribute("aria-label").as_deref(),
+        find(&card, "button:first-of-type")
+            .get_attribute("aria-label")
+            .as_deref(),
+        Some("Rename Living room")
+    );
+    assert_eq!(
+        find(&card, "button:last-of-type")
+            .get_attribute("aria-label")
+            .as_deref(),
         Some("Sign out Living room")
     );
 

@@ -2,6 +2,7 @@
 
 use leptos::html::Input;
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::api::ApiError;
 
@@ -34,6 +35,23 @@ pub fn focus(input: NodeRef<Input>) {
     if let Some(el) = input.get_untracked() {
         let _ = el.focus();
     }
+}
+
+/// The element with this id, if the page has it and it can take focus.
+pub fn element(id: &str) -> Option<web_sys::HtmlElement> {
+    document()
+        .get_element_by_id(id)
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+}
+
+/// Moves focus to the element with this id once the next frame has drawn it: for the heading
+/// of a step that has just replaced the one before.
+pub fn focus_when_drawn(id: String) {
+    request_animation_frame(move || {
+        if let Some(el) = element(&id) {
+            let _ = el.focus();
+        }
+    });
 }
 
 /// The form-level problem, announced when it appears.

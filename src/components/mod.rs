@@ -25,7 +25,7 @@ pub use device_list::{
 };
 pub use dialog::Dialog;
 pub use field::Field;
-pub use form::{FieldSlot, FormError, focus, show_error};
+pub use form::{FieldSlot, FormError, element, focus, focus_when_drawn, show_error};
 pub use link::Link;
 pub use live_region::{Announcer, LiveRegion, provide_announcer, use_announcer};
 pub use load_error::LoadError;

@@ -9,7 +9,7 @@ use leptos::task::spawn_local;
 use crate::api;
 use crate::auth::use_auth;
 use crate::components::{
-    Dialog, Field, FormError, device_name, focus, rename_button_id, show_error,
+    Dialog, Field, FormError, device_name, element, focus, rename_button_id, show_error,
 };
 
 #[component]
@@ -49,8 +49,7 @@ pub fn RenameDialog(
     let return_to = Callback::new(move |()| {
         device
             .with_untracked(|d| d.as_ref().map(|d| rename_button_id(&d.id)))
-            .and_then(|id| document().get_element_by_id(&id))
-            .and_then(|el| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el).ok())
+            .and_then(|id| element(&id))
     });
 
     let submit = move |ev: leptos::ev::SubmitEvent| {

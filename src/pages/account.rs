@@ -4,10 +4,13 @@ use leptos::task::spawn_local;
 
 use crate::api;
 use crate::auth::use_auth;
-use crate::components::{ConfirmDialog, Link, LoadError, PageHeading, use_announcer, use_step_up};
+use crate::components::{
+    ConfirmDialog, Link, LoadError, PageHeading, element, use_announcer, use_step_up,
+};
 use crate::routes::Page;
 
-/// The account at a glance: membership, contact details, sign-in and profiles. Read-only.
+/// The account at a glance: membership, contact details, sign-in and profiles, each with the
+/// way to change it.
 #[component]
 pub fn Account() -> impl IntoView {
     let auth = use_auth();
@@ -150,11 +153,7 @@ fn LinkedAccounts(linked: Vec<LinkedAccount>) -> impl IntoView {
         move || target.with(|t| t.as_ref().map(|a| service(&a.provider)).unwrap_or_default());
     let title = Signal::derive(move || format!("Unlink {}?", name()));
     // The item is gone: focus goes to the section's heading.
-    let return_to = Callback::new(|()| {
-        document()
-            .get_element_by_id("section-linked-accounts")
-            .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
-    });
+    let return_to = Callback::new(|()| element("section-linked-accounts"));
     view! {
         {move || if linked.with(Vec::is_empty) {
             view! { <p>"No linked accounts."</p> }.into_any()

@@ -5,12 +5,12 @@ use hallpass_api::{Account, ErrorCode, validate};
 use leptos::html::Input;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::JsCast;
 
 use crate::api::{self, ApiError};
 use crate::auth::use_auth;
 use crate::components::{
-    Field, FormError, Link, PageHeading, focus, show_error, use_announcer, use_step_up,
+    Field, FormError, Link, PageHeading, focus, focus_when_drawn, show_error, use_announcer,
+    use_step_up,
 };
 use crate::router::use_location;
 use crate::routes::Page;
@@ -101,17 +101,6 @@ fn ChangeContact(contact: Contact) -> impl IntoView {
     }
 }
 
-fn focus_heading(id: &'static str) {
-    request_animation_frame(move || {
-        if let Some(el) = document()
-            .get_element_by_id(id)
-            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-        {
-            let _ = el.focus();
-        }
-    });
-}
-
 #[component]
 fn NewValue(contact: Contact, sent_to: RwSignal<Option<String>>) -> impl IntoView {
     let auth = use_auth();
@@ -141,7 +130,7 @@ fn NewValue(contact: Contact, sent_to: RwSignal<Option<String>>) -> impl IntoVie
             match result {
                 Ok(()) => {
                     sent_to.set(Some(typed));
-                    focus_heading("code-step");
+                    focus_when_drawn("code-step".to_owned());
                 }
                 Err(e) => show_error(e, form_error, &[(contact.field(), error, input)]),
             }

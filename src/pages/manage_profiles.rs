@@ -10,8 +10,8 @@ use wasm_bindgen::JsCast;
 use crate::api;
 use crate::auth::use_auth;
 use crate::components::{
-    ConfirmDialog, Dialog, Field, Link, LoadError, PageHeading, ProfileForm, language_label,
-    rating_label, use_announcer, use_step_up,
+    ConfirmDialog, Dialog, Field, Link, LoadError, PageHeading, ProfileForm, focus_when_drawn,
+    language_label, rating_label, use_announcer, use_step_up,
 };
 use crate::routes::Page;
 
@@ -56,12 +56,6 @@ enum Action {
 
 fn button_id(action: &str, profile_id: &str) -> String {
     format!("{action}-profile-{profile_id}")
-}
-
-fn focus_id(id: &str) -> Option<web_sys::HtmlElement> {
-    document()
-        .get_element_by_id(id)
-        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
 }
 
 fn page_heading() -> Option<web_sys::HtmlElement> {
@@ -111,11 +105,7 @@ fn Manager(list: Vec<Profile>) -> impl IntoView {
         if added {
             announcer.say(format!("Added {name}"));
             // The new profile's own Edit button: where the person would go next.
-            request_animation_frame(move || {
-                if let Some(el) = focus_id(&button_id("edit", &id)) {
-                    let _ = el.focus();
-                }
-            });
+            focus_when_drawn(button_id("edit", &id));
         } else {
             announcer.say(format!("Saved {name}"));
         }

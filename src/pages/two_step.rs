@@ -11,8 +11,8 @@ use wasm_bindgen::JsCast;
 use crate::api;
 use crate::auth::use_auth;
 use crate::components::{
-    ConfirmDialog, Field, FormError, Link, LoadError, PageHeading, focus, show_error,
-    use_announcer, use_step_up,
+    ConfirmDialog, Field, FormError, Link, LoadError, PageHeading, focus, focus_when_drawn,
+    show_error, use_announcer, use_step_up,
 };
 use crate::routes::Page;
 
@@ -44,18 +44,6 @@ pub fn TwoStep() -> impl IntoView {
     }
 }
 
-/// Focus on the new step's heading, so a screen reader starts reading there.
-fn focus_step_heading() {
-    request_animation_frame(|| {
-        if let Some(h2) = document()
-            .get_element_by_id("two-step-step")
-            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-        {
-            let _ = h2.focus();
-        }
-    });
-}
-
 #[component]
 fn Flow(status: TwoFactorStatus) -> impl IntoView {
     let auth = use_auth();
@@ -68,7 +56,8 @@ fn Flow(status: TwoFactorStatus) -> impl IntoView {
     let renew_open = RwSignal::new(false);
     let go = move |next: Step| {
         step.set(next);
-        focus_step_heading();
+        // The new step's heading, so a screen reader starts reading there.
+        focus_when_drawn("two-step-step".to_owned());
     };
 
     let turn_on = move |_| {

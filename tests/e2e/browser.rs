@@ -14,10 +14,10 @@ pub use crate::driver::{Driver, Engine};
 use crate::runner::TestResult;
 
 pub const DESKTOP: (u32, u32) = (1280, 800);
-pub const PHONE: (u32, u32) = (390, 844);
+pub const PHONE: (u32, u32) = (360, 740);
 /// Below this width the app lays out for phones. Firefox keeps windows at least 500 px wide
 /// and MiniBrowser's toolbar at least 447 px, so in those two engines the "phone" is the
-/// narrowest window they allow, which must still be under this width. Chromium gets 390.
+/// narrowest window they allow, which must still be under this width. Chromium gets 360.
 pub const PHONE_MAX_WIDTH: i64 = 640;
 
 pub const TAB: char = '\u{e004}';

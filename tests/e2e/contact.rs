@@ -6,6 +6,7 @@ use serde_json::Value;
 use crate::browser::Browser;
 use crate::runner::{Ctx, TestResult};
 use crate::signin::wait_for_field_error;
+use crate::signout::audit_at_both_widths;
 use crate::steps::{DEMO_PASSWORD, OWNER, advance_clock, api, ensure, sign_in_as};
 
 const NEW_EMAIL: &str = "alex.new@hallpass.test";
@@ -28,22 +29,10 @@ async fn latest_code(b: &Browser, to: &str) -> TestResult<String> {
         .ok_or_else(|| format!("no 6-digit code in {body:?}"))
 }
 
-async fn audit_both_widths(b: &Browser, what: &str) -> TestResult {
-    b.axe_audit(&format!("{what} at 1280 px")).await?;
-    b.set_viewport((360, 740)).await?;
-    let phone = b.axe_audit(&format!("{what} at 360 px")).await;
-    b.set_viewport((1280, 800)).await?;
-    phone
-}
-
 async fn confirm_password(b: &Browser) -> TestResult {
     let dialog = b.by_role("dialog", CONFIRM_TITLE).await?;
     b.fill("Password", DEMO_PASSWORD).await?;
-    b.by_role_within(&dialog, "button", "Confirm")
-        .await?
-        .click()
-        .await
-        .map_err(|e| e.to_string())?;
+    b.click_within(&dialog, "button", "Confirm").await?;
     b.wait_gone("dialog", CONFIRM_TITLE).await
 }
 
@@ -52,7 +41,7 @@ pub async fn changes_the_email_and_phone_with_codes(ctx: &Ctx) -> TestResult {
     sign_in_as(b, OWNER).await?;
     b.click("link", "Change email").await?;
     b.by_role("heading", "Change email").await?;
-    audit_both_widths(b, "Change email").await?;
+    audit_at_both_widths(b, "Change email").await?;
 
     b.fill("New email", "not-an-address").await?;
     b.click("button", "Send code").await?;
@@ -61,7 +50,7 @@ pub async fn changes_the_email_and_phone_with_codes(ctx: &Ctx) -> TestResult {
     b.fill("New email", NEW_EMAIL).await?;
     b.click("button", "Send code").await?;
     b.by_role("heading", "Enter the code").await?;
-    audit_both_widths(b, "the verification code step").await?;
+    audit_at_both_widths(b, "the verification code step").await?;
     let first = latest_code(b, NEW_EMAIL).await?;
 
     // A wrong code, then the right one after it has expired: each said against the field.
@@ -112,7 +101,7 @@ pub async fn sets_recovery_contacts_and_unlinks_an_account(ctx: &Ctx) -> TestRes
     advance_clock(b, 11 * 60).await?;
     b.click("link", "Change recovery email and phone").await?;
     b.by_role("heading", "Recovery email and phone").await?;
-    audit_both_widths(b, "Recovery email and phone").await?;
+    audit_at_both_widths(b, "Recovery email and phone").await?;
     b.fill("Recovery email", "alex@").await?;
     b.click("button", "Save").await?;
     let field = b.by_label("Recovery email").await?;
@@ -135,12 +124,8 @@ pub async fn sets_recovery_contacts_and_unlinks_an_account(ctx: &Ctx) -> TestRes
     b.click("button", &format!("Unlink {service}")).await?;
     let title = format!("Unlink {service}?");
     let dialog = b.by_role("dialog", title.as_str()).await?;
-    audit_both_widths(b, "the Unlink dialog").await?;
-    b.by_role_within(&dialog, "button", "Unlink")
-        .await?
-        .click()
-        .await
-        .map_err(|e| e.to_string())?;
+    audit_at_both_widths(b, "the Unlink dialog").await?;
+    b.click_within(&dialog, "button", "Unlink").await?;
     b.wait_gone("dialog", &title).await?;
     b.wait_gone("button", &format!("Unlink {service}")).await?;
     let heading = b.by_role("heading", "Linked accounts").await?;

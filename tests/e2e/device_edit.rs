@@ -1,21 +1,14 @@
 //! Naming a device, which every list then uses, and acting on a sign-in that wasn't you.
 
-use crate::browser::Browser;
+use crate::browser::{DESKTOP, PHONE};
 use crate::devices::HEADING as DEVICES_HEADING;
 use crate::runner::{Ctx, TestResult};
 use crate::security::ACTIVITY_HEADING;
 use crate::signin::wait_for_field_error;
+use crate::signout::audit_at_both_widths;
 use crate::steps::{OWNER, devices, ensure, sign_in_as, sign_in_elsewhere};
 
 const NICKNAME: &str = "Intruder laptop";
-
-async fn audit_both_widths(b: &Browser, what: &str) -> TestResult {
-    b.axe_audit(&format!("{what} at 1280 px")).await?;
-    b.set_viewport((360, 740)).await?;
-    let phone = b.axe_audit(&format!("{what} at 360 px")).await;
-    b.set_viewport((1280, 800)).await?;
-    phone
-}
 
 pub async fn renames_a_device_and_signs_out_a_sign_in_that_was_not_you(ctx: &Ctx) -> TestResult {
     let b = &ctx.browser;
@@ -28,6 +21,9 @@ pub async fn renames_a_device_and_signs_out_a_sign_in_that_was_not_you(ctx: &Ctx
 
     b.goto("/security/devices").await?;
     b.by_role("heading", DEVICES_HEADING).await?;
+    // The rows come with the table: wait for it before listing its buttons.
+    b.by_role("table", "Devices signed in to your account")
+        .await?;
     let rename = format!("Rename {}", stranger.name);
     let buttons = b.all_by_role("button", Some(&rename)).await?;
     let index = list
@@ -39,24 +35,16 @@ pub async fn renames_a_device_and_signs_out_a_sign_in_that_was_not_you(ctx: &Ctx
         .ok_or_else(|| format!("no {rename:?} button for the new device"))?;
     button.click().await.map_err(|e| e.to_string())?;
     let dialog = b.by_role("dialog", rename.as_str()).await?;
-    audit_both_widths(b, "the Rename dialog").await?;
+    audit_at_both_widths(b, "the Rename dialog").await?;
 
     // Too long: said against the field.
     b.fill("Device name", &"x".repeat(41)).await?;
-    b.by_role_within(&dialog, "button", "Save")
-        .await?
-        .click()
-        .await
-        .map_err(|e| e.to_string())?;
+    b.click_within(&dialog, "button", "Save").await?;
     let field = b.by_label("Device name").await?;
     wait_for_field_error(b, &field, "a 41-character name").await?;
 
     b.fill("Device name", NICKNAME).await?;
-    b.by_role_within(&dialog, "button", "Save")
-        .await?
-        .click()
-        .await
-        .map_err(|e| e.to_string())?;
+    b.click_within(&dialog, "button", "Save").await?;
     b.wait_gone("dialog", rename.as_str()).await?;
     let renamed = b
         .by_role("button", format!("Rename {NICKNAME}").as_str())
@@ -73,10 +61,10 @@ pub async fn renames_a_device_and_signs_out_a_sign_in_that_was_not_you(ctx: &Ctx
         || format!("the API lists {after:?}"),
     )?;
     // The cards on a phone use the name too.
-    b.set_viewport((360, 740)).await?;
+    b.set_viewport(PHONE).await?;
     b.by_role("button", format!("Rename {NICKNAME}").as_str())
         .await?;
-    b.set_viewport((1280, 800)).await?;
+    b.set_viewport(DESKTOP).await?;
 
     // Account activity names the device by its new name, and its sign-in can be undone.
     b.goto("/security/activity").await?;
@@ -85,12 +73,9 @@ pub async fn renames_a_device_and_signs_out_a_sign_in_that_was_not_you(ctx: &Ctx
     b.click("button", &not_me).await?;
     let title = format!("Sign out {NICKNAME}?");
     let dialog = b.by_role("dialog", title.as_str()).await?;
-    audit_both_widths(b, "the Wasn't you? dialog").await?;
-    b.by_role_within(&dialog, "button", "Sign out and change password")
-        .await?
-        .click()
-        .await
-        .map_err(|e| e.to_string())?;
+    audit_at_both_widths(b, "the Wasn't you? dialog").await?;
+    b.click_within(&dialog, "button", "Sign out and change password")
+        .await?;
     b.by_role("heading", "Change password").await?;
     b.wait_for_path("/account/password").await?;
     let left = devices(b).await?;

@@ -6,6 +6,7 @@ use serde_json::json;
 use crate::browser::Browser;
 use crate::runner::{Ctx, TestResult};
 use crate::signin::wait_for_field_error;
+use crate::signout::audit_at_both_widths;
 use crate::steps::{DEMO_EMAIL, DEMO_PASSWORD, OWNER, api, devices, ensure, sign_in_as};
 
 const HEADING: &str = "Change password";
@@ -85,10 +86,7 @@ pub async fn changes_the_password_and_signs_out_other_devices(ctx: &Ctx) -> Test
             format!("{label:?} has autocomplete {attr:?}")
         })?;
     }
-    b.axe_audit("Change password at 1280 px").await?;
-    b.set_viewport((360, 740)).await?;
-    b.axe_audit("Change password at 360 px").await?;
-    b.set_viewport((1280, 800)).await?;
+    audit_at_both_widths(b, "Change password").await?;
 
     // Hints follow the typing.
     b.fill("New password", "short").await?;

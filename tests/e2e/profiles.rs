@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use crate::browser::Browser;
 use crate::runner::{Ctx, TestResult};
 use crate::signin::wait_for_field_error;
+use crate::signout::audit_at_both_widths;
 use crate::steps::{
     DEMO_PASSWORD, OWNER, PROFILES_HEADING, advance_clock, api, ensure, sign_in, sign_in_as,
 };
@@ -32,29 +33,12 @@ async fn profile_named(b: &Browser, name: &str) -> TestResult<Value> {
         .ok_or_else(|| format!("no profile named {name:?}"))
 }
 
-async fn within_click(b: &Browser, container: &Element, role: &str, name: &str) -> TestResult {
-    b.by_role_within(container, role, name)
-        .await?
-        .click()
-        .await
-        .map_err(|e| format!("clicking the {role} {name:?}: {e}"))
-}
-
 async fn choose(b: &Browser, label: &str, option: &str) -> TestResult {
     b.by_label(label)
         .await?
         .select_by_label(option)
         .await
         .map_err(|e| format!("choosing {option:?} in {label:?}: {e}"))
-}
-
-/// Audits the page (or open dialog) at desktop and phone widths, then goes back to desktop.
-async fn audit_both_widths(b: &Browser, what: &str) -> TestResult {
-    b.axe_audit(&format!("{what} at 1280 px")).await?;
-    b.set_viewport((360, 740)).await?;
-    let phone = b.axe_audit(&format!("{what} at 360 px")).await;
-    b.set_viewport((1280, 800)).await?;
-    phone
 }
 
 pub async fn adds_edits_and_deletes_profiles_within_the_limits(ctx: &Ctx) -> TestResult {
@@ -67,13 +51,13 @@ pub async fn adds_edits_and_deletes_profiles_within_the_limits(ctx: &Ctx) -> Tes
     for name in [OWNER, "Sam", "Jordan", "Kids"] {
         b.by_role("heading", name).await?;
     }
-    audit_both_widths(b, "Manage profiles").await?;
+    audit_at_both_widths(b, "Manage profiles").await?;
 
     // Add: a name is required, and a kids profile can't be rated 16+.
     b.click("button", "Add profile").await?;
     let dialog = b.by_role("dialog", "Add a profile").await?;
-    audit_both_widths(b, "the Add a profile dialog").await?;
-    within_click(b, &dialog, "button", "Add profile").await?;
+    audit_at_both_widths(b, "the Add a profile dialog").await?;
+    b.click_within(&dialog, "button", "Add profile").await?;
     let name = b.by_label("Name").await?;
     wait_for_field_error(b, &name, "an empty name").await?;
     b.expect_focus(&name, "the name field after an empty name")
@@ -82,11 +66,11 @@ pub async fn adds_edits_and_deletes_profiles_within_the_limits(ctx: &Ctx) -> Tes
     b.click("radio", "Ocean").await?;
     b.click("checkbox", "Kids profile").await?;
     choose(b, "Maturity rating", "16+").await?;
-    within_click(b, &dialog, "button", "Add profile").await?;
+    b.click_within(&dialog, "button", "Add profile").await?;
     let rating = b.by_label("Maturity rating").await?;
     wait_for_field_error(b, &rating, "a kids profile rated 16+").await?;
     choose(b, "Maturity rating", "7+").await?;
-    within_click(b, &dialog, "button", "Add profile").await?;
+    b.click_within(&dialog, "button", "Add profile").await?;
     b.wait_gone("dialog", "Add a profile").await?;
     b.by_role("heading", "Riley").await?;
     let riley = profile_named(b, "Riley").await?;
@@ -116,14 +100,14 @@ pub async fn adds_edits_and_deletes_profiles_within_the_limits(ctx: &Ctx) -> Tes
     b.click("button", "Edit Riley").await?;
     let dialog = b.by_role("dialog", "Edit Riley").await?;
     b.fill("Name", "Sam").await?;
-    within_click(b, &dialog, "button", "Save").await?;
+    b.click_within(&dialog, "button", "Save").await?;
     let name = b.by_label("Name").await?;
     wait_for_field_error(b, &name, "a name another profile has").await?;
     b.expect_focus(&name, "the name field after a taken name")
         .await?;
     b.fill("Name", "Riley B").await?;
     choose(b, "Language", "Deutsch").await?;
-    within_click(b, &dialog, "button", "Save").await?;
+    b.click_within(&dialog, "button", "Save").await?;
     b.wait_gone("dialog", "Edit Riley").await?;
     b.by_role("heading", "Riley B").await?;
     let edited = profile_named(b, "Riley B").await?;
@@ -134,11 +118,11 @@ pub async fn adds_edits_and_deletes_profiles_within_the_limits(ctx: &Ctx) -> Tes
     // Delete, with a dialog that names what is lost; focus starts on Cancel.
     b.click("button", "Delete Riley B").await?;
     let dialog = b.by_role("dialog", "Delete Riley B?").await?;
-    audit_both_widths(b, "the Delete profile dialog").await?;
+    audit_at_both_widths(b, "the Delete profile dialog").await?;
     let cancel = b.by_role_within(&dialog, "button", "Cancel").await?;
     b.expect_focus(&cancel, "Cancel in the delete dialog")
         .await?;
-    within_click(b, &dialog, "button", "Delete profile").await?;
+    b.click_within(&dialog, "button", "Delete profile").await?;
     b.wait_gone("dialog", "Delete Riley B?").await?;
     b.wait_gone("heading", "Riley B").await?;
     b.by_role("button", "Add profile").await?;
@@ -185,23 +169,23 @@ pub async fn locks_a_profile_with_a_pin_from_whos_watching(ctx: &Ctx) -> TestRes
     advance_clock(b, 11 * 60).await?;
     b.click("button", "Set PIN for Sam").await?;
     let dialog = b.by_role("dialog", "Lock Sam with a PIN").await?;
-    audit_both_widths(b, "the Lock with a PIN dialog").await?;
+    audit_at_both_widths(b, "the Lock with a PIN dialog").await?;
     b.fill("PIN", "12a4").await?;
-    within_click(b, &dialog, "button", "Lock profile").await?;
+    b.click_within(&dialog, "button", "Lock profile").await?;
     let pin = b.by_label("PIN").await?;
     wait_for_field_error(b, &pin, "a PIN with a letter").await?;
     b.expect_focus(&pin, "the PIN after a bad one").await?;
     b.fill("PIN", "1357").await?;
     b.fill("Type the PIN again", "1375").await?;
-    within_click(b, &dialog, "button", "Lock profile").await?;
+    b.click_within(&dialog, "button", "Lock profile").await?;
     let again = b.by_label("Type the PIN again").await?;
     wait_for_field_error(b, &again, "PINs that differ").await?;
     b.fill("Type the PIN again", "1357").await?;
-    within_click(b, &dialog, "button", "Lock profile").await?;
+    b.click_within(&dialog, "button", "Lock profile").await?;
 
     let confirm = b.by_role("dialog", CONFIRM_TITLE).await?;
     b.fill("Password", DEMO_PASSWORD).await?;
-    within_click(b, &confirm, "button", "Confirm").await?;
+    b.click_within(&confirm, "button", "Confirm").await?;
     b.wait_gone("dialog", CONFIRM_TITLE).await?;
     b.wait_gone("dialog", "Lock Sam with a PIN").await?;
     b.by_role("button", "Remove PIN from Sam").await?;
@@ -226,8 +210,8 @@ pub async fn locks_a_profile_with_a_pin_from_whos_watching(ctx: &Ctx) -> TestRes
     b.click("link", HEADING).await?;
     b.click("button", "Remove PIN from Sam").await?;
     let dialog = b.by_role("dialog", "Remove the PIN from Sam?").await?;
-    audit_both_widths(b, "the Remove PIN dialog").await?;
-    within_click(b, &dialog, "button", "Remove PIN").await?;
+    audit_at_both_widths(b, "the Remove PIN dialog").await?;
+    b.click_within(&dialog, "button", "Remove PIN").await?;
     b.wait_gone("dialog", "Remove the PIN from Sam?").await?;
     b.by_role("button", "Set PIN for Sam").await?;
     ensure(profile_named(b, "Sam").await?["locked"] == false, || {

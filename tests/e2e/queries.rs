@@ -80,6 +80,15 @@ impl Browser {
         .await
     }
 
+    /// Clicks the one element with this role and name inside `container`, once it appears.
+    pub async fn click_within(&self, container: &Element, role: &str, name: &str) -> TestResult {
+        self.by_role_within(container, role, name)
+            .await?
+            .click()
+            .await
+            .map_err(|e| format!("clicking the {role} {name:?}: {e}"))
+    }
+
     /// The one element with this role, name and accessible description (`aria-describedby`),
     /// waiting until it appears.
     pub async fn by_role_described(

@@ -9,6 +9,7 @@ use totp_rs::{Algorithm, Secret, TOTP};
 use crate::browser::Browser;
 use crate::runner::{Ctx, TestResult};
 use crate::signin::wait_for_field_error;
+use crate::signout::audit_at_both_widths;
 use crate::steps::{
     DEMO_EMAIL, DEMO_PASSWORD, OWNER, PROFILES_HEADING, SIGNED_OUT_HEADING, advance_clock, api,
     choose_profile, ensure, sign_in_as,
@@ -37,21 +38,9 @@ fn code(secret: &str, ahead: u64) -> TestResult<String> {
     Ok(totp.generate(now + 30 * ahead))
 }
 
-async fn audit_both_widths(b: &Browser, what: &str) -> TestResult {
-    b.axe_audit(&format!("{what} at 1280 px")).await?;
-    b.set_viewport((360, 740)).await?;
-    let phone = b.axe_audit(&format!("{what} at 360 px")).await;
-    b.set_viewport((1280, 800)).await?;
-    phone
-}
-
 async fn sign_out(b: &Browser) -> TestResult {
     let banner = b.by_role("banner", None).await?;
-    b.by_role_within(&banner, "button", "Sign out")
-        .await?
-        .click()
-        .await
-        .map_err(|e| e.to_string())?;
+    b.click_within(&banner, "button", "Sign out").await?;
     b.by_role("heading", SIGNED_OUT_HEADING).await?;
     Ok(())
 }
@@ -80,7 +69,7 @@ pub async fn turns_on_two_step_verification_and_signs_in_with_codes(ctx: &Ctx) -
     b.click("link", "Set up two-step verification").await?;
     b.by_role("heading", HEADING).await?;
     b.by_role("heading", "Two-step verification is off").await?;
-    audit_both_widths(b, "Two-step verification, off").await?;
+    audit_at_both_widths(b, "Two-step verification, off").await?;
 
     b.click("button", "Turn on").await?;
     b.by_role("heading", "Set up your authenticator app")
@@ -99,7 +88,7 @@ pub async fn turns_on_two_step_verification_and_signs_in_with_codes(ctx: &Ctx) -
         .unwrap_or_default();
     let secret: String = key.split_whitespace().collect();
     ensure(secret.len() >= 16, || format!("the setup key is {key:?}"))?;
-    audit_both_widths(b, "Two-step setup").await?;
+    audit_at_both_widths(b, "Two-step setup").await?;
 
     // A wrong first code: said against the field, which keeps focus.
     let wrong = if code(&secret, 0)? == "000000" {
@@ -131,11 +120,11 @@ pub async fn turns_on_two_step_verification_and_signs_in_with_codes(ctx: &Ctx) -
     ensure(codes.len() == 10, || format!("recovery codes: {codes:?}"))?;
     b.by_role("button", "Copy").await?;
     b.by_role("button", "Download").await?;
-    audit_both_widths(b, "the recovery codes").await?;
+    audit_at_both_widths(b, "the recovery codes").await?;
     b.click("button", "Done").await?;
     b.by_role("heading", "Two-step verification is on").await?;
     b.wait_for_text("You have 10 recovery codes left.").await?;
-    audit_both_widths(b, "Two-step verification, on").await?;
+    audit_at_both_widths(b, "Two-step verification, on").await?;
 
     // Signing in now asks for a code. The setup's step is spent, so the app's next one.
     sign_out(b).await?;
@@ -164,12 +153,8 @@ pub async fn turns_on_two_step_verification_and_signs_in_with_codes(ctx: &Ctx) -
     b.wait_for_text("You have 8 recovery codes left.").await?;
     b.click("button", "Get new recovery codes").await?;
     let dialog = b.by_role("dialog", "Get new recovery codes?").await?;
-    audit_both_widths(b, "the Get new recovery codes dialog").await?;
-    b.by_role_within(&dialog, "button", "Get new codes")
-        .await?
-        .click()
-        .await
-        .map_err(|e| e.to_string())?;
+    audit_at_both_widths(b, "the Get new recovery codes dialog").await?;
+    b.click_within(&dialog, "button", "Get new codes").await?;
     b.by_role("heading", "Save your recovery codes").await?;
     b.click("button", "Done").await?;
     b.wait_for_text("You have 10 recovery codes left.").await?;
@@ -180,19 +165,11 @@ pub async fn turns_on_two_step_verification_and_signs_in_with_codes(ctx: &Ctx) -
     let dialog = b
         .by_role("dialog", "Turn off two-step verification?")
         .await?;
-    audit_both_widths(b, "the Turn off dialog").await?;
-    b.by_role_within(&dialog, "button", "Turn off")
-        .await?
-        .click()
-        .await
-        .map_err(|e| e.to_string())?;
+    audit_at_both_widths(b, "the Turn off dialog").await?;
+    b.click_within(&dialog, "button", "Turn off").await?;
     let confirm = b.by_role("dialog", "Confirm it's you").await?;
     b.fill("Password", DEMO_PASSWORD).await?;
-    b.by_role_within(&confirm, "button", "Confirm")
-        .await?
-        .click()
-        .await
-        .map_err(|e| e.to_string())?;
+    b.click_within(&confirm, "button", "Confirm").await?;
     b.by_role("heading", "Two-step verification is off").await?;
     let account = api(b, "GET", "/api/account", None).await?;
     ensure(account.body["two_factor"]["enabled"] == false, || {
