@@ -58,6 +58,9 @@ pub enum ErrorCode {
     CrossSiteRequest,
     TooManyAttempts,
     InternalError,
+    /// 503: the server is busy or a resource it needs (the database) is out of reach for now;
+    /// `Retry-After` says when to try again. Nothing was changed.
+    Unavailable,
     // Session
     NotSignedIn,
     SessionExpired,
@@ -127,6 +130,7 @@ mod tests {
                 "\"reauthentication_required\"",
             ),
             (ErrorCode::TooManyAttempts, "\"too_many_attempts\""),
+            (ErrorCode::Unavailable, "\"unavailable\""),
             (ErrorCode::InternalError, "\"internal_error\""),
         ] {
             assert_eq!(serde_json::to_string(&code)?, wire);

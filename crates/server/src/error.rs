@@ -20,7 +20,7 @@ pub struct ApiError {
     fields: Option<FieldErrors>,
     // Boxed: rare, and it would double the size of every `Result<_, ApiError>`.
     details: Option<Box<SignedOutDetails>>,
-    /// Seconds, for 429 answers.
+    /// Seconds, for 429 and 503 answers.
     retry_after: Option<i64>,
 }
 
@@ -64,6 +64,19 @@ impl ApiError {
                 StatusCode::TOO_MANY_REQUESTS,
                 ErrorCode::TooManyAttempts,
                 "Too many attempts. Please wait a while and try again.",
+            )
+        }
+    }
+
+    /// 503 `unavailable`, with `Retry-After` in seconds (at least 1): the server could not
+    /// take the request on now (busy, or its database out of reach) and changed nothing.
+    pub fn unavailable(retry_after: i64, message: &'static str) -> Self {
+        Self {
+            retry_after: Some(retry_after.max(1)),
+            ..Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::Unavailable,
+                message,
             )
         }
     }
