@@ -2,18 +2,14 @@
 //!
 //! Tokens, ids and recovery codes carry enough entropy that a plain SHA-256 is the right way
 //! to store them (nothing to brute-force). Passwords and 4-digit PINs carry little, so they
-//! get argon2id with OWASP's parameters (19 MiB, 2 passes, 1 lane).
+//! get argon2id, in `hashing.rs`.
 
-use std::sync::LazyLock;
-
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 
 /// Fills `buf` from the OS. Failing to read randomness is not something to limp on with.
-fn random_bytes<const N: usize>() -> [u8; N] {
+pub fn random_bytes<const N: usize>() -> [u8; N] {
     let mut buf = [0u8; N];
     #[allow(clippy::expect_used)]
     getrandom::fill(&mut buf).expect("the operating system's random number generator failed");
@@ -85,42 +81,6 @@ pub fn totp_secret() -> Vec<u8> {
     random_bytes::<20>().to_vec()
 }
 
-fn argon2() -> Argon2<'static> {
-    // OWASP Password Storage Cheat Sheet: m=19456 KiB, t=2, p=1.
-    let params = Params::new(19 * 1024, 2, 1, None).unwrap_or_default();
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
-}
-
-/// An argon2id PHC string (`$argon2id$v=19$m=19456,t=2,p=1$…`).
-pub fn hash_secret(secret: &str) -> Result<String, argon2::password_hash::Error> {
-    let salt = SaltString::encode_b64(&random_bytes::<16>())?;
-    Ok(argon2()
-        .hash_password(secret.as_bytes(), &salt)?
-        .to_string())
-}
-
-/// Checks `secret` against a stored PHC string. A malformed stored hash counts as no match.
-pub fn verify_secret(secret: &str, stored: &str) -> bool {
-    PasswordHash::new(stored)
-        .is_ok_and(|hash| argon2().verify_password(secret.as_bytes(), &hash).is_ok())
-}
-
-/// Spends the time of one password check against nothing, so that "no such account" takes
-/// as long as "wrong password" and timing doesn't tell which emails have accounts.
-pub fn verify_nothing(secret: &str) {
-    static DUMMY: LazyLock<String> =
-        LazyLock::new(|| hash_secret("no account has this password").unwrap_or_default());
-    let _ = verify_secret(secret, &DUMMY);
-}
-
-/// Argon2 takes tens of milliseconds on purpose; run it off the async worker threads.
-pub async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
-    match tokio::task::spawn_blocking(work).await {
-        Ok(value) => value,
-        Err(err) => std::panic::resume_unwind(err.into_panic()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,17 +113,5 @@ mod tests {
         assert_eq!(code.matches('-').count(), 3);
         let typed = code.to_uppercase().replace('-', " ");
         assert_eq!(normalise_recovery_code(&typed), code);
-    }
-
-    #[test]
-    fn passwords_hash_with_argon2id_and_verify() {
-        let stored = hash_secret("correct-horse-battery-staple").unwrap_or_default();
-        assert!(
-            stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
-            "{stored}"
-        );
-        assert!(verify_secret("correct-horse-battery-staple", &stored));
-        assert!(!verify_secret("Correct-horse-battery-staple", &stored));
-        assert!(!verify_secret("anything", "not a hash"));
     }
 }

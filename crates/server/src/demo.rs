@@ -100,10 +100,7 @@ pub async fn create_account(
 ) -> Result<String, ApiError> {
     let now = state.clock.now();
     let id = crypto::id();
-    let password = password.to_owned();
-    let hash = crypto::blocking(move || crypto::hash_secret(&password))
-        .await
-        .map_err(ApiError::internal)?;
+    let hash = state.hasher.hash(password.to_owned()).await?;
     let (plan_name, price, streams) = plan;
     let mut tx = crate::db::write(&state.db).await?;
     sqlx::query(

@@ -15,6 +15,7 @@ pub mod demo;
 mod error;
 mod extract;
 mod geo;
+pub mod hashing;
 mod outbox;
 mod ratelimit;
 mod request_id;

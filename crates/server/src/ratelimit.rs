@@ -34,6 +34,11 @@ pub const TWO_STEP_PER_ACCOUNT: Limit = Limit {
     max_failures: 10,
     window: WINDOW,
 };
+/// 10 PINs set per account in 15 minutes: each is an argon2 hash, and nobody needs more.
+pub const PIN_CHANGES_PER_ACCOUNT: Limit = Limit {
+    max_failures: 10,
+    window: WINDOW,
+};
 /// 5 wrong PINs per profile in 15 minutes.
 pub const PROFILE_PIN: Limit = Limit {
     max_failures: 5,
@@ -133,6 +138,17 @@ pub async fn clear(conn: &mut SqliteConnection, key: &str) -> Result<(), sqlx::E
     Ok(())
 }
 
+/// Counts one use against a limit on every use, right or wrong, in one write transaction;
+/// `Err(429)` once `limit` uses are in the window. For actions that are costly whatever their
+/// outcome, such as setting a PIN (an argon2 hash each time).
+pub async fn spend(pool: &SqlitePool, key: &str, limit: Limit, now: i64) -> Result<(), ApiError> {
+    let mut tx = db::write(pool).await?;
+    check(&mut tx, key, limit, now).await?;
+    fail(&mut tx, key, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 pub fn account_key(account_id: &str) -> String {
     format!("password:{account_id}")
 }
@@ -159,6 +175,10 @@ pub fn two_step_key(account_id: &str) -> String {
 
 pub fn pin_key(profile_id: &str) -> String {
     format!("pin:{profile_id}")
+}
+
+pub fn pin_change_key(account_id: &str) -> String {
+    format!("pin-set:{account_id}")
 }
 
 #[cfg(test)]

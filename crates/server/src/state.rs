@@ -6,6 +6,7 @@ use sqlx::SqlitePool;
 use crate::clock::Clock;
 use crate::db;
 use crate::geo::Geo;
+use crate::hashing::Hasher;
 use crate::web::WebApp;
 
 /// What every handler can reach. Cheap to clone.
@@ -19,6 +20,8 @@ pub struct AppState {
     pub https: bool,
     pub clock: Clock,
     pub geo: Arc<Geo>,
+    /// Argon2id for passwords and PINs, on threads of its own with a bounded queue.
+    pub hasher: Hasher,
 }
 
 impl AppState {
@@ -31,6 +34,7 @@ impl AppState {
             https: false,
             clock: Clock::default(),
             geo: Arc::new(Geo::none()),
+            hasher: Hasher::for_this_machine(),
         })
     }
 }

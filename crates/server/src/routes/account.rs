@@ -184,10 +184,7 @@ pub async fn change_password(
         )
         .with_field("new_password", advice));
     }
-    let new_password = body.new_password;
-    let hash = crypto::blocking(move || crypto::hash_secret(&new_password))
-        .await
-        .map_err(ApiError::internal)?;
+    let hash = state.hasher.hash(body.new_password).await?;
 
     let mut tx = db::write(&state.db).await?;
     sqlx::query("UPDATE accounts SET password_hash = ? WHERE id = ?")

@@ -188,8 +188,17 @@ pub async fn select(
         let key = ratelimit::pin_key(&id);
         let reservation =
             ratelimit::reserve(&state.db, &[(&key, ratelimit::PROFILE_PIN)], now).await?;
-        let right = crypto::blocking(move || crypto::verify_secret(&pin, &pin_hash)).await;
+        let checked = state.hasher.verify(pin, pin_hash).await;
         let mut tx = db::write(&state.db).await?;
+        // A server too busy to check (503) has seen no wrong PIN: the try is given back.
+        let right = match checked {
+            Ok(right) => right,
+            Err(err) => {
+                reservation.release(&mut tx).await?;
+                tx.commit().await?;
+                return Err(err);
+            }
+        };
         if !right {
             let actor = Actor::session(&state, &session);
             activity::record(
@@ -372,6 +381,8 @@ pub async fn delete(
         (status = 403, description = "`kids_profile` or `reauthentication_required`", body = ErrorBody),
         (status = 404, description = "`not_found`", body = ErrorBody),
         (status = 422, description = "`invalid_fields`", body = ErrorBody),
+        (status = 429, description = "`too_many_attempts`: 10 PINs set per account in 15 minutes, with `Retry-After`", body = ErrorBody),
+        (status = 503, description = "`unavailable`: too many passwords and PINs being checked at once; `Retry-After`", body = ErrorBody),
     ))]
 pub async fn lock(
     State(state): State<AppState>,
@@ -379,10 +390,16 @@ pub async fn lock(
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<ProfileLock>,
 ) -> Result<StatusCode, ApiError> {
-    let pin = body.pin;
-    let hash = crypto::blocking(move || crypto::hash_secret(&pin))
-        .await
-        .map_err(ApiError::internal)?;
+    // Counted before the hash: a burst of PIN changes must not be a burst of argon2 work.
+    let key = ratelimit::pin_change_key(&session.account_id);
+    ratelimit::spend(
+        &state.db,
+        &key,
+        ratelimit::PIN_CHANGES_PER_ACCOUNT,
+        session.now,
+    )
+    .await?;
+    let hash = state.hasher.hash(body.pin).await?;
     set_pin(&state, &session.account_id, &id, Some(hash)).await
 }
 

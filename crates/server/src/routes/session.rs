@@ -70,17 +70,24 @@ pub async fn check_password(
             .fetch_optional(&state.db)
             .await?;
     let password = password.to_owned();
-    let matched = match &account {
+    let checked = match &account {
         Some(account) => {
-            let hash = account.password_hash.clone();
-            crypto::blocking(move || crypto::verify_secret(&password, &hash)).await
+            (state.hasher)
+                .verify(password, account.password_hash.clone())
+                .await
         }
-        None => {
-            crypto::blocking(move || crypto::verify_nothing(&password)).await;
-            false
-        }
+        None => state.hasher.verify_nothing(password).await.map(|()| false),
     };
     let mut tx = db::write(&state.db).await?;
+    // A server too busy to check (503) has seen no failure: the try is given back.
+    let matched = match checked {
+        Ok(matched) => matched,
+        Err(err) => {
+            reservation.release(&mut tx).await?;
+            tx.commit().await?;
+            return Err(err);
+        }
+    };
     match account {
         Some(account) if matched => {
             reservation.release(&mut tx).await?;

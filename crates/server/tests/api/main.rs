@@ -5,6 +5,7 @@
 mod account;
 mod dev;
 mod devices;
+mod hashing;
 mod input;
 mod openapi;
 mod profiles;

@@ -45,6 +45,13 @@ impl TestServer {
         server
     }
 
+    /// The same server with its state changed (say, a smaller hashing pool).
+    pub fn with_state(mut self, change: impl FnOnce(&mut AppState)) -> Self {
+        change(&mut self.state);
+        self.app = app(self.state.clone());
+        self
+    }
+
     async fn build(with_dist: bool, demo: bool) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let dist = dir.path().join("dist");
