@@ -79,6 +79,13 @@ impl DemoServer {
     }
 }
 
+impl DemoServer {
+    /// The server's process id (for reading its memory from `/proc`).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
 impl Drop for DemoServer {
     fn drop(&mut self) {
         let _ = self.child.kill();

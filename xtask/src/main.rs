@@ -5,10 +5,12 @@
 //! - `size`: build the release app and print its first-load transfer size.
 //! - `dist`: build the release app into `dist/` only.
 //! - `load`: p50/p99 latency of `GET /api/devices` under a short loopback load (wrk).
+//! - `flood`: the server's memory under bursts of 200–400 concurrent password checks.
 //! - `render`: how long the devices page takes to show 1,000 devices in headless Chromium.
 
 mod build;
 mod demo;
+mod flood;
 mod install;
 mod load;
 mod proc;
@@ -28,6 +30,8 @@ usage: cargo xtask <command>
   size                build the release app and print raw, gzip and brotli sizes
   dist                build the release app into dist/
   load                p50/p99 of GET /api/devices under a 10 s loopback load (wrk)
+  flood               the server's peak memory under bursts of 200, 200 and 400
+                      concurrent sign-ins (each an argon2 check)
   render              time to show 1,000 devices on Manage access and devices
                       (headless Chromium, median of 7 runs)
 ";
@@ -41,6 +45,7 @@ fn main() -> ExitCode {
         Some("dist") => build::dist().map(|_| ()),
         Some("load") => load::run_load(),
         Some("render") => render::run_render(),
+        Some("flood") => flood::run_flood(),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
             Ok(())
