@@ -153,7 +153,34 @@ impl IntoResponse for ApiError {
 
 impl From<sqlx::Error> for ApiError {
     fn from(err: sqlx::Error) -> Self {
+        if storage_unavailable(&err) {
+            // Our fault, but passing: logged like any internal error, answered as "try again
+            // soon" because nothing was written (the transaction rolled back).
+            tracing::error!(cause = %err, "database can't serve this request now");
+            return Self::unavailable(
+                5,
+                "We can't save changes right now. Nothing was changed; please try again in a moment.",
+            );
+        }
         Self::internal(format_args!("database: {err}"))
+    }
+}
+
+/// Failures of the database's storage or reach rather than of the request: a full disk, a
+/// read-only or failing file, a lock held too long, no connection free in time.
+fn storage_unavailable(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) => true,
+        sqlx::Error::Database(db) => {
+            // SQLite's extended result code; the primary code is its low byte.
+            let primary = db
+                .code()
+                .and_then(|code| code.parse::<i32>().ok())
+                .map(|code| code & 0xff);
+            // SQLITE_BUSY 5, SQLITE_READONLY 8, SQLITE_IOERR 10, SQLITE_FULL 13, SQLITE_CANTOPEN 14.
+            matches!(primary, Some(5 | 8 | 10 | 13 | 14))
+        }
+        _ => false,
     }
 }
 

@@ -1,4 +1,4 @@
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use sqlx::SqlitePool;
@@ -13,6 +13,8 @@ use crate::web::WebApp;
 #[derive(Clone)]
 pub struct AppState {
     pub db: SqlitePool,
+    /// The database file, for `/api/health`'s look at its disk.
+    pub database: Arc<PathBuf>,
     pub web: Arc<WebApp>,
     /// `--demo`: the outbox is logged and served at `GET /api/dev/outbox`.
     pub demo: bool,
@@ -29,6 +31,7 @@ impl AppState {
     pub async fn open(database: &Path, web: WebApp, demo: bool) -> Result<Self, sqlx::Error> {
         Ok(Self {
             db: db::open(database).await?,
+            database: Arc::new(database.to_owned()),
             web: Arc::new(web),
             demo,
             https: false,

@@ -2,17 +2,24 @@ use axum::Json;
 use axum::extract::State;
 use hallpass_api::{ErrorBody, Health, HealthStatus, paths};
 
-use crate::{ApiError, AppState};
+use crate::{ApiError, AppState, db};
 
-/// "ok" only when the database answers too, so a monitor that sees "ok" knows the server can
-/// actually serve accounts.
+/// "ok" only when the database takes writes too, so a monitor that sees "ok" knows the server
+/// can actually serve accounts. How it knows: the database's file system has at least
+/// `db::MIN_FREE_BYTES` free, and a write transaction on a one-row table commits.
 #[utoipa::path(get, path = paths::HEALTH, tag = "health",
-    responses((status = 200, body = Health), (status = 500, description = "`internal_error`", body = ErrorBody)))]
+    responses(
+        (status = 200, body = Health),
+        (status = 503, description = "`unavailable`: the database can't take writes (its disk is full, or the file is read-only or failing); `Retry-After`", body = ErrorBody),
+    ))]
 pub async fn get(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
-    sqlx::query("SELECT 1")
-        .execute(&state.db)
-        .await
-        .map_err(ApiError::internal)?;
+    if let Err(cause) = db::check_writable(&state.db, &state.database, state.clock.now()).await {
+        tracing::error!(%cause, "health: the database can't take writes");
+        return Err(ApiError::unavailable(
+            5,
+            "The database can't take writes right now.",
+        ));
+    }
     Ok(Json(Health {
         status: HealthStatus::Ok,
         version: env!("CARGO_PKG_VERSION").to_owned(),

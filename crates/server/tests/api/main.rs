@@ -10,6 +10,7 @@ mod input;
 mod openapi;
 mod profiles;
 mod session;
+mod storage;
 mod support;
 mod two_factor;
 mod web;

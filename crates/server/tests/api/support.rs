@@ -52,7 +52,20 @@ impl TestServer {
         self
     }
 
+    /// With `--demo`, on a database file at `database` (say, on a small file system).
+    pub async fn demo_on(database: &std::path::Path) -> Self {
+        let server = Self::build_on(true, true, Some(database)).await;
+        hallpass_server::demo::seed(&server.state)
+            .await
+            .expect("seed the demo data");
+        server
+    }
+
     async fn build(with_dist: bool, demo: bool) -> Self {
+        Self::build_on(with_dist, demo, None).await
+    }
+
+    async fn build_on(with_dist: bool, demo: bool, database: Option<&std::path::Path>) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let dist = dir.path().join("dist");
         if with_dist {
@@ -67,7 +80,8 @@ impl TestServer {
             std::fs::write(dist.join("favicon.svg"), "<svg/>").expect("svg");
         }
         let web = WebApp::load(&dist).expect("load dist");
-        let state = AppState::open(&dir.path().join("db.sqlite"), web, demo)
+        let database = database.map_or_else(|| dir.path().join("db.sqlite"), ToOwned::to_owned);
+        let state = AppState::open(&database, web, demo)
             .await
             .expect("open database");
         Self {
