@@ -171,60 +171,95 @@ pub async fn select(
     ApiJson(body): ApiJson<SelectProfile>,
 ) -> Result<Json<SessionInfo>, ApiError> {
     let now = session.now;
-    let mut conn = state.db.acquire().await?;
-    load_or_404(&mut conn, &session.account_id, &id).await?;
-    let pin_hash: Option<String> = sqlx::query_scalar("SELECT pin_hash FROM profiles WHERE id = ?")
-        .bind(&id)
-        .fetch_one(&mut *conn)
-        .await?;
-    drop(conn);
-    if let Some(pin_hash) = pin_hash {
-        let Some(pin) = body.pin else {
-            return Err(ApiError::forbidden(
-                ErrorCode::PinRequired,
-                "This profile is locked. Enter its PIN.",
-            ));
-        };
-        let key = ratelimit::pin_key(&id);
-        let reservation =
-            ratelimit::reserve(&state.db, &[(&key, ratelimit::PROFILE_PIN)], now).await?;
-        let checked = state.hasher.verify(pin, pin_hash).await;
-        let mut tx = db::write(&state.db).await?;
-        // A server too busy to check (503) has seen no wrong PIN: the try is given back.
-        let right = match checked {
-            Ok(right) => right,
-            Err(err) => {
-                reservation.release(&mut tx).await?;
-                tx.commit().await?;
-                return Err(err);
-            }
-        };
-        if !right {
-            let actor = Actor::session(&state, &session);
-            activity::record(
-                &mut tx,
-                &session.account_id,
-                ActivityKind::ProfilePinFailed,
-                now,
-                &actor,
-            )
+    let pin_hash: Option<Option<String>> =
+        sqlx::query_scalar("SELECT pin_hash FROM profiles WHERE id = ? AND account_id = ?")
+            .bind(&id)
+            .bind(&session.account_id)
+            .fetch_optional(&state.db)
             .await?;
-            tx.commit().await?;
-            return Err(
-                ApiError::forbidden(ErrorCode::WrongPin, "That PIN is not right.")
-                    .with_field("pin", "That PIN is not right."),
-            );
-        }
-        reservation.release(&mut tx).await?;
-        ratelimit::clear(&mut tx, &key).await?;
+    let Some(pin_hash) = pin_hash else {
+        return Err(profile_not_found());
+    };
+    let mut tx = match &pin_hash {
+        None => db::write(&state.db).await?,
+        Some(hash) => check_pin(&state, &session, &id, body.pin, hash.clone()).await?,
+    };
+    // The profile may have been deleted, or locked with another PIN, since it was read: the
+    // choice holds only if it is still the profile that was checked, in this transaction.
+    let chosen = sqlx::query(
+        "UPDATE sessions SET profile_id = ?1 WHERE id = ?2
+           AND EXISTS (SELECT 1 FROM profiles WHERE id = ?1 AND account_id = ?3 AND pin_hash IS ?4)",
+    )
+    .bind(&id)
+    .bind(&session.id)
+    .bind(&session.account_id)
+    .bind(&pin_hash)
+    .execute(&mut *tx)
+    .await?;
+    if chosen.rows_affected() == 0 {
+        let still_there = load(&mut tx, &session.account_id, &id).await?.is_some();
         tx.commit().await?;
+        return Err(if still_there {
+            pin_required()
+        } else {
+            profile_not_found()
+        });
     }
-    sqlx::query("UPDATE sessions SET profile_id = ? WHERE id = ?")
-        .bind(&id)
-        .bind(&session.id)
-        .execute(&state.db)
-        .await?;
+    tx.commit().await?;
     Ok(Json(session::info(&state.db, &session.id, now).await?))
+}
+
+fn pin_required() -> ApiError {
+    ApiError::forbidden(
+        ErrorCode::PinRequired,
+        "This profile is locked. Enter its PIN.",
+    )
+}
+
+/// Checks `pin` against the profile's `pin_hash` under the PIN rate limit. Right: the open
+/// write transaction in which the try is given back, for the caller to finish. Wrong: the
+/// failure is recorded and the answer is 403 `wrong_pin`.
+async fn check_pin(
+    state: &AppState,
+    session: &Session,
+    id: &str,
+    pin: Option<String>,
+    pin_hash: String,
+) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, ApiError> {
+    let pin = pin.ok_or_else(pin_required)?;
+    let key = ratelimit::pin_key(id);
+    let reservation =
+        ratelimit::reserve(&state.db, &[(&key, ratelimit::PROFILE_PIN)], session.now).await?;
+    let checked = state.hasher.verify(pin, pin_hash).await;
+    let mut tx = db::write(&state.db).await?;
+    // A server too busy to check (503) has seen no wrong PIN: the try is given back.
+    let right = match checked {
+        Ok(right) => right,
+        Err(err) => {
+            reservation.release(&mut tx).await?;
+            tx.commit().await?;
+            return Err(err);
+        }
+    };
+    if !right {
+        let actor = Actor::session(state, session);
+        activity::record(
+            &mut tx,
+            &session.account_id,
+            ActivityKind::ProfilePinFailed,
+            session.now,
+            &actor,
+        )
+        .await?;
+        tx.commit().await?;
+        return Err(
+            ApiError::forbidden(ErrorCode::WrongPin, "That PIN is not right.")
+                .with_field("pin", "That PIN is not right."),
+        );
+    }
+    reservation.release(&mut tx).await?;
+    ratelimit::clear(&mut tx, &key).await?;
+    Ok(tx)
 }
 
 /// Add a profile (at most five).

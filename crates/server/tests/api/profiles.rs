@@ -283,3 +283,50 @@ async fn deleting_a_profile_signs_out_the_devices_watching_as_it() {
         .await
         .expect_error(StatusCode::UNAUTHORIZED, ErrorCode::SignedOutRemotely);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn choosing_a_profile_while_it_is_deleted_never_fails_on_the_server() {
+    let server = TestServer::demo().await;
+    let mut watcher = server.demo_browser().await;
+    let mut owner = server
+        .browser()
+        .on(crate::support::SAFARI_ON_IPHONE, [198, 51, 100, 40]);
+    owner
+        .sign_in(
+            hallpass_server::demo::DEMO_EMAIL,
+            hallpass_server::demo::DEMO_PASSWORD,
+        )
+        .await;
+    for round in 0..20 {
+        let created: hallpass_api::Profile = owner
+            .post(
+                "/api/profiles",
+                json!({"name": format!("Guest {round}"), "avatar": "comet", "kids": false,
+                       "maturity_rating": "13+", "language": "en"}),
+            )
+            .await
+            .expect_status(StatusCode::CREATED)
+            .json();
+        let path = format!("/api/profiles/{}", created.id);
+        let select = watcher
+            .request(axum::http::Method::POST, &format!("{path}/select"))
+            .header("content-type", "application/json")
+            .body(axum::body::Body::from("{}"))
+            .expect("request");
+        let delete = owner
+            .request(axum::http::Method::DELETE, &path)
+            .body(axum::body::Body::empty())
+            .expect("request");
+        let statuses = crate::support::at_once(&server, vec![select, delete]).await;
+        assert_eq!(statuses[1], StatusCode::NO_CONTENT, "round {round}");
+        // Chosen just before the delete (and then signed out with it), or gone already.
+        assert!(
+            [StatusCode::OK, StatusCode::NOT_FOUND].contains(&statuses[0]),
+            "round {round}: {statuses:?}"
+        );
+        if statuses[0] == StatusCode::OK {
+            // That device watched as the deleted profile: it was signed out with it.
+            watcher = server.demo_browser().await;
+        }
+    }
+}
