@@ -21,7 +21,7 @@ use crate::client::Client;
 use crate::clock::{DAY, HOUR, MINUTE};
 use crate::extract::ApiPath;
 use crate::geo::{Geo, Place};
-use crate::routes::{account, devices, profiles, session, two_factor};
+use crate::routes::{account, devices, profile_pins, profiles, session, two_factor};
 use crate::{ApiError, ApiJson, AppState, crypto, outbox, totp};
 
 pub const DEMO_EMAIL: &str = "demo@hallpass.test";
@@ -263,7 +263,7 @@ async fn select(
     let body = SelectProfile {
         pin: pin.map(str::to_owned),
     };
-    profiles::select(
+    profile_pins::select(
         State(state.clone()),
         session.clone(),
         ApiPath(id),
@@ -341,7 +341,7 @@ async fn seed_demo_account(state: &AppState) -> Result<(), ApiError> {
     }
     let jordan = profile_id(&t, &account_id, "Jordan").await?;
     // Signing in opened the step-up window.
-    profiles::lock(
+    profile_pins::lock(
         State(t.clone()),
         SteppedUp(pc.session.clone()),
         ApiPath(jordan),

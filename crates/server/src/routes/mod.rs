@@ -8,6 +8,7 @@ pub(crate) mod account;
 mod dev;
 pub(crate) mod devices;
 mod health;
+pub(crate) mod profile_pins;
 pub(crate) mod profiles;
 pub mod session;
 pub(crate) mod two_factor;
@@ -113,8 +114,8 @@ fn routes() -> (Router<AppState>, Document) {
         .routes(routes!(session::reauthenticate))
         .routes(routes!(profiles::list, profiles::create))
         .routes(routes!(profiles::update, profiles::delete))
-        .routes(routes!(profiles::select))
-        .routes(routes!(profiles::lock, profiles::unlock))
+        .routes(routes!(profile_pins::select))
+        .routes(routes!(profile_pins::lock, profile_pins::unlock))
         .routes(routes!(account::get))
         .routes(routes!(account::change_password))
         .routes(routes!(account::change_email))
