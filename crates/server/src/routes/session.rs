@@ -89,7 +89,7 @@ pub async fn check_password(
             Ok((account.id, account.totp_secret))
         }
         _ => {
-            // The reservation stays: it is this failure.
+            reservation.fail(&mut tx).await?;
             if let Some(account) = account {
                 let actor = Actor::client(state, client, None);
                 activity::record(
@@ -212,6 +212,7 @@ pub async fn info(
         (status = 401, description = "`invalid_credentials`", body = ErrorBody),
         (status = 422, description = "`invalid_fields`", body = ErrorBody),
         (status = 429, description = "`too_many_attempts`, with `Retry-After`", body = ErrorBody),
+        (status = 503, description = "`unavailable`: tries in progress for this account were not decided in time; `Retry-After`", body = ErrorBody),
     ))]
 pub async fn sign_in(
     State(state): State<AppState>,
@@ -479,6 +480,7 @@ pub async fn delete(
         (status = 401, body = ErrorBody),
         (status = 403, description = "`wrong_password`", body = ErrorBody),
         (status = 429, description = "`too_many_attempts`", body = ErrorBody),
+        (status = 503, description = "`unavailable`: tries in progress for this account were not decided in time; `Retry-After`", body = ErrorBody),
     ))]
 pub async fn reauthenticate(
     State(state): State<AppState>,
