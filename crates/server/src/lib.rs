@@ -18,6 +18,7 @@ mod geo;
 mod outbox;
 mod ratelimit;
 mod request_id;
+mod rotation;
 mod routes;
 mod security;
 mod serve;
