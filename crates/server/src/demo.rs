@@ -282,9 +282,13 @@ async fn step_up(
 ) -> Result<(AppState, SteppedUp), ApiError> {
     let t = at(state, ago);
     let session = device.used(state, ago).await?;
+    let mut headers = HeaderMap::new();
+    let cookie = format!("{}={}", auth::COOKIE_NAME, device.token);
+    headers.insert(COOKIE, cookie.parse().map_err(ApiError::internal)?);
     let answer = session::reauthenticate(
         State(t.clone()),
         session,
+        headers,
         ApiJson(Reauthenticate {
             password: DEMO_PASSWORD.to_owned(),
         }),

@@ -19,6 +19,7 @@ pub mod hashing;
 mod outbox;
 mod ratelimit;
 mod request_id;
+mod rotation;
 mod routes;
 mod security;
 mod serve;

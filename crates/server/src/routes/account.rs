@@ -138,6 +138,7 @@ fn strength_advice(password: &str, known: &[&str]) -> Option<String> {
         (status = 403, description = "`wrong_password` or `kids_profile`", body = ErrorBody),
         (status = 422, description = "`weak_password` (advice in `fields.new_password`), `same_password` or `invalid_fields`", body = ErrorBody),
         (status = 429, description = "`too_many_attempts`", body = ErrorBody),
+        (status = 503, description = "`unavailable`: tries in progress for this account were not decided in time; `Retry-After`", body = ErrorBody),
     ))]
 pub async fn change_password(
     State(state): State<AppState>,

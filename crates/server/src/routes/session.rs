@@ -12,11 +12,11 @@ use hallpass_api::{
 use sqlx::SqliteConnection;
 
 use crate::activity::{self, Actor};
-use crate::auth::{self, STEP_UP_WINDOW, Session};
+use crate::auth::{self, Session};
 use crate::client::Client;
 use crate::clock::{MINUTE, timestamp};
 use crate::routes::profiles;
-use crate::{ApiError, ApiJson, AppState, crypto, db, ratelimit, totp};
+use crate::{ApiError, ApiJson, AppState, crypto, db, ratelimit, rotation, totp};
 
 /// A two-step challenge must be answered within this time.
 pub const CHALLENGE_LIFETIME: i64 = 5 * MINUTE;
@@ -96,7 +96,7 @@ pub async fn check_password(
             Ok((account.id, account.totp_secret))
         }
         _ => {
-            // The reservation stays: it is this failure.
+            reservation.fail(&mut tx).await?;
             if let Some(account) = account {
                 let actor = Actor::client(state, client, None);
                 activity::record(
@@ -219,6 +219,7 @@ pub async fn info(
         (status = 401, description = "`invalid_credentials`", body = ErrorBody),
         (status = 422, description = "`invalid_fields`", body = ErrorBody),
         (status = 429, description = "`too_many_attempts`, with `Retry-After`", body = ErrorBody),
+        (status = 503, description = "`unavailable`: tries in progress for this account were not decided in time; `Retry-After`", body = ErrorBody),
     ))]
 pub async fn sign_in(
     State(state): State<AppState>,
@@ -482,14 +483,16 @@ pub async fn delete(
 /// Confirm the password to open the 10-minute step-up window.
 #[utoipa::path(post, path = paths::SESSION_REAUTHENTICATE, tag = "session", request_body = Reauthenticate,
     responses(
-        (status = 204, description = "Recently authenticated for 10 minutes; a new session cookie is set"),
+        (status = 204, description = "Recently authenticated for 10 minutes; `Set-Cookie` carries the session's new token, the same for every step-up this browser sends at once"),
         (status = 401, body = ErrorBody),
         (status = 403, description = "`wrong_password`", body = ErrorBody),
         (status = 429, description = "`too_many_attempts`", body = ErrorBody),
+        (status = 503, description = "`unavailable`: tries in progress for this account were not decided in time; `Retry-After`", body = ErrorBody),
     ))]
 pub async fn reauthenticate(
     State(state): State<AppState>,
     session: Session,
+    headers: HeaderMap,
     ApiJson(body): ApiJson<Reauthenticate>,
 ) -> Result<Response, ApiError> {
     match check_password(&state, &session.client, &session.email, &body.password).await {
@@ -499,22 +502,20 @@ pub async fn reauthenticate(
         }
         Err(err) => return Err(err),
     }
-    // A new token after every authentication (ASVS 5.0 7.2.4); the old one is honoured a
-    // little longer for requests already on their way.
-    let now = state.clock.now();
-    let token = crypto::token();
-    sqlx::query(
-        "UPDATE sessions SET reauthenticated_until = ?, previous_token_hash = token_hash,
-             previous_valid_until = ?, token_hash = ?
-         WHERE id = ?",
-    )
-    .bind(now + STEP_UP_WINDOW)
-    .bind(now + auth::ROTATION_GRACE)
-    .bind(crypto::sha256(&token))
-    .bind(&session.id)
-    .execute(&state.db)
-    .await?;
-    Ok(with_cookie(auth::cookie(&token), StatusCode::NO_CONTENT))
+    // A new token after every authentication (ASVS 5.0 7.2.4), one for all the tabs that
+    // step up together; the old one is honoured a little longer for requests on their way.
+    let presented = auth::token(&headers).unwrap_or_default();
+    match rotation::step_up(&state, &session, &presented).await? {
+        rotation::Cookie::Set(token) => {
+            Ok(with_cookie(auth::cookie(&token), StatusCode::NO_CONTENT))
+        }
+        rotation::Cookie::Keep => Ok(StatusCode::NO_CONTENT.into_response()),
+        // Ended or rotated again while the password was checked: say why, as any request would.
+        rotation::Cookie::Refused => Err(auth::authenticate(&state, &headers, session.client)
+            .await
+            .err()
+            .unwrap_or_else(|| ApiError::unauthorized(ErrorCode::NotSignedIn, "Please sign in."))),
+    }
 }
 
 /// 403 `wrong_password`, with the message against `field` so the form can show it there.

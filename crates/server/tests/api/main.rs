@@ -3,6 +3,7 @@
 //! two cores); one module per area.
 
 mod account;
+mod concurrent;
 mod dev;
 mod devices;
 mod hashing;

@@ -9,7 +9,7 @@ use hallpass_server::demo::{DEMO_EMAIL, DEMO_PASSWORD};
 use serde_json::json;
 use totp_rs::{Algorithm, Secret, TOTP};
 
-use crate::support::{Browser, MINUTE, TestServer, advance};
+use crate::support::{Browser, MINUTE, TestServer, advance, code_sent_to};
 
 /// What an authenticator app shows for `setup` at the server's time.
 fn authenticator_code(server: &TestServer, secret: &str, seconds_from_now: i64) -> String {
@@ -284,4 +284,63 @@ async fn wrong_codes_count_per_account_across_challenges_and_show_in_activity() 
         .filter(|e| e.kind == ActivityKind::SignInFailed)
         .count();
     assert_eq!(failed, 10);
+}
+
+/// Issue 10, item 4: a `:` is valid in an email address, and totp-rs refuses it in a label.
+#[tokio::test]
+async fn an_address_with_a_colon_turns_two_step_on_and_signs_in_with_a_code() {
+    let server = TestServer::demo().await;
+    let mut owner = server.demo_browser().await;
+    let address = "riley:tv@example.test";
+    owner
+        .put("/api/account/email", json!({ "email": address }))
+        .await
+        .expect_status(StatusCode::ACCEPTED);
+    let code = code_sent_to(&server, address).await;
+    owner
+        .post("/api/account/email/verify", json!({ "code": code }))
+        .await
+        .expect_status(StatusCode::OK);
+
+    let setup: TotpSetup = owner
+        .post("/api/two-factor/totp", json!({}))
+        .await
+        .expect_status(StatusCode::OK)
+        .json();
+    // The account part is percent-encoded, so the authenticator shows the address as typed.
+    assert!(
+        setup
+            .otpauth_uri
+            .starts_with("otpauth://totp/Hallpass:riley%3Atv%40example.test?"),
+        "{}",
+        setup.otpauth_uri
+    );
+    let code = authenticator_code(&server, &setup.secret, 0);
+    owner
+        .post("/api/two-factor/totp/confirm", json!({ "code": code }))
+        .await
+        .expect_status(StatusCode::OK);
+
+    advance(&server, 30);
+    let mut browser = server.browser();
+    let reply = browser
+        .post(
+            "/api/session",
+            json!({"email": address, "password": DEMO_PASSWORD}),
+        )
+        .await;
+    let challenge = match reply.expect_status(StatusCode::OK).json::<SignInOutcome>() {
+        SignInOutcome::TwoFactorRequired(c) => c.challenge,
+        other => panic!("expected a challenge, got {other:?}"),
+    };
+    let code = authenticator_code(&server, &setup.secret, 0);
+    let info: SessionInfo = browser
+        .post(
+            "/api/session/two-factor",
+            json!({"challenge": challenge, "code": code}),
+        )
+        .await
+        .expect_status(StatusCode::OK)
+        .json();
+    assert_eq!(info.account.email, address);
 }
