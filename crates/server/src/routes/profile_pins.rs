@@ -25,6 +25,7 @@ use crate::{ApiError, ApiJson, AppState, db, ratelimit};
         (status = 404, description = "`not_found`", body = ErrorBody),
         (status = 422, description = "`invalid_fields`", body = ErrorBody),
         (status = 429, description = "`too_many_attempts`: 5 wrong PINs in 15 minutes", body = ErrorBody),
+        (status = 503, description = "`unavailable`: too many PINs and passwords being checked at once; `Retry-After`", body = ErrorBody),
     ))]
 pub async fn select(
     State(state): State<AppState>,
@@ -104,6 +105,7 @@ async fn check_pin(
         }
     };
     if !right {
+        reservation.fail(&mut tx).await?;
         let actor = Actor::session(state, session);
         activity::record(
             &mut tx,
