@@ -24,6 +24,7 @@ mod routes;
 mod security;
 mod serve;
 mod state;
+mod strength;
 mod totp;
 mod useragent;
 mod web;

@@ -15,15 +15,12 @@ use crate::clock::{MINUTE, timestamp};
 use crate::extract::ApiPath;
 use crate::outbox::{self, Channel};
 use crate::routes::{devices, profiles, session};
-use crate::{ApiError, ApiJson, AppState, crypto, db};
+use crate::{ApiError, ApiJson, AppState, crypto, db, strength};
 
 /// A verification code is good for this long.
 pub const CODE_LIFETIME: i64 = 15 * MINUTE;
 /// Wrong tries per code before a new one must be asked for.
 pub const CODE_ATTEMPTS: i64 = 5;
-/// zxcvbn's score from 0 (guessable) to 4; 3 is "safely unguessable" for an online attack
-/// that the rate limits already slow down.
-const MIN_STRENGTH: u8 = 3;
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -111,25 +108,6 @@ pub async fn get(
     Ok(Json(load(&mut conn, &session.account_id).await?))
 }
 
-/// Why a new password is weak, in zxcvbn's words, for `fields.new_password`.
-fn strength_advice(password: &str, known: &[&str]) -> Option<String> {
-    let estimate = zxcvbn::zxcvbn(password, known);
-    if u8::from(estimate.score()) >= MIN_STRENGTH {
-        return None;
-    }
-    let mut advice = Vec::new();
-    if let Some(feedback) = estimate.feedback() {
-        if let Some(warning) = feedback.warning() {
-            advice.push(warning.to_string());
-        }
-        advice.extend(feedback.suggestions().iter().map(ToString::to_string));
-    }
-    if advice.is_empty() {
-        advice.push("Add more words or characters that are hard to guess.".to_owned());
-    }
-    Some(advice.join(" "))
-}
-
 /// Change the password; optionally sign out every other device.
 #[utoipa::path(put, path = paths::ACCOUNT_PASSWORD, tag = "account", request_body = ChangePassword,
     responses(
@@ -174,10 +152,10 @@ pub async fn change_password(
         .map(|p| p.name)
         .collect();
     drop(conn);
-    let mut known: Vec<&str> = names.iter().map(String::as_str).collect();
-    known.extend(["hallpass", session.email.as_str()]);
-    known.extend(session.email.split(['@', '.']));
-    if let Some(advice) = strength_advice(&body.new_password, &known) {
+    let mut known = names;
+    known.extend(["hallpass".to_owned(), session.email.clone()]);
+    known.extend(session.email.split(['@', '.']).map(str::to_owned));
+    if let Some(advice) = strength::advice(body.new_password.clone(), known).await? {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::WeakPassword,
