@@ -63,6 +63,48 @@ fn has_control_chars(s: &str) -> bool {
     s.chars().any(char::is_control)
 }
 
+/// Characters that change how a name reads without being seen: text-direction controls
+/// (`\u{202E}Sam` shows as "maS") and zero-width characters ("Sa\u{200B}m" looks like "Sam").
+/// The two joiners that writing needs stay allowed where they do their work, as IDNA's
+/// CONTEXTJ rules allow them: U+200C between letters of scripts that use it (Arabic, Persian,
+/// the Indic scripts), U+200D between emoji (family and flag sequences).
+fn has_hidden_chars(s: &str) -> bool {
+    let chars: Vec<char> = s.chars().collect();
+    chars.iter().enumerate().any(|(i, &c)| {
+        let around = |ok: fn(char) -> bool| {
+            i > 0 && ok(chars[i - 1]) && chars.get(i + 1).is_some_and(|&next| ok(next))
+        };
+        match c {
+            '\u{200C}' => !around(joins_with_zwnj),
+            '\u{200D}' => !around(is_pictograph),
+            '\u{061C}'
+            | '\u{200B}'
+            | '\u{200E}'
+            | '\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{FEFF}'
+            | '\u{180E}'
+            | '\u{00AD}' => true,
+            _ => false,
+        }
+    })
+}
+
+fn joins_with_zwnj(c: char) -> bool {
+    matches!(c, '\u{0600}'..='\u{08FF}' | '\u{0900}'..='\u{0DFF}' | '\u{FB50}'..='\u{FDFF}'
+        | '\u{FE70}'..='\u{FEFC}')
+}
+
+fn is_pictograph(c: char) -> bool {
+    // Emoji, their modifiers and variation selectors: none is a letter that could pass for
+    // another name.
+    matches!(c, '\u{2600}'..='\u{27BF}' | '\u{FE0F}' | '\u{1F000}'..='\u{1FAFF}')
+}
+
+const HIDDEN_CHARS: &str = "Remove invisible characters and text-direction marks.";
+
 /// A plausible address: one `@`, something before it, a dotted domain after it, no spaces.
 /// Whether it receives mail is what the verification code finds out.
 pub fn email(s: &str) -> Rule {
@@ -143,6 +185,8 @@ pub fn profile_name(s: &str) -> Rule {
         Err("Use at most 30 characters.")
     } else if has_control_chars(s) {
         Err("Use letters, digits, spaces and punctuation only.")
+    } else if has_hidden_chars(s) {
+        Err(HIDDEN_CHARS)
     } else {
         Ok(())
     }
@@ -177,6 +221,8 @@ pub fn nickname(s: &str) -> Rule {
         Err("Use at most 40 characters.")
     } else if has_control_chars(s) {
         Err("Use letters, digits, spaces and punctuation only.")
+    } else if has_hidden_chars(s) {
+        Err(HIDDEN_CHARS)
     } else {
         Ok(())
     }

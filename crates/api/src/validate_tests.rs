@@ -153,3 +153,30 @@ fn recovery_fields_may_be_cleared_with_empty_strings() {
             .contains_key("recovery_email")
     );
 }
+
+#[test]
+fn names_refuse_direction_controls_and_invisible_characters() {
+    for name in [
+        "\u{202e}Sam",
+        "Sa\u{200b}m",
+        "Sam\u{2066}",
+        "\u{feff}Sam",
+        "Sa\u{ad}m",
+    ] {
+        assert!(profile_name(name).is_err(), "{name:?}");
+        assert!(nickname(name).is_err(), "{name:?}");
+    }
+    // A joiner alone between Latin letters does nothing a reader can see: refused too.
+    assert!(profile_name("Sa\u{200d}m").is_err());
+    assert!(profile_name("Sa\u{200c}m").is_err());
+    // Where writing needs them, the joiners stay: Persian's ZWNJ, emoji sequences.
+    assert_eq!(
+        profile_name("\u{0645}\u{06CC}\u{200c}\u{0634}\u{0648}\u{062F}"),
+        Ok(())
+    );
+    assert_eq!(
+        profile_name("Family \u{1F468}\u{200d}\u{1F469}\u{200d}\u{1F467}"),
+        Ok(())
+    );
+    assert_eq!(nickname("Léa's iPad"), Ok(()));
+}

@@ -16,6 +16,7 @@ mod error;
 mod extract;
 mod geo;
 pub mod hashing;
+mod names;
 mod outbox;
 mod ratelimit;
 mod request_id;

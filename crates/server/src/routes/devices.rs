@@ -20,7 +20,7 @@ use crate::client::ip_hint;
 use crate::clock::timestamp;
 use crate::extract::ApiPath;
 use crate::routes::session;
-use crate::{ApiError, ApiJson, AppState, db};
+use crate::{ApiError, ApiJson, AppState, db, names};
 
 /// Sessions that can still be used, in SQL, for `s`.
 const ACTIVE: &str = "s.ended_at IS NULL AND s.last_active_at > ?2 AND s.signed_in_at > ?3";
@@ -129,7 +129,7 @@ pub async fn rename(
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<RenameDevice>,
 ) -> Result<Json<Device>, ApiError> {
-    let nickname = Some(body.nickname.trim()).filter(|n| !n.is_empty());
+    let nickname = Some(names::normalise(&body.nickname)).filter(|n| !n.is_empty());
     let mut tx = db::write(&state.db).await?;
     let found = query(&mut tx, &session, Some(&id)).await?;
     if found.is_empty() {

@@ -12,7 +12,7 @@ use sqlx::SqliteConnection;
 use crate::auth::{Manager, Session};
 use crate::extract::ApiPath;
 use crate::routes::devices;
-use crate::{ApiError, ApiJson, AppState, crypto, db, ratelimit};
+use crate::{ApiError, ApiJson, AppState, crypto, db, names, ratelimit};
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -123,21 +123,21 @@ fn check_kids_rating(kids: bool, rating: MaturityRating) -> Result<(), ApiError>
     Ok(())
 }
 
+/// Whether another profile of the account has a name that could be taken for `name`: the same
+/// ignoring case, or a look-alike (`names::look_alike`). Five names at most: compared here.
 async fn name_taken(
     conn: &mut SqliteConnection,
     account_id: &str,
     name: &str,
     except: Option<&str>,
 ) -> Result<bool, sqlx::Error> {
-    let count: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM profiles WHERE account_id = ? AND name = ? COLLATE NOCASE AND id IS NOT ?",
-    )
-    .bind(account_id)
-    .bind(name)
-    .bind(except)
-    .fetch_one(conn)
-    .await?;
-    Ok(count > 0)
+    let others: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM profiles WHERE account_id = ? AND id IS NOT ?")
+            .bind(account_id)
+            .bind(except)
+            .fetch_all(conn)
+            .await?;
+    Ok(others.iter().any(|other| names::look_alike(other, name)))
 }
 
 /// The account's profiles, in the owner's order.
@@ -166,7 +166,8 @@ pub async fn create(
     ApiJson(body): ApiJson<NewProfile>,
 ) -> Result<(StatusCode, Json<Profile>), ApiError> {
     check_kids_rating(body.kids, body.maturity_rating)?;
-    let name = body.name.trim();
+    let name = names::normalise(&body.name);
+    let name = name.as_str();
     let mut tx = db::write(&state.db).await?;
     let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM profiles WHERE account_id = ?")
         .bind(&session.account_id)
@@ -224,8 +225,7 @@ pub async fn update(
     let name = body
         .name
         .as_deref()
-        .map_or(current.name.as_str(), str::trim)
-        .to_owned();
+        .map_or_else(|| current.name.clone(), names::normalise);
     let kids = body.kids.unwrap_or(current.kids);
     let rating = body.maturity_rating.unwrap_or(current.maturity_rating);
     check_kids_rating(kids, rating)?;

@@ -330,3 +330,55 @@ async fn choosing_a_profile_while_it_is_deleted_never_fails_on_the_server() {
         }
     }
 }
+
+#[tokio::test]
+async fn names_that_hide_characters_or_pass_for_another_are_refused() {
+    let server = TestServer::demo().await;
+    let mut browser = server.demo_browser().await;
+    let new = |name: &str| {
+        json!({"name": name, "avatar": "comet", "kids": false, "maturity_rating": "13+",
+               "language": "en"})
+    };
+    for hidden in ["\u{202e}maS", "Sa\u{200b}m", "\u{2066}Riley"] {
+        let error = browser
+            .post("/api/profiles", new(hidden))
+            .await
+            .expect_error(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidFields);
+        assert!(
+            error.fields.unwrap_or_default().contains_key("name"),
+            "{hidden:?}"
+        );
+    }
+    // "Ѕam" with a Cyrillic Ѕ beside the demo's "Sam".
+    let error = browser
+        .post("/api/profiles", new("\u{405}am"))
+        .await
+        .expect_error(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidFields);
+    assert!(error.fields.unwrap_or_default()["name"].contains("already"));
+    // One name however its accent was typed: stored composed, and a second one is a duplicate.
+    let zoe: hallpass_api::Profile = browser
+        .post("/api/profiles", new(" Zoe\u{301} "))
+        .await
+        .expect_status(StatusCode::CREATED)
+        .json();
+    assert_eq!(zoe.name, "Zo\u{e9}");
+    let sam = browser.profile_id("Sam").await;
+    browser
+        .patch(&format!("/api/profiles/{sam}"), json!({"name": "ZO\u{c9}"}))
+        .await
+        .expect_error(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidFields);
+
+    // Device nicknames follow the same rules.
+    let devices: Vec<hallpass_api::Device> = browser.get("/api/devices").await.json();
+    let path = format!("/api/devices/{}", devices[0].id);
+    browser
+        .patch(&path, json!({"nickname": "TV\u{202e}"}))
+        .await
+        .expect_error(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidFields);
+    let renamed: hallpass_api::Device = browser
+        .patch(&path, json!({"nickname": "Cafe\u{301} TV"}))
+        .await
+        .expect_status(StatusCode::OK)
+        .json();
+    assert_eq!(renamed.nickname.as_deref(), Some("Caf\u{e9} TV"));
+}
