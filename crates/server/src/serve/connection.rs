@@ -1,0 +1,138 @@
+//! One connection: the TLS handshake if any, then HTTP/1 or HTTP/2 until the peer leaves, a
+//! timeout ends it, or the server shuts down.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::Request;
+use http_body_util::BodyExt;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpStream;
+use tokio::sync::{OwnedSemaphorePermit, watch};
+use tokio_rustls::TlsAcceptor;
+use tower::ServiceExt;
+
+/// What every connection of one server shares.
+pub struct Conn {
+    pub app: Router,
+    pub builder: auto::Builder<TokioExecutor>,
+    pub tls: Option<TlsAcceptor>,
+    pub header_read_timeout: Duration,
+    pub idle_timeout: Duration,
+    /// Becomes `true` when the server shuts down.
+    pub stopped: watch::Receiver<bool>,
+}
+
+/// Serves one accepted connection. The permit is the connection's place under the cap: it is
+/// given back when this returns, whatever ended the connection.
+pub async fn serve(
+    shared: Arc<Conn>,
+    stream: TcpStream,
+    peer: SocketAddr,
+    _permit: OwnedSemaphorePermit,
+) {
+    let Some(acceptor) = shared.tls.clone() else {
+        return http(&shared, stream, peer).await;
+    };
+    // A handshake sent a byte at a time is the same slowloris as a request head sent so.
+    match tokio::time::timeout(shared.header_read_timeout, acceptor.accept(stream)).await {
+        Ok(Ok(stream)) => http(&shared, stream, peer).await,
+        Ok(Err(err)) => tracing::debug!(%peer, %err, "TLS handshake failed"),
+        Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
+    }
+}
+
+async fn http<I>(shared: &Conn, io: I, peer: SocketAddr)
+where
+    I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let (in_flight, watch_in_flight) = watch::channel(0_usize);
+    let in_flight = Arc::new(in_flight);
+    let app = shared.app.clone();
+    let service = hyper::service::service_fn(move |mut request: Request<Incoming>| {
+        // The peer address is each device's IP on the Devices page and in account activity.
+        request.extensions_mut().insert(ConnectInfo(peer));
+        let guard = InFlight::start(&in_flight);
+        let response = app.clone().oneshot(request);
+        async move {
+            let response = response.await?;
+            // A request is in flight until its body has been sent (or the body is dropped):
+            // a long response is not idleness.
+            Ok::<_, Infallible>(response.map(|body| {
+                Body::new(body.map_frame(move |frame| {
+                    let _in_flight = &guard;
+                    frame
+                }))
+            }))
+        }
+    });
+    let conn = shared
+        .builder
+        .serve_connection_with_upgrades(TokioIo::new(io), service);
+    tokio::pin!(conn);
+    let mut stopped = shared.stopped.clone();
+    tokio::select! {
+        result = conn.as_mut() => {
+            if let Err(err) = result {
+                tracing::debug!(%peer, %err, "connection ended");
+            }
+            return;
+        }
+        () = idle(watch_in_flight, shared.header_read_timeout, shared.idle_timeout) => {
+            tracing::debug!(%peer, "closing an idle connection");
+        }
+        _ = stopped.wait_for(|stopped| *stopped) => {}
+    }
+    // Lets a request still in flight finish (the shutdown's grace period bounds that), and
+    // says goodbye properly (HTTP/2 GOAWAY) to an idle connection.
+    conn.as_mut().graceful_shutdown();
+    // A peer that stops reading could keep even a graceful close waiting.
+    let limit = shared.header_read_timeout.max(super::GRACE);
+    if let Ok(Err(err)) = tokio::time::timeout(limit, conn).await {
+        tracing::debug!(%peer, %err, "connection ended");
+    }
+}
+
+/// Completes once the connection has had no request in flight for too long: `first` until
+/// its first request arrives (a connection that never sends one, or never finishes choosing
+/// between HTTP/1 and HTTP/2, is a slowloris too), then `between` after each request.
+async fn idle(mut in_flight: watch::Receiver<usize>, first: Duration, between: Duration) {
+    let mut wait = first;
+    loop {
+        if in_flight.wait_for(|n| *n == 0).await.is_err() {
+            // The service is gone, so the connection is ending anyway.
+            return std::future::pending().await;
+        }
+        if tokio::time::timeout(wait, in_flight.changed())
+            .await
+            .is_err()
+        {
+            return;
+        }
+        wait = between;
+    }
+}
+
+/// Counts one request in flight for as long as it lives.
+struct InFlight(Arc<watch::Sender<usize>>);
+
+impl InFlight {
+    fn start(count: &Arc<watch::Sender<usize>>) -> Self {
+        count.send_modify(|n| *n += 1);
+        Self(count.clone())
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.send_modify(|n| *n -= 1);
+    }
+}

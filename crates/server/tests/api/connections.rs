@@ -1,0 +1,220 @@
+//! Connection timeouts and the connection cap, on real sockets: the real server (`serve`) on
+//! 127.0.0.1, driven with raw TCP (and TLS) streams. Timeouts are about a second; a close
+//! may take up to ten before a test fails, so a loaded machine does not fail them.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hallpass_server::{ServeOptions, self_signed_tls, serve};
+use rustls::pki_types::ServerName;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::oneshot;
+use tokio_rustls::TlsConnector;
+use tokio_rustls::client::TlsStream;
+
+use crate::support::TestServer;
+
+const SHORT: Duration = Duration::from_secs(1);
+/// Longer than any test: a timeout the test must not reach.
+const LONG: Duration = Duration::from_secs(600);
+/// How long a close or an answer may take before the test fails.
+const GENEROUS: Duration = Duration::from_secs(10);
+
+const HEALTH: &[u8] = b"GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+const HALF_A_HEAD: &[u8] = b"GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+
+/// A server on a free port; it stops when this is dropped.
+struct Running {
+    addr: SocketAddr,
+    cert: Option<rustls::pki_types::CertificateDer<'static>>,
+    _stop: oneshot::Sender<()>,
+    _server: TestServer,
+}
+
+fn options(header_read: Duration, idle: Duration, max_connections: usize) -> ServeOptions {
+    ServeOptions {
+        header_read_timeout: header_read,
+        idle_timeout: idle,
+        max_connections,
+        tls: None,
+    }
+}
+
+async fn start(mut options: ServeOptions, tls: bool) -> Running {
+    let server = TestServer::without_build().await;
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("address");
+    let mut cert = None;
+    if tls {
+        let (config, der) = self_signed_tls().expect("certificate");
+        options.tls = Some(config);
+        cert = Some(der);
+    }
+    let (stop, stopped) = oneshot::channel::<()>();
+    tokio::spawn(serve(listener, server.app.clone(), options, async {
+        let _ = stopped.await;
+    }));
+    Running {
+        addr,
+        cert,
+        _stop: stop,
+        _server: server,
+    }
+}
+
+impl Running {
+    async fn connect(&self) -> TcpStream {
+        TcpStream::connect(self.addr).await.expect("connect")
+    }
+
+    async fn connect_tls(&self) -> TlsStream<TcpStream> {
+        let mut roots = rustls::RootCertStore::empty();
+        roots
+            .add(self.cert.clone().expect("a TLS server"))
+            .expect("trust the certificate");
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .expect("protocols")
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        let name = ServerName::try_from("localhost").expect("name");
+        tokio::time::timeout(
+            GENEROUS,
+            TlsConnector::from(Arc::new(config)).connect(name, self.connect().await),
+        )
+        .await
+        .expect("a handshake within 10 s")
+        .expect("handshake")
+    }
+}
+
+/// Whether the server closed the connection (read gives 0 or an error) within 10 s. Anything
+/// it sends before closing is read and dropped.
+async fn closed_by_server(stream: &mut (impl AsyncRead + Unpin)) -> bool {
+    let drain = async {
+        let mut buf = [0_u8; 4096];
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
+        }
+    };
+    tokio::time::timeout(GENEROUS, drain).await.is_ok()
+}
+
+/// Reads one HTTP/1.1 response (headers and a `Content-Length` body); returns its status line.
+async fn read_response(stream: &mut (impl AsyncRead + Unpin)) -> String {
+    let mut got = Vec::new();
+    let mut buf = [0_u8; 4096];
+    loop {
+        if let Some(end) = got.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&got[..end]).to_lowercase();
+            let length: usize = head
+                .lines()
+                .find_map(|line| line.strip_prefix("content-length:"))
+                .map_or(0, |n| n.trim().parse().expect("length"));
+            if got.len() >= end + 4 + length {
+                return head.lines().next().unwrap_or_default().to_owned();
+            }
+        }
+        let n = stream.read(&mut buf).await.expect("read");
+        assert_ne!(
+            n,
+            0,
+            "closed mid-response: {}",
+            String::from_utf8_lossy(&got)
+        );
+        got.extend_from_slice(&buf[..n]);
+    }
+}
+
+async fn health_on(stream: &mut (impl AsyncRead + AsyncWrite + Unpin)) -> String {
+    stream.write_all(HEALTH).await.expect("write");
+    tokio::time::timeout(GENEROUS, read_response(stream))
+        .await
+        .expect("an answer within 10 s")
+}
+
+#[tokio::test]
+async fn half_sent_headers_are_closed_after_the_header_read_timeout() {
+    let server = start(options(SHORT, LONG, 16), false).await;
+    let mut stream = server.connect().await;
+    stream.write_all(HALF_A_HEAD).await.expect("write");
+    assert!(closed_by_server(&mut stream).await, "still open after 10 s");
+}
+
+#[tokio::test]
+async fn a_connection_that_sends_nothing_is_closed_after_the_header_read_timeout() {
+    let server = start(options(SHORT, LONG, 16), false).await;
+    let mut stream = server.connect().await;
+    assert!(closed_by_server(&mut stream).await, "still open after 10 s");
+}
+
+#[tokio::test]
+async fn an_idle_keep_alive_connection_is_closed_after_the_idle_timeout() {
+    // The header-read timeout is long, so only the idle timeout can close it.
+    let server = start(options(LONG, SHORT, 16), false).await;
+    let mut stream = server.connect().await;
+    assert_eq!(health_on(&mut stream).await, "http/1.1 200 ok");
+    assert!(closed_by_server(&mut stream).await, "still open after 10 s");
+}
+
+#[tokio::test]
+async fn the_cap_holds_and_a_freed_place_is_used() {
+    const CAP: usize = 4;
+    let server = start(options(LONG, LONG, CAP), false).await;
+    let mut held = Vec::new();
+    for _ in 0..CAP {
+        let mut stream = server.connect().await;
+        // Answered, so accepted: each holds a place, idle and kept alive.
+        assert_eq!(health_on(&mut stream).await, "http/1.1 200 ok");
+        held.push(stream);
+    }
+    // The kernel completes the TCP handshake, but the server does not accept it.
+    let mut waiting = server.connect().await;
+    waiting.write_all(HEALTH).await.expect("write");
+    let early = tokio::time::timeout(SHORT, read_response(&mut waiting)).await;
+    assert!(early.is_err(), "served beyond the cap: {early:?}");
+    drop(held.pop());
+    let answer = tokio::time::timeout(GENEROUS, read_response(&mut waiting)).await;
+    assert_eq!(answer.as_deref(), Ok("http/1.1 200 ok"));
+}
+
+#[tokio::test]
+async fn connections_beyond_the_cap_that_stay_silent_time_out_and_health_answers() {
+    const CAP: usize = 4;
+    let server = start(options(SHORT, SHORT, CAP), false).await;
+    let mut silent = Vec::new();
+    for _ in 0..CAP + 2 {
+        silent.push(server.connect().await);
+    }
+    let mut stream = server.connect().await;
+    assert_eq!(health_on(&mut stream).await, "http/1.1 200 ok");
+    for stream in &mut silent {
+        assert!(
+            closed_by_server(stream).await,
+            "a silent connection stayed open"
+        );
+    }
+}
+
+#[tokio::test]
+async fn tls_half_sent_headers_are_closed_after_the_header_read_timeout() {
+    let server = start(options(SHORT, LONG, 16), true).await;
+    let mut stream = server.connect_tls().await;
+    assert_eq!(health_on(&mut stream).await, "http/1.1 200 ok");
+    stream.write_all(HALF_A_HEAD).await.expect("write");
+    stream.flush().await.expect("flush");
+    assert!(closed_by_server(&mut stream).await, "still open after 10 s");
+}
+
+#[tokio::test]
+async fn tls_without_a_client_hello_is_closed_after_the_handshake_timeout() {
+    let server = start(options(SHORT, LONG, 16), true).await;
+    let mut stream = server.connect().await;
+    assert!(closed_by_server(&mut stream).await, "still open after 10 s");
+}
