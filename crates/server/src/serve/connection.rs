@@ -54,13 +54,13 @@ async fn http<I>(shared: &Conn, io: I, peer: SocketAddr)
 where
     I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    let (in_flight, watch_in_flight) = watch::channel(0_usize);
-    let in_flight = Arc::new(in_flight);
+    let (load, watch_load) = watch::channel(Load::default());
+    let load = Arc::new(load);
     let app = shared.app.clone();
     let service = hyper::service::service_fn(move |mut request: Request<Incoming>| {
         // The peer address is each device's IP on the Devices page and in account activity.
         request.extensions_mut().insert(ConnectInfo(peer));
-        let guard = InFlight::start(&in_flight);
+        let guard = InFlight::start(&load);
         let response = app.clone().oneshot(request);
         async move {
             let response = response.await?;
@@ -86,7 +86,7 @@ where
             }
             return;
         }
-        () = idle(watch_in_flight, shared.header_read_timeout, shared.idle_timeout) => {
+        () = idle(watch_load, shared.header_read_timeout, shared.idle_timeout) => {
             tracing::debug!(%peer, "closing an idle connection");
         }
         _ = stopped.wait_for(|stopped| *stopped) => {}
@@ -104,35 +104,76 @@ where
 /// Completes once the connection has had no request in flight for too long: `first` until
 /// its first request arrives (a connection that never sends one, or never finishes choosing
 /// between HTTP/1 and HTTP/2, is a slowloris too), then `between` after each request.
-async fn idle(mut in_flight: watch::Receiver<usize>, first: Duration, between: Duration) {
-    let mut wait = first;
+async fn idle(mut load: watch::Receiver<Load>, first: Duration, between: Duration) {
     loop {
-        if in_flight.wait_for(|n| *n == 0).await.is_err() {
+        // Counts, not changes seen: a request may come and go before this is first polled.
+        let Ok(now) = load
+            .wait_for(|load| load.in_flight == 0)
+            .await
+            .map(|load| *load)
+        else {
             // The service is gone, so the connection is ending anyway.
             return std::future::pending().await;
-        }
-        if tokio::time::timeout(wait, in_flight.changed())
-            .await
-            .is_err()
-        {
+        };
+        let wait = if now.started == 0 { first } else { between };
+        if tokio::time::timeout(wait, load.changed()).await.is_err() {
             return;
         }
-        wait = between;
     }
 }
 
+/// A connection's requests: how many are in flight, and how many ever started.
+#[derive(Clone, Copy, Default)]
+struct Load {
+    in_flight: usize,
+    started: u64,
+}
+
 /// Counts one request in flight for as long as it lives.
-struct InFlight(Arc<watch::Sender<usize>>);
+struct InFlight(Arc<watch::Sender<Load>>);
 
 impl InFlight {
-    fn start(count: &Arc<watch::Sender<usize>>) -> Self {
-        count.send_modify(|n| *n += 1);
-        Self(count.clone())
+    fn start(load: &Arc<watch::Sender<Load>>) -> Self {
+        load.send_modify(|load| {
+            load.in_flight += 1;
+            load.started += 1;
+        });
+        Self(load.clone())
     }
 }
 
 impl Drop for InFlight {
     fn drop(&mut self) {
-        self.0.send_modify(|n| *n -= 1);
+        self.0.send_modify(|load| load.in_flight -= 1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SHORT: Duration = Duration::from_millis(200);
+    const LONG: Duration = Duration::from_secs(600);
+    const GENEROUS: Duration = Duration::from_secs(10);
+
+    #[tokio::test]
+    async fn a_request_over_before_the_first_look_still_counts() {
+        let (load, watch_load) = watch::channel(Load::default());
+        let load = Arc::new(load);
+        drop(InFlight::start(&load));
+        let closed = tokio::time::timeout(GENEROUS, idle(watch_load, LONG, SHORT)).await;
+        assert!(closed.is_ok(), "waited as for a first request");
+    }
+
+    #[tokio::test]
+    async fn a_request_in_flight_is_not_idleness() {
+        let (load, watch_load) = watch::channel(Load::default());
+        let load = Arc::new(load);
+        let request = InFlight::start(&load);
+        let early = tokio::time::timeout(SHORT * 3, idle(watch_load.clone(), SHORT, SHORT)).await;
+        assert!(early.is_err(), "idle with a request in flight");
+        drop(request);
+        let closed = tokio::time::timeout(GENEROUS, idle(watch_load, LONG, SHORT)).await;
+        assert!(closed.is_ok(), "not idle after the request ended");
     }
 }
