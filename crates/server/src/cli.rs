@@ -49,6 +49,10 @@ pub struct Cli {
     #[arg(long, value_name = "SECONDS", default_value = "60", value_parser = seconds)]
     pub idle_timeout: Duration,
 
+    /// Seconds an `/api/` request may take until its response starts; then 503 `unavailable`.
+    #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = seconds)]
+    pub request_timeout: Duration,
+
     /// Connections served at once; more wait until one closes. Default: what the open-file
     /// limit (raised to its hard limit at start) allows after a reserve for the database, the
     /// logs and the server itself.

@@ -22,6 +22,7 @@ mod routes;
 mod security;
 mod serve;
 mod state;
+mod timeout;
 mod totp;
 mod useragent;
 mod web;
@@ -53,6 +54,11 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             security::same_origin,
+        ))
+        // Inside the request-id and header layers, so its 503 is like every other answer.
+        .layer(axum::middleware::from_fn_with_state(
+            state.request_timeout,
+            timeout::api_requests,
         ))
         // A panic in a handler becomes a JSON 500 for that request, not a dead server.
         .layer(CatchPanicLayer::custom(error::panic_response))

@@ -1,5 +1,6 @@
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 use sqlx::SqlitePool;
 
@@ -19,7 +20,12 @@ pub struct AppState {
     pub https: bool,
     pub clock: Clock,
     pub geo: Arc<Geo>,
+    /// How long an `/api/` request may take until its response starts (`--request-timeout`).
+    pub request_timeout: Duration,
 }
+
+/// `--request-timeout`'s default.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 impl AppState {
     /// Opens (creating and migrating if needed) the database at `database`.
@@ -31,6 +37,7 @@ impl AppState {
             https: false,
             clock: Clock::default(),
             geo: Arc::new(Geo::none()),
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
         })
     }
 }

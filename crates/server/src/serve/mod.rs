@@ -23,6 +23,7 @@ pub async fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
         .await
         .map_err(|err| format!("can't open the database {}: {err}", cli.database.display()))?;
     state.https = cli.tls_self_signed;
+    state.request_timeout = cli.request_timeout;
     if let Some(path) = &cli.geoip {
         let geo = Geo::open(path)
             .map_err(|err| format!("can't read the GeoIP database {}: {err}", path.display()))?;

@@ -30,7 +30,7 @@ struct Running {
     addr: SocketAddr,
     cert: Option<rustls::pki_types::CertificateDer<'static>>,
     _stop: oneshot::Sender<()>,
-    _server: TestServer,
+    server: TestServer,
 }
 
 fn options(header_read: Duration, idle: Duration, max_connections: usize) -> ServeOptions {
@@ -42,8 +42,15 @@ fn options(header_read: Duration, idle: Duration, max_connections: usize) -> Ser
     }
 }
 
-async fn start(mut options: ServeOptions, tls: bool) -> Running {
+async fn start(options: ServeOptions, tls: bool) -> Running {
+    start_timed(options, tls, Duration::from_secs(30)).await
+}
+
+/// With this `--request-timeout`.
+async fn start_timed(mut options: ServeOptions, tls: bool, request_timeout: Duration) -> Running {
     let server = TestServer::without_build().await;
+    let mut state = server.state.clone();
+    state.request_timeout = request_timeout;
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("address");
     let mut cert = None;
@@ -53,14 +60,19 @@ async fn start(mut options: ServeOptions, tls: bool) -> Running {
         cert = Some(der);
     }
     let (stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(serve(listener, server.app.clone(), options, async {
-        let _ = stopped.await;
-    }));
+    tokio::spawn(serve(
+        listener,
+        hallpass_server::app(state),
+        options,
+        async {
+            let _ = stopped.await;
+        },
+    ));
     Running {
         addr,
         cert,
         _stop: stop,
-        _server: server,
+        server,
     }
 }
 
@@ -106,8 +118,21 @@ async fn closed_by_server(stream: &mut (impl AsyncRead + Unpin)) -> bool {
     tokio::time::timeout(GENEROUS, drain).await.is_ok()
 }
 
-/// Reads one HTTP/1.1 response (headers and a `Content-Length` body); returns its status line.
-async fn read_response(stream: &mut (impl AsyncRead + Unpin)) -> String {
+/// One HTTP/1.1 response: the head, lowercased, and the body.
+#[derive(Debug)]
+struct Answer {
+    head: String,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    fn status_line(&self) -> &str {
+        self.head.lines().next().unwrap_or_default()
+    }
+}
+
+/// Reads one HTTP/1.1 response (head and a `Content-Length` body).
+async fn read_response(stream: &mut (impl AsyncRead + Unpin)) -> Answer {
     let mut got = Vec::new();
     let mut buf = [0_u8; 4096];
     loop {
@@ -118,7 +143,8 @@ async fn read_response(stream: &mut (impl AsyncRead + Unpin)) -> String {
                 .find_map(|line| line.strip_prefix("content-length:"))
                 .map_or(0, |n| n.trim().parse().expect("length"));
             if got.len() >= end + 4 + length {
-                return head.lines().next().unwrap_or_default().to_owned();
+                let body = got[end + 4..end + 4 + length].to_vec();
+                return Answer { head, body };
             }
         }
         let n = stream.read(&mut buf).await.expect("read");
@@ -132,11 +158,14 @@ async fn read_response(stream: &mut (impl AsyncRead + Unpin)) -> String {
     }
 }
 
+/// `GET /api/health`'s status line.
 async fn health_on(stream: &mut (impl AsyncRead + AsyncWrite + Unpin)) -> String {
     stream.write_all(HEALTH).await.expect("write");
     tokio::time::timeout(GENEROUS, read_response(stream))
         .await
         .expect("an answer within 10 s")
+        .status_line()
+        .to_owned()
 }
 
 #[tokio::test]
@@ -180,8 +209,10 @@ async fn the_cap_holds_and_a_freed_place_is_used() {
     let early = tokio::time::timeout(SHORT, read_response(&mut waiting)).await;
     assert!(early.is_err(), "served beyond the cap: {early:?}");
     drop(held.pop());
-    let answer = tokio::time::timeout(GENEROUS, read_response(&mut waiting)).await;
-    assert_eq!(answer.as_deref(), Ok("http/1.1 200 ok"));
+    let answer = tokio::time::timeout(GENEROUS, read_response(&mut waiting))
+        .await
+        .expect("an answer within 10 s once a place is free");
+    assert_eq!(answer.status_line(), "http/1.1 200 ok");
 }
 
 #[tokio::test]
@@ -217,4 +248,40 @@ async fn tls_without_a_client_hello_is_closed_after_the_handshake_timeout() {
     let server = start(options(SHORT, LONG, 16), true).await;
     let mut stream = server.connect().await;
     assert!(closed_by_server(&mut stream).await, "still open after 10 s");
+}
+
+#[tokio::test]
+async fn an_api_request_stuck_behind_the_database_gets_503_after_the_request_timeout() {
+    let server = start_timed(options(LONG, LONG, 16), false, SHORT).await;
+    // Holding SQLite's write lock keeps the sign-in's first write waiting (up to the pool's
+    // 5-second busy timeout): a handler slower than the 1-second request timeout.
+    let mut lock = server.server.state.db.acquire().await.expect("connection");
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut *lock)
+        .await
+        .expect("lock");
+    let body = r#"{"email":"nobody@example.com","password":"not this one"}"#;
+    let request = format!(
+        "POST /api/session HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
+         Sec-Fetch-Site: same-origin\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let mut stream = server.connect().await;
+    stream.write_all(request.as_bytes()).await.expect("write");
+    let answer = tokio::time::timeout(GENEROUS, read_response(&mut stream))
+        .await
+        .expect("an answer within 10 s");
+    sqlx::query("ROLLBACK")
+        .execute(&mut *lock)
+        .await
+        .expect("unlock");
+    assert_eq!(answer.status_line(), "http/1.1 503 service unavailable");
+    assert!(
+        answer.head.contains("\r\nretry-after: 5"),
+        "{}",
+        answer.head
+    );
+    let error: hallpass_api::ErrorBody = serde_json::from_slice(&answer.body).expect("JSON");
+    assert_eq!(error.error.code, hallpass_api::ErrorCode::Unavailable);
+    assert!(error.error.request_id.is_some(), "a 5xx names its request");
 }
