@@ -82,6 +82,11 @@ impl Running {
     }
 
     async fn connect_tls(&self) -> TlsStream<TcpStream> {
+        self.connect_tls_offering(&[]).await
+    }
+
+    /// With these ALPN protocols offered.
+    async fn connect_tls_offering(&self, protocols: &[&[u8]]) -> TlsStream<TcpStream> {
         let mut roots = rustls::RootCertStore::empty();
         roots
             .add(self.cert.clone().expect("a TLS server"))
@@ -92,6 +97,8 @@ impl Running {
             .expect("protocols")
             .with_root_certificates(roots)
             .with_no_client_auth();
+        let mut config = config;
+        config.alpn_protocols = protocols.iter().map(|p| p.to_vec()).collect();
         let name = ServerName::try_from("localhost").expect("name");
         tokio::time::timeout(
             GENEROUS,
@@ -284,4 +291,34 @@ async fn an_api_request_stuck_behind_the_database_gets_503_after_the_request_tim
     let error: hallpass_api::ErrorBody = serde_json::from_slice(&answer.body).expect("JSON");
     assert_eq!(error.error.code, hallpass_api::ErrorCode::Unavailable);
     assert!(error.error.request_id.is_some(), "a 5xx names its request");
+}
+
+#[tokio::test]
+async fn an_idle_http2_connection_over_tls_is_closed_after_the_idle_timeout() {
+    // Browsers speak HTTP/2 over TLS; hyper's header-read timeout is HTTP/1's only.
+    let server = start(options(LONG, SHORT, 16), true).await;
+    let stream = server.connect_tls_offering(&[b"h2"]).await;
+    assert_eq!(stream.get_ref().1.alpn_protocol(), Some(&b"h2"[..]));
+    let (mut sender, connection) = hyper::client::conn::http2::handshake(
+        hyper_util::rt::TokioExecutor::new(),
+        hyper_util::rt::TokioIo::new(stream),
+    )
+    .await
+    .expect("HTTP/2 handshake");
+    let connection = tokio::spawn(connection);
+    let request = axum::http::Request::get("https://localhost/api/health")
+        .body(http_body_util::Empty::<axum::body::Bytes>::new())
+        .expect("request");
+    let response = tokio::time::timeout(GENEROUS, sender.send_request(request))
+        .await
+        .expect("an answer within 10 s")
+        .expect("response");
+    assert_eq!(response.status(), axum::http::StatusCode::OK);
+    let body = http_body_util::BodyExt::collect(response.into_body())
+        .await
+        .expect("body");
+    assert!(!body.to_bytes().is_empty());
+    // The client's connection task ends when the server closes the connection.
+    let closed = tokio::time::timeout(GENEROUS, connection).await;
+    assert!(closed.is_ok(), "still open after 10 s");
 }
