@@ -39,7 +39,7 @@ pub use error::ApiError;
 pub use extract::ApiJson;
 pub use geo::Geo;
 pub use routes::openapi;
-pub use serve::{GRACE, RESERVED_FILES, ServeOptions, run, self_signed_tls, serve};
+pub use serve::{ServeOptions, run, self_signed_tls, serve};
 pub use state::AppState;
 pub use web::WebApp;
 

@@ -41,7 +41,7 @@ pub struct ServeOptions {
 }
 
 /// Serves `app` on `listener` until `shutdown` completes, then closes connections gracefully,
-/// giving them [`GRACE`] to finish.
+/// giving them five seconds (`GRACE`) to finish.
 pub async fn serve(
     listener: TcpListener,
     app: Router,

@@ -74,9 +74,9 @@ where
             }))
         }
     });
-    let conn = shared
-        .builder
-        .serve_connection_with_upgrades(TokioIo::new(io), service);
+    // No upgrades (WebSocket): an upgraded connection would outlive this task and so escape
+    // the cap and the timeouts. Nothing here needs one; Server-Sent Events are plain HTTP.
+    let conn = shared.builder.serve_connection(TokioIo::new(io), service);
     tokio::pin!(conn);
     let mut stopped = shared.stopped.clone();
     tokio::select! {

@@ -9,8 +9,8 @@ mod tls;
 use std::error::Error;
 use std::sync::Arc;
 
-pub use accept::{GRACE, ServeOptions, serve};
-pub use limits::RESERVED_FILES;
+use accept::GRACE;
+pub use accept::{ServeOptions, serve};
 pub use tls::self_signed_tls;
 
 use crate::{AppState, Cli, Geo, WebApp, app, db, demo};
