@@ -29,7 +29,8 @@ const HALF_A_HEAD: &[u8] = b"GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n";
 struct Running {
     addr: SocketAddr,
     cert: Option<rustls::pki_types::CertificateDer<'static>>,
-    _stop: oneshot::Sender<()>,
+    stop: oneshot::Sender<()>,
+    serving: tokio::task::JoinHandle<std::io::Result<()>>,
     server: TestServer,
 }
 
@@ -60,7 +61,7 @@ async fn start_timed(mut options: ServeOptions, tls: bool, request_timeout: Dura
         cert = Some(der);
     }
     let (stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(serve(
+    let serving = tokio::spawn(serve(
         listener,
         hallpass_server::app(state),
         options,
@@ -71,7 +72,8 @@ async fn start_timed(mut options: ServeOptions, tls: bool, request_timeout: Dura
     Running {
         addr,
         cert,
-        _stop: stop,
+        stop,
+        serving,
         server,
     }
 }
@@ -321,4 +323,19 @@ async fn an_idle_http2_connection_over_tls_is_closed_after_the_idle_timeout() {
     // The client's connection task ends when the server closes the connection.
     let closed = tokio::time::timeout(GENEROUS, connection).await;
     assert!(closed.is_ok(), "still open after 10 s");
+}
+
+#[tokio::test]
+async fn a_shutdown_closes_idle_connections_and_ends_serving() {
+    let server = start(options(LONG, LONG, 16), false).await;
+    let mut stream = server.connect().await;
+    assert_eq!(health_on(&mut stream).await, "http/1.1 200 ok");
+    let Running { stop, serving, .. } = server;
+    drop(stop);
+    assert!(closed_by_server(&mut stream).await, "still open after 10 s");
+    let ended = tokio::time::timeout(GENEROUS, serving).await;
+    assert!(
+        matches!(ended, Ok(Ok(Ok(())))),
+        "serve did not end: {ended:?}"
+    );
 }
