@@ -1,5 +1,6 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::Parser;
 
@@ -37,4 +38,35 @@ pub struct Cli {
     /// For tests and local use only: WebKit keeps `Secure` cookies only over HTTPS.
     #[arg(long)]
     pub tls_self_signed: bool,
+
+    /// Seconds a client has to complete the TLS handshake, and each request head; also how
+    /// long a new connection may wait before sending its first request.
+    #[arg(long, value_name = "SECONDS", default_value = "10", value_parser = seconds)]
+    pub header_read_timeout: Duration,
+
+    /// Seconds a connection may stay open with no request in flight (on HTTP/1 the header-read
+    /// timeout also bounds the wait for the next request, so the shorter applies there).
+    #[arg(long, value_name = "SECONDS", default_value = "60", value_parser = seconds)]
+    pub idle_timeout: Duration,
+
+    /// Seconds an `/api/` request may take until its response starts; then 503 `unavailable`.
+    #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = seconds)]
+    pub request_timeout: Duration,
+
+    /// Connections served at once; more wait until one closes. Default: what the open-file
+    /// limit (raised to its hard limit at start) allows after a reserve for the database, the
+    /// logs and the server itself.
+    #[arg(long, value_name = "N")]
+    pub max_connections: Option<usize>,
+}
+
+/// A positive number of seconds, fractions allowed ("0.5").
+fn seconds(text: &str) -> Result<Duration, String> {
+    let value: f64 = text
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number of seconds"))?;
+    match Duration::try_from_secs_f64(value) {
+        Ok(duration) if !duration.is_zero() => Ok(duration),
+        _ => Err(format!("{text} must be more than 0 seconds")),
+    }
 }

@@ -26,6 +26,7 @@ mod security;
 mod serve;
 mod state;
 mod strength;
+mod timeout;
 mod totp;
 mod useragent;
 mod web;
@@ -42,7 +43,7 @@ pub use error::ApiError;
 pub use extract::ApiJson;
 pub use geo::Geo;
 pub use routes::openapi;
-pub use serve::run;
+pub use serve::{ServeOptions, run, self_signed_tls, serve};
 pub use state::AppState;
 pub use web::WebApp;
 
@@ -57,6 +58,11 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             security::same_origin,
+        ))
+        // Inside the request-id and header layers, so its 503 is like every other answer.
+        .layer(axum::middleware::from_fn_with_state(
+            state.request_timeout,
+            timeout::api_requests,
         ))
         // A panic in a handler becomes a JSON 500 for that request, not a dead server.
         .layer(CatchPanicLayer::custom(error::panic_response))

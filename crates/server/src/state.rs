@@ -1,5 +1,6 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use sqlx::SqlitePool;
 
@@ -24,7 +25,12 @@ pub struct AppState {
     pub geo: Arc<Geo>,
     /// Argon2id for passwords and PINs, on threads of its own with a bounded queue.
     pub hasher: Hasher,
+    /// How long an `/api/` request may take until its response starts (`--request-timeout`).
+    pub request_timeout: Duration,
 }
+
+/// `--request-timeout`'s default.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 impl AppState {
     /// Opens (creating and migrating if needed) the database at `database`.
@@ -38,6 +44,7 @@ impl AppState {
             clock: Clock::default(),
             geo: Arc::new(Geo::none()),
             hasher: Hasher::for_this_machine(),
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
         })
     }
 }

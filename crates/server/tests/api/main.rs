@@ -1,9 +1,10 @@
 //! The server's integration tests: the real router and a real SQLite file, driven with
-//! in-memory HTTP requests. One test binary for the whole server (each binary costs a link on
-//! two cores); one module per area.
+//! in-memory HTTP requests (`connections` alone uses real sockets). One test binary for the
+//! whole server (each binary costs a link on two cores); one module per area.
 
 mod account;
 mod concurrent;
+mod connections;
 mod dev;
 mod devices;
 mod hashing;

@@ -1,23 +1,29 @@
-//! Running the server: bind, print the address, serve until Ctrl-C or SIGTERM.
+//! Running the server: bind, print the address, serve until Ctrl-C or SIGTERM, with
+//! timeouts and a connection cap (`accept.rs`, `connection.rs`, `limits.rs`).
+
+mod accept;
+mod connection;
+mod limits;
+mod tls;
 
 use std::error::Error;
-use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 
-use axum_server::tls_rustls::RustlsConfig;
+use accept::GRACE;
+pub use accept::{ServeOptions, serve};
+pub use tls::self_signed_tls;
 
 use crate::{AppState, Cli, Geo, WebApp, app, db, demo};
 
-/// Connections still open this long after a shutdown signal are closed.
-const GRACE: Duration = Duration::from_secs(5);
-
 pub async fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
+    // First, so the database opens its files under the raised limit.
+    let max_connections = limits::connection_cap(cli.max_connections)?;
     let web = WebApp::load(&cli.dist)?;
     let mut state = AppState::open(&cli.database, web, cli.demo)
         .await
         .map_err(|err| format!("can't open the database {}: {err}", cli.database.display()))?;
     state.https = cli.tls_self_signed;
+    state.request_timeout = cli.request_timeout;
     if let Some(path) = &cli.geoip {
         let geo = Geo::open(path)
             .map_err(|err| format!("can't read the GeoIP database {}: {err}", path.display()))?;
@@ -34,15 +40,22 @@ pub async fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
         }
     }
     tokio::spawn(db::purge_every_hour(state.clone()));
+    let tls = if cli.tls_self_signed {
+        let (config, _) = self_signed_tls()
+            .map_err(|err| format!("can't make the self-signed certificate: {err}"))?;
+        Some(config)
+    } else {
+        None
+    };
 
-    let listener = std::net::TcpListener::bind(cli.listen)
+    let listener = tokio::net::TcpListener::bind(cli.listen)
+        .await
         .map_err(|err| format!("can't listen on {}: {err}", cli.listen))?;
-    listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;
     let scheme = if cli.tls_self_signed { "https" } else { "http" };
     // Tests and xtask read this exact line to learn the address (the port may be 0).
     println!("Hallpass is listening on {scheme}://{addr}");
-    tracing::info!(%addr, scheme, database = %cli.database.display(), "serving");
+    tracing::info!(%addr, scheme, database = %cli.database.display(), max_connections, "serving");
     if cli.demo {
         println!(
             "Demo sign-ins: {} / {}  and  {} / {}",
@@ -53,45 +66,14 @@ pub async fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
         );
     }
 
-    // The peer address is each device's IP on the Devices page and in account activity.
-    let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
-    if cli.tls_self_signed {
-        let config = self_signed_tls().await?;
-        let handle = axum_server::Handle::new();
-        let on_signal = handle.clone();
-        tokio::spawn(async move {
-            shutdown_signal().await;
-            on_signal.graceful_shutdown(Some(GRACE));
-        });
-        axum_server::from_tcp_rustls(listener, config)?
-            .handle(handle)
-            .serve(service)
-            .await?;
-    } else {
-        let listener = tokio::net::TcpListener::from_std(listener)?;
-        axum::serve(listener, service)
-            .with_graceful_shutdown(shutdown_signal())
-            .await?;
-    }
+    let options = ServeOptions {
+        header_read_timeout: cli.header_read_timeout,
+        idle_timeout: cli.idle_timeout,
+        max_connections,
+        tls,
+    };
+    serve(listener, app(state), options, shutdown_signal()).await?;
     Ok(())
-}
-
-/// A certificate for `localhost`, `127.0.0.1` and `::1`, made fresh at every start.
-async fn self_signed_tls() -> Result<RustlsConfig, Box<dyn Error>> {
-    // Only the ring provider is compiled in; installing it can only fail if one already is.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let names = vec![
-        "localhost".to_owned(),
-        "127.0.0.1".to_owned(),
-        "::1".to_owned(),
-    ];
-    let certified = rcgen::generate_simple_self_signed(names)?;
-    let config = RustlsConfig::from_pem(
-        certified.cert.pem().into_bytes(),
-        certified.signing_key.serialize_pem().into_bytes(),
-    )
-    .await?;
-    Ok(config)
 }
 
 async fn shutdown_signal() {
