@@ -123,6 +123,11 @@ impl ApiError {
     pub fn code(&self) -> ErrorCode {
         self.code
     }
+
+    /// Seconds until a retry may succeed, for 429 and 503 answers.
+    pub fn retry_after(&self) -> Option<i64> {
+        self.retry_after
+    }
 }
 
 impl IntoResponse for ApiError {

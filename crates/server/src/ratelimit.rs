@@ -285,13 +285,29 @@ pub async fn clear(conn: &mut SqliteConnection, key: &str) -> Result<(), sqlx::E
     Ok(())
 }
 
-/// Counts one use against a limit on every use, right or wrong, in one write transaction;
-/// `Err(429)` once `limit` uses are in the window. For actions that are costly whatever their
-/// outcome, such as setting a PIN (an argon2 hash each time).
-pub async fn spend(pool: &SqlitePool, key: &str, limit: Limit, now: i64) -> Result<(), ApiError> {
+/// Counts one use against each of `uses`' limits, which count every use, right or wrong; in one
+/// write transaction, and only if every limit has room (`Err(429)` with the longest wait
+/// otherwise). For actions that cost something whatever their outcome: setting a PIN (an
+/// argon2 hash), sending a code or a notice (a message someone receives, an SMS someone pays).
+pub async fn spend(pool: &SqlitePool, uses: &[(&str, Limit)], now: i64) -> Result<(), ApiError> {
     let mut tx = db::write(pool).await?;
-    check(&mut tx, key, limit, now).await?;
-    fail(&mut tx, key, now).await?;
+    let mut refused: Option<ApiError> = None;
+    for (key, limit) in uses {
+        if let Err(err) = check(&mut tx, key, *limit, now).await {
+            let longer = refused
+                .as_ref()
+                .is_none_or(|r| err.retry_after() > r.retry_after());
+            if longer {
+                refused = Some(err);
+            }
+        }
+    }
+    if let Some(err) = refused {
+        return Err(err);
+    }
+    for (key, _) in uses {
+        fail(&mut tx, key, now).await?;
+    }
     tx.commit().await?;
     Ok(())
 }
@@ -303,15 +319,19 @@ pub fn account_key(account_id: &str) -> String {
 /// IPv4 addresses count one by one; IPv6 by their /64, the block one subscriber gets, since
 /// anyone can use a fresh address of their /64 for every try.
 pub fn ip_key(ip: Option<IpAddr>) -> String {
-    let source = match ip.map(|ip| ip.to_canonical()) {
+    format!("sign-in-ip:{}", source(ip))
+}
+
+/// IPv4 addresses one by one; IPv6 by their /64.
+fn source(ip: Option<IpAddr>) -> String {
+    match ip.map(|ip| ip.to_canonical()) {
         Some(IpAddr::V6(v6)) => {
             let s = v6.segments();
             format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
         }
         Some(ip) => ip.to_string(),
         None => "unknown".to_owned(),
-    };
-    format!("sign-in-ip:{source}")
+    }
 }
 
 /// Wrong two-step codes per account, over all its challenges: a challenge allows five, and
@@ -322,6 +342,32 @@ pub fn two_step_key(account_id: &str) -> String {
 
 pub fn pin_key(profile_id: &str) -> String {
     format!("pin:{profile_id}")
+}
+
+/// Codes and notices someone asks the server to send (a contact change): per account, per
+/// destination (so one address or number can't be flooded from many accounts: harassment, SMS
+/// pumping) and per network address.
+pub const SENDS_PER_ACCOUNT: Limit = Limit {
+    max_failures: 5,
+    window: WINDOW,
+};
+pub const SENDS_PER_DESTINATION: Limit = Limit {
+    max_failures: 3,
+    window: WINDOW,
+};
+pub const SENDS_PER_IP: Limit = Limit {
+    max_failures: 8,
+    window: WINDOW,
+};
+
+/// The three keys a send counts against: the account, the destination (an email address in
+/// any case, or a number) and the network address it came from.
+pub fn send_keys(account_id: &str, destination: &str, ip: Option<IpAddr>) -> [String; 3] {
+    [
+        format!("send:{account_id}"),
+        format!("send-to:{}", destination.to_lowercase()),
+        format!("send-from:{}", source(ip)),
+    ]
 }
 
 pub fn pin_change_key(account_id: &str) -> String {

@@ -15,7 +15,7 @@ use crate::clock::{MINUTE, timestamp};
 use crate::extract::ApiPath;
 use crate::outbox::{self, Channel};
 use crate::routes::{devices, profiles, session};
-use crate::{ApiError, ApiJson, AppState, crypto, db, strength};
+use crate::{ApiError, ApiJson, AppState, crypto, db, ratelimit, strength};
 
 /// A verification code is good for this long.
 pub const CODE_LIFETIME: i64 = 15 * MINUTE;
@@ -221,6 +221,20 @@ async fn start_change(
     contact: Contact,
     value: &str,
 ) -> Result<StatusCode, ApiError> {
+    // Counted before anything is sent, and the same for a taken address as for a free one (the
+    // answer must not tell them apart).
+    let [by_account, to, from] =
+        ratelimit::send_keys(&session.account_id, value, session.client.ip);
+    ratelimit::spend(
+        &state.db,
+        &[
+            (&by_account, ratelimit::SENDS_PER_ACCOUNT),
+            (&to, ratelimit::SENDS_PER_DESTINATION),
+            (&from, ratelimit::SENDS_PER_IP),
+        ],
+        session.now,
+    )
+    .await?;
     let code = crypto::six_digits();
     let mut tx = db::write(&state.db).await?;
     if let Contact::Email = contact {
@@ -388,6 +402,7 @@ async fn finish_change(
         (status = 401, body = ErrorBody),
         (status = 403, description = "`reauthentication_required` or `kids_profile`", body = ErrorBody),
         (status = 422, description = "`invalid_fields`", body = ErrorBody),
+        (status = 429, description = "`too_many_attempts`: 5 codes per account, 3 messages per destination, 8 per network address in 15 minutes; `Retry-After`", body = ErrorBody),
     ))]
 pub async fn change_email(
     State(state): State<AppState>,
@@ -422,6 +437,7 @@ pub async fn verify_email(
         (status = 401, body = ErrorBody),
         (status = 403, description = "`reauthentication_required` or `kids_profile`", body = ErrorBody),
         (status = 422, description = "`invalid_fields`", body = ErrorBody),
+        (status = 429, description = "`too_many_attempts`: 5 codes per account, 3 messages per destination, 8 per network address in 15 minutes; `Retry-After`", body = ErrorBody),
     ))]
 pub async fn change_phone(
     State(state): State<AppState>,

@@ -148,8 +148,7 @@ pub async fn lock(
     let key = ratelimit::pin_change_key(&session.account_id);
     ratelimit::spend(
         &state.db,
-        &key,
-        ratelimit::PIN_CHANGES_PER_ACCOUNT,
+        &[(&key, ratelimit::PIN_CHANGES_PER_ACCOUNT)],
         session.now,
     )
     .await?;

@@ -11,6 +11,7 @@ mod hashing;
 mod input;
 mod openapi;
 mod profiles;
+mod sending;
 mod session;
 mod storage;
 mod support;
