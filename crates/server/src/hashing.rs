@@ -7,7 +7,7 @@
 //!
 //! - one thread per core hashes, and each owns one block of argon2 memory, allocated once and
 //!   reused for every hash: hashing memory is `workers × 19 MiB`, whatever the load;
-//! - up to `queue` requests wait their turn (a few hundred milliseconds at most), and past
+//! - up to `queue` requests wait their turn (about two seconds at most), and past
 //!   that a request is refused at once with 503 `unavailable` and `Retry-After`, before any
 //!   work or memory is spent on it;
 //! - a request whose client has gone while it waited is skipped, not hashed.
@@ -32,8 +32,9 @@ const T_COST: u32 = 2;
 /// A stored hash asking for more memory than this counts as no match rather than letting a
 /// damaged row make a worker allocate without bound.
 const MAX_M_COST_KIB: u32 = 64 * 1024;
-/// Waiting requests per worker. At ~40 ms a hash, a full queue drains in well under a second.
-const QUEUE_PER_WORKER: usize = 16;
+/// Waiting requests per worker. At ~30 ms a hash (measured with `cargo xtask flood`), a full
+/// queue drains in about two seconds: a sign-in waits that long at worst, not longer.
+const QUEUE_PER_WORKER: usize = 64;
 
 fn params() -> Params {
     Params::new(M_COST_KIB, T_COST, 1, None).unwrap_or_default()
@@ -82,7 +83,7 @@ pub struct Hasher {
 }
 
 impl Hasher {
-    /// One worker per core the process may use, and a queue of 16 per worker.
+    /// One worker per core the process may use, and a queue of 64 per worker.
     pub fn for_this_machine() -> Self {
         let workers = std::thread::available_parallelism().map_or(1, usize::from);
         Self::new(workers, workers * QUEUE_PER_WORKER)
