@@ -11,6 +11,7 @@
 mod build;
 mod demo;
 mod flood;
+mod fuzz;
 mod install;
 mod load;
 mod proc;
@@ -26,7 +27,8 @@ usage: cargo xtask <command>
 
   run                 build everything and serve the app on http://127.0.0.1:8080
   test [SUITE...]     every check CI runs (or only the named suites:
-                      fmt clippy native wasm-chromium wasm-firefox e2e)
+                      fmt clippy native api-fuzz wasm-chromium
+                      wasm-firefox e2e)
   size                build the release app and print raw, gzip and brotli sizes
   dist                build the release app into dist/
   load                p50/p99 of GET /api/devices under a 10 s loopback load (wrk)

@@ -14,6 +14,7 @@ const SUITES: &[&str] = &[
     "fmt",
     "clippy",
     "native",
+    "api-fuzz",
     "wasm-chromium",
     "wasm-firefox",
     "e2e",
@@ -34,8 +35,12 @@ pub fn run(only: &[String]) -> Result {
             SUITES.join(", ")
         ));
     }
-    install::test_tools()?;
     let wanted = |suite: &str| only.is_empty() || only.iter().any(|s| s == suite);
+    // `api-fuzz` needs only schemathesis, which it installs itself: run alone, it doesn't
+    // wait for Trunk, the browsers and the npm tools.
+    if SUITES.iter().any(|s| wanted(s) && *s != "api-fuzz") {
+        install::test_tools()?;
+    }
 
     let mut outcomes = Vec::new();
     for &suite in SUITES.iter().filter(|s| wanted(s)) {
@@ -123,6 +128,7 @@ fn run_suite(suite: &str) -> Result<(u32, u32, String)> {
             cmd.env("GECKODRIVER", gecko).env_remove("CHROMEDRIVER");
             tests(&mut cmd, true)
         }
+        "api-fuzz" => crate::fuzz::run_suite(&test_server()?),
         "e2e" => {
             let dist = dist()?;
             let server = test_server()?;

@@ -53,6 +53,7 @@ pub struct LinkedAccount {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ChangePassword {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128))]
     pub current_password: String,
     #[cfg_attr(feature = "openapi", schema(min_length = 8, max_length = 128))]
     pub new_password: String,
@@ -64,6 +65,7 @@ pub struct ChangePassword {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ChangeEmail {
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::email))]
     pub email: String,
 }
 
@@ -72,7 +74,10 @@ pub struct ChangeEmail {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ChangePhone {
-    #[cfg_attr(feature = "openapi", schema(pattern = r"^\+[1-9][0-9]{6,14}$"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = r"^\+[1-9][0-9]{6,14}$", max_length = 16)
+    )]
     pub phone: String,
 }
 
@@ -92,7 +97,9 @@ pub struct VerifyCode {
 #[serde(deny_unknown_fields)]
 pub struct ChangeRecovery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::recovery_email))]
     pub recovery_email: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::recovery_phone))]
     pub recovery_phone: Option<String>,
 }

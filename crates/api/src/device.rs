@@ -56,7 +56,7 @@ pub struct Location {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RenameDevice {
-    #[cfg_attr(feature = "openapi", schema(max_length = 40))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::nickname))]
     pub nickname: String,
 }
 

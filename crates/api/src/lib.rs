@@ -11,6 +11,8 @@ mod error;
 mod health;
 pub mod paths;
 mod profile;
+#[cfg(feature = "openapi")]
+pub mod schema;
 mod session;
 mod time;
 pub mod validate;

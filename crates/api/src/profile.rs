@@ -80,12 +80,21 @@ pub struct ProfileRef {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(
+    feature = "openapi",
+    schema(
+        description = "A kids profile is rated `all`, `7+` or `13+`; a name may not read \
+        like another profile's of the account."
+    )
+)]
 pub struct NewProfile {
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 30))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::profile_name))]
     pub name: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::avatar))]
     pub avatar: String,
     pub kids: bool,
     pub maturity_rating: MaturityRating,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::language))]
     pub language: String,
 }
 
@@ -95,15 +104,20 @@ pub struct NewProfile {
 #[serde(deny_unknown_fields)]
 pub struct ProfilePatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 30))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(schema_with = crate::schema::profile_name_or_null)
+    )]
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::avatar_or_null))]
     pub avatar: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kids: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub maturity_rating: Option<MaturityRating>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::language_or_null))]
     pub language: Option<String>,
 }
 

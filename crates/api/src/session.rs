@@ -9,7 +9,8 @@ use crate::{Profile, Timestamp};
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SignIn {
-    #[cfg_attr(feature = "openapi", schema(max_length = 254))]
+    /// Any text: an address that is not an account's gets the wrong password's answer.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 254))]
     pub email: String,
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128))]
     pub password: String,
@@ -33,14 +34,13 @@ pub struct TwoFactorChallenge {
     pub challenge: String,
 }
 
-/// `POST /api/session/two-factor`: exactly one of `code` and `recovery_code`.
+/// `POST /api/session/two-factor`: exactly one of `code` and `recovery_code`. (Its OpenAPI
+/// schema, a `oneOf`, is written by hand in `schema.rs`.)
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TwoFactorSignIn {
     pub challenge: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]{6}$"))]
     pub code: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recovery_code: Option<String>,
@@ -51,6 +51,7 @@ pub struct TwoFactorSignIn {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Reauthenticate {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128))]
     pub password: String,
 }
 

@@ -16,6 +16,8 @@ pub const MIN_PASSWORD_CHARS: usize = 8;
 pub const MAX_PASSWORD_CHARS: usize = 128;
 pub const MAX_EMAIL_CHARS: usize = 254;
 pub const MAX_PROFILE_NAME_CHARS: usize = 30;
+/// Longer than any recovery code, in characters (as JSON Schema's `maxLength` counts).
+pub const MAX_RECOVERY_CODE_CHARS: usize = 64;
 
 type Rule = Result<(), &'static str>;
 
@@ -255,7 +257,7 @@ impl Validate for TwoFactorSignIn {
             (Some(code), None) => p.check("code", six_digit_code(code)),
             (None, Some(code)) => p.check(
                 "recovery_code",
-                (!code.trim().is_empty() && code.len() <= 64)
+                (!code.trim().is_empty() && code.chars().count() <= MAX_RECOVERY_CODE_CHARS)
                     .then_some(())
                     .ok_or("Enter one of your recovery codes."),
             ),

@@ -130,9 +130,17 @@ fn two_factor_sign_in_takes_exactly_one_kind_of_code() {
     assert_eq!(code.validate(), Ok(()));
     let recovery = TwoFactorSignIn {
         recovery_code: Some("abcd-efgh".into()),
-        ..base
+        ..base.clone()
     };
     assert_eq!(recovery.validate(), Ok(()));
+    // Counted in characters, as the OpenAPI document's `maxLength` counts: 64 `é` (128 bytes)
+    // pass, 65 don't.
+    let with = |code: String| TwoFactorSignIn {
+        recovery_code: Some(code),
+        ..base.clone()
+    };
+    assert_eq!(with("é".repeat(64)).validate(), Ok(()));
+    assert!(with("é".repeat(65)).validate().is_err());
 }
 
 #[test]

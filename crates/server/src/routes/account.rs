@@ -97,7 +97,7 @@ pub async fn load(conn: &mut SqliteConnection, account_id: &str) -> Result<Accou
 }
 
 /// Membership, contact details, two-step status and linked accounts.
-#[utoipa::path(get, path = paths::ACCOUNT, tag = "account",
+#[utoipa::path(get, operation_id = "get_account", path = paths::ACCOUNT, tag = "account",
     responses((status = 200, body = Account), (status = 401, body = ErrorBody),
               (status = 403, description = "`kids_profile`", body = ErrorBody)))]
 pub async fn get(
@@ -109,7 +109,7 @@ pub async fn get(
 }
 
 /// Change the password; optionally sign out every other device.
-#[utoipa::path(put, path = paths::ACCOUNT_PASSWORD, tag = "account", request_body = ChangePassword,
+#[utoipa::path(put, operation_id = "change_password", path = paths::ACCOUNT_PASSWORD, tag = "account", request_body = ChangePassword,
     responses(
         (status = 204, description = "Changed"),
         (status = 401, body = ErrorBody),
@@ -396,7 +396,7 @@ async fn finish_change(
 }
 
 /// Start changing the email address: a 6-digit code goes to the new one.
-#[utoipa::path(put, path = paths::ACCOUNT_EMAIL, tag = "account", request_body = ChangeEmail,
+#[utoipa::path(put, operation_id = "change_email", path = paths::ACCOUNT_EMAIL, tag = "account", request_body = ChangeEmail,
     responses(
         (status = 202, description = "A code was sent to the new address"),
         (status = 401, body = ErrorBody),
@@ -413,7 +413,7 @@ pub async fn change_email(
 }
 
 /// Confirm the new email address with its code.
-#[utoipa::path(post, path = paths::ACCOUNT_EMAIL_VERIFY, tag = "account", request_body = VerifyCode,
+#[utoipa::path(post, operation_id = "verify_email", path = paths::ACCOUNT_EMAIL_VERIFY, tag = "account", request_body = VerifyCode,
     responses(
         (status = 200, body = Account),
         (status = 401, body = ErrorBody),
@@ -431,7 +431,7 @@ pub async fn verify_email(
 }
 
 /// Start changing the phone number (E.164): a 6-digit code goes to it by SMS.
-#[utoipa::path(put, path = paths::ACCOUNT_PHONE, tag = "account", request_body = ChangePhone,
+#[utoipa::path(put, operation_id = "change_phone", path = paths::ACCOUNT_PHONE, tag = "account", request_body = ChangePhone,
     responses(
         (status = 202, description = "A code was sent to the new number"),
         (status = 401, body = ErrorBody),
@@ -448,7 +448,7 @@ pub async fn change_phone(
 }
 
 /// Confirm the new phone number with its code.
-#[utoipa::path(post, path = paths::ACCOUNT_PHONE_VERIFY, tag = "account", request_body = VerifyCode,
+#[utoipa::path(post, operation_id = "verify_phone", path = paths::ACCOUNT_PHONE_VERIFY, tag = "account", request_body = VerifyCode,
     responses(
         (status = 200, body = Account),
         (status = 401, body = ErrorBody),
@@ -466,7 +466,7 @@ pub async fn verify_phone(
 }
 
 /// Set or clear the recovery email and phone (an empty string clears one).
-#[utoipa::path(put, path = paths::ACCOUNT_RECOVERY, tag = "account", request_body = ChangeRecovery,
+#[utoipa::path(put, operation_id = "change_recovery", path = paths::ACCOUNT_RECOVERY, tag = "account", request_body = ChangeRecovery,
     responses(
         (status = 200, body = Account),
         (status = 401, body = ErrorBody),
@@ -498,7 +498,7 @@ pub async fn change_recovery(
 }
 
 /// Unlink a sign-in provider.
-#[utoipa::path(delete, path = paths::LINKED_ACCOUNT, tag = "account",
+#[utoipa::path(delete, operation_id = "unlink_account", path = paths::LINKED_ACCOUNT, tag = "account",
     params(("provider" = String, Path, description = "Provider, as in `linked_accounts`")),
     responses(
         (status = 204, description = "Unlinked"),

@@ -102,7 +102,7 @@ fn device_not_found() -> ApiError {
 }
 
 /// Every signed-in device: this one first, then the most recently active.
-#[utoipa::path(get, path = paths::DEVICES, tag = "security",
+#[utoipa::path(get, operation_id = "list_devices", path = paths::DEVICES, tag = "security",
     responses((status = 200, body = [Device]), (status = 401, body = ErrorBody),
               (status = 403, description = "`kids_profile`", body = ErrorBody)))]
 pub async fn list(
@@ -114,7 +114,7 @@ pub async fn list(
 }
 
 /// Give a device a nickname (empty clears it).
-#[utoipa::path(patch, path = paths::DEVICE, tag = "security", request_body = RenameDevice,
+#[utoipa::path(patch, operation_id = "rename_device", path = paths::DEVICE, tag = "security", request_body = RenameDevice,
     params(("id" = String, Path, description = "Device id")),
     responses(
         (status = 200, body = Device),
@@ -186,7 +186,7 @@ pub async fn revoke_others(
 }
 
 /// Sign a device out. Signing out this device is the same as `DELETE /api/session`.
-#[utoipa::path(delete, path = paths::DEVICE, tag = "security",
+#[utoipa::path(delete, operation_id = "sign_out_device", path = paths::DEVICE, tag = "security",
     params(("id" = String, Path, description = "Device id")),
     responses(
         (status = 204, description = "Signed out: its next request gets 401 `signed_out_remotely`"),
@@ -241,7 +241,7 @@ pub async fn delete(
 }
 
 /// Sign out every device, or every other one.
-#[utoipa::path(post, path = paths::DEVICES_SIGN_OUT_ALL, tag = "security", request_body = SignOutAll,
+#[utoipa::path(post, operation_id = "sign_out_all_devices", path = paths::DEVICES_SIGN_OUT_ALL, tag = "security", request_body = SignOutAll,
     responses(
         (status = 200, description = "How many devices were signed out. Without `keep_current`, this one too (cookie expired)", body = SignedOutCount),
         (status = 401, body = ErrorBody),
@@ -288,7 +288,7 @@ pub struct ActivityQuery {
 }
 
 /// Account activity, newest first, 50 a page.
-#[utoipa::path(get, path = paths::ACTIVITY, tag = "security", params(ActivityQuery),
+#[utoipa::path(get, operation_id = "list_activity", path = paths::ACTIVITY, tag = "security", params(ActivityQuery),
     responses(
         (status = 200, body = ActivityPage),
         (status = 401, body = ErrorBody),

@@ -7,7 +7,7 @@ use crate::{ApiError, AppState, db};
 /// "ok" only when the database takes writes too, so a monitor that sees "ok" knows the server
 /// can actually serve accounts. How it knows: the database's file system has at least
 /// `db::MIN_FREE_BYTES` free, and a write transaction on a one-row table commits.
-#[utoipa::path(get, path = paths::HEALTH, tag = "health",
+#[utoipa::path(get, operation_id = "health", path = paths::HEALTH, tag = "health",
     responses(
         (status = 200, body = Health),
         (status = 503, description = "`unavailable`: the database can't take writes (its disk is full, or the file is read-only or failing); `Retry-After`", body = ErrorBody),

@@ -50,7 +50,56 @@ struct ApiDoc;
 pub fn api() -> (Router<AppState>, Document) {
     let (router, mut document) = routes();
     document_common_errors(&mut document);
+    document_session_cookie(&mut document);
     (router, document)
+}
+
+/// The security scheme's name in the document.
+const SESSION_SCHEME: &str = "session_cookie";
+
+/// Operations that answer without a session: signing in, the health check, and signing out,
+/// which is idempotent (204 when already signed out). Every other operation needs the cookie.
+const PUBLIC_OPERATIONS: &[&str] = &["health", "sign_in", "sign_in_two_factor", "sign_out"];
+
+/// Declares the session cookie and puts it on every operation but [`PUBLIC_OPERATIONS`]:
+/// listed by exception, so a new route is documented as needing the session unless it is
+/// named here (a test checks each against the server's answer without a cookie).
+fn document_session_cookie(document: &mut Document) {
+    use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement, SecurityScheme};
+
+    document
+        .components
+        .get_or_insert_with(Default::default)
+        .add_security_scheme(
+            SESSION_SCHEME,
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                crate::auth::COOKIE_NAME,
+                "Set by signing in; `HttpOnly; Secure; SameSite=Strict; Path=/`",
+            ))),
+        );
+    for item in document.paths.paths.values_mut() {
+        for operation in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let public = operation
+                .operation_id
+                .as_deref()
+                .is_some_and(|id| PUBLIC_OPERATIONS.contains(&id));
+            if !public {
+                operation.security = Some(vec![SecurityRequirement::new(
+                    SESSION_SCHEME,
+                    Vec::<String>::new(),
+                )]);
+            }
+        }
+    }
 }
 
 /// Answers every operation can give for reasons of its kind rather than its own, added to the

@@ -16,7 +16,7 @@ use crate::routes::session;
 use crate::{ApiError, ApiJson, AppState, db, ratelimit};
 
 /// Switch this browser to a profile; a locked one needs its PIN.
-#[utoipa::path(post, path = paths::PROFILE_SELECT, tag = "profiles", request_body = SelectProfile,
+#[utoipa::path(post, operation_id = "select_profile", path = paths::PROFILE_SELECT, tag = "profiles", request_body = SelectProfile,
     params(("id" = String, Path, description = "Profile id")),
     responses(
         (status = 200, body = SessionInfo),
@@ -127,7 +127,7 @@ async fn check_pin(
 }
 
 /// Lock a profile with a 4-digit PIN (or change its PIN).
-#[utoipa::path(put, path = paths::PROFILE_LOCK, tag = "profiles", request_body = ProfileLock,
+#[utoipa::path(put, operation_id = "lock_profile", path = paths::PROFILE_LOCK, tag = "profiles", request_body = ProfileLock,
     params(("id" = String, Path, description = "Profile id")),
     responses(
         (status = 204, description = "Locked"),
@@ -157,7 +157,7 @@ pub async fn lock(
 }
 
 /// Remove a profile's PIN.
-#[utoipa::path(delete, path = paths::PROFILE_LOCK, tag = "profiles",
+#[utoipa::path(delete, operation_id = "unlock_profile", path = paths::PROFILE_LOCK, tag = "profiles",
     params(("id" = String, Path, description = "Profile id")),
     responses(
         (status = 204, description = "Unlocked"),

@@ -141,7 +141,7 @@ async fn name_taken(
 }
 
 /// The account's profiles, in the owner's order.
-#[utoipa::path(get, path = paths::PROFILES, tag = "profiles",
+#[utoipa::path(get, operation_id = "list_profiles", path = paths::PROFILES, tag = "profiles",
     responses((status = 200, body = [Profile]), (status = 401, body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
@@ -152,7 +152,7 @@ pub async fn list(
 }
 
 /// Add a profile (at most five).
-#[utoipa::path(post, path = paths::PROFILES, tag = "profiles", request_body = NewProfile,
+#[utoipa::path(post, operation_id = "create_profile", path = paths::PROFILES, tag = "profiles", request_body = NewProfile,
     responses(
         (status = 201, body = Profile),
         (status = 401, body = ErrorBody),
@@ -205,7 +205,7 @@ pub async fn create(
 }
 
 /// Change some of a profile's fields.
-#[utoipa::path(patch, path = paths::PROFILE, tag = "profiles", request_body = ProfilePatch,
+#[utoipa::path(patch, operation_id = "update_profile", path = paths::PROFILE, tag = "profiles", request_body = ProfilePatch,
     params(("id" = String, Path, description = "Profile id")),
     responses(
         (status = 200, body = Profile),
@@ -250,7 +250,7 @@ pub async fn update(
 }
 
 /// Delete a profile; the last one stays.
-#[utoipa::path(delete, path = paths::PROFILE, tag = "profiles",
+#[utoipa::path(delete, operation_id = "delete_profile", path = paths::PROFILE, tag = "profiles",
     params(("id" = String, Path, description = "Profile id")),
     responses(
         (status = 204, description = "Deleted; browsers using it go back to choosing a profile"),

@@ -213,7 +213,7 @@ pub async fn info(
 }
 
 /// Sign in with email and password.
-#[utoipa::path(post, path = paths::SESSION, tag = "session", request_body = SignIn,
+#[utoipa::path(post, operation_id = "sign_in", path = paths::SESSION, tag = "session", request_body = SignIn,
     responses(
         (status = 200, description = "Signed in (cookie set), or a two-step challenge", body = SignInOutcome),
         (status = 401, description = "`invalid_credentials`", body = ErrorBody),
@@ -270,7 +270,7 @@ fn invalid_code() -> ApiError {
 }
 
 /// Finish signing in with a code from the authenticator app, or a recovery code.
-#[utoipa::path(post, path = paths::SESSION_TWO_FACTOR, tag = "session", request_body = TwoFactorSignIn,
+#[utoipa::path(post, operation_id = "sign_in_two_factor", path = paths::SESSION_TWO_FACTOR, tag = "session", request_body = TwoFactorSignIn,
     responses(
         (status = 200, description = "Signed in; the cookie is set", body = SessionInfo),
         (status = 401, description = "`invalid_code` (also for an unknown challenge)", body = ErrorBody),
@@ -408,7 +408,7 @@ async fn use_recovery_code(
 }
 
 /// Who is signed in here.
-#[utoipa::path(get, path = paths::SESSION, tag = "session",
+#[utoipa::path(get, operation_id = "get_session", path = paths::SESSION, tag = "session",
     responses(
         (status = 200, body = SessionInfo),
         (status = 401, description = "`not_signed_in`, `session_expired` or `signed_out_remotely` (with `details`)", body = ErrorBody),
@@ -461,7 +461,7 @@ pub async fn end_own(
 }
 
 /// Sign out of this browser. Idempotent: 204 whether or not a session was there.
-#[utoipa::path(delete, path = paths::SESSION, tag = "session",
+#[utoipa::path(delete, operation_id = "sign_out", path = paths::SESSION, tag = "session",
     responses(
         (status = 204, description = "Signed out; `Set-Cookie` expires the cookie and `Clear-Site-Data` clears the origin"),
         (status = 403, description = "`cross_site_request`", body = ErrorBody),
@@ -481,7 +481,7 @@ pub async fn delete(
 }
 
 /// Confirm the password to open the 10-minute step-up window.
-#[utoipa::path(post, path = paths::SESSION_REAUTHENTICATE, tag = "session", request_body = Reauthenticate,
+#[utoipa::path(post, operation_id = "reauthenticate", path = paths::SESSION_REAUTHENTICATE, tag = "session", request_body = Reauthenticate,
     responses(
         (status = 204, description = "Recently authenticated for 10 minutes; `Set-Cookie` carries the session's new token, the same for every step-up this browser sends at once"),
         (status = 401, body = ErrorBody),

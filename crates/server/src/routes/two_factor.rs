@@ -40,7 +40,7 @@ async fn new_recovery_codes(
 }
 
 /// Start setting up an authenticator app. Nothing changes until the first code confirms it.
-#[utoipa::path(post, path = paths::TWO_FACTOR_TOTP, tag = "two-factor",
+#[utoipa::path(post, operation_id = "start_totp", path = paths::TWO_FACTOR_TOTP, tag = "two-factor",
     responses(
         (status = 200, body = TotpSetup),
         (status = 401, body = ErrorBody),
@@ -61,7 +61,7 @@ pub async fn start(
 }
 
 /// Confirm set-up with the first code; two-step verification is on from now.
-#[utoipa::path(post, path = paths::TWO_FACTOR_TOTP_CONFIRM, tag = "two-factor", request_body = VerifyCode,
+#[utoipa::path(post, operation_id = "confirm_totp", path = paths::TWO_FACTOR_TOTP_CONFIRM, tag = "two-factor", request_body = VerifyCode,
     responses(
         (status = 200, description = "On; ten recovery codes, shown this once", body = RecoveryCodes),
         (status = 401, body = ErrorBody),
@@ -123,7 +123,7 @@ async fn record(
 }
 
 /// Turn two-step verification off; its recovery codes stop working.
-#[utoipa::path(delete, path = paths::TWO_FACTOR, tag = "two-factor",
+#[utoipa::path(delete, operation_id = "disable_two_factor", path = paths::TWO_FACTOR, tag = "two-factor",
     responses(
         (status = 204, description = "Off"),
         (status = 401, body = ErrorBody),
@@ -153,7 +153,7 @@ pub async fn disable(
 }
 
 /// Ten new recovery codes; the old ones stop working.
-#[utoipa::path(post, path = paths::TWO_FACTOR_RECOVERY_CODES, tag = "two-factor",
+#[utoipa::path(post, operation_id = "regenerate_recovery_codes", path = paths::TWO_FACTOR_RECOVERY_CODES, tag = "two-factor",
     responses(
         (status = 200, body = RecoveryCodes),
         (status = 401, body = ErrorBody),

@@ -10,6 +10,7 @@ mod devices;
 mod hashing;
 mod input;
 mod openapi;
+mod openapi_rules;
 mod profiles;
 mod sending;
 mod session;

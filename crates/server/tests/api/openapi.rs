@@ -202,3 +202,53 @@ async fn the_document_is_served_and_the_dev_outbox_only_with_demo() {
     let ids: Vec<i64> = messages.iter().map(|m| m.id.parse().expect("id")).collect();
     assert!(ids.windows(2).all(|w| w[0] > w[1]), "newest first");
 }
+
+#[test]
+fn every_operation_has_an_operation_id_of_its_own() {
+    let doc = document();
+    let ops = operations(&doc);
+    let ids: BTreeSet<&str> = ops
+        .iter()
+        .map(|(method, path, operation)| {
+            operation["operationId"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{method} {path}: no operationId"))
+        })
+        .collect();
+    assert_eq!(ids.len(), ops.len(), "operationIds repeat: {ids:?}");
+}
+
+/// The document says an operation needs the session cookie exactly when the server answers
+/// it with 401 without one.
+#[tokio::test]
+async fn the_session_cookie_is_declared_on_every_operation_that_needs_it() {
+    let doc = document();
+    assert_eq!(
+        doc["components"]["securitySchemes"]["session_cookie"],
+        serde_json::json!({
+            "type": "apiKey",
+            "in": "cookie",
+            "name": "__Host-hallpass_session",
+            "description": "Set by signing in; `HttpOnly; Secure; SameSite=Strict; Path=/`",
+        })
+    );
+    let server = TestServer::demo().await;
+    let mut stranger = server.browser();
+    for (method, path, operation) in operations(&doc) {
+        let body = (!operation["requestBody"].is_null()).then(|| serde_json::json!({}));
+        let reply = stranger.call(method.clone(), &fill(&path), body).await;
+        let declared = operation["security"] == serde_json::json!([{"session_cookie": []}]);
+        let needed = reply.status == StatusCode::UNAUTHORIZED;
+        assert_eq!(
+            declared, needed,
+            "{method} {path}: declares the cookie: {declared}; answers {} without one",
+            reply.status
+        );
+        if needed {
+            assert!(
+                operation["responses"]["401"].is_object(),
+                "{method} {path}: its 401 is not documented"
+            );
+        }
+    }
+}
