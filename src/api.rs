@@ -204,7 +204,17 @@ pub async fn account() -> Result<Account, ApiError> {
 
 /// `POST /api/session/reauthenticate`: opens the 10-minute step-up window.
 pub async fn reauthenticate(password: String) -> Result<(), ApiError> {
-    no_content(post_raw(paths::SESSION_REAUTHENTICATE, &Reauthenticate { password }).await?).await
+    no_content(
+        post_raw(
+            paths::SESSION_REAUTHENTICATE,
+            &Reauthenticate {
+                password,
+                ..Reauthenticate::default()
+            },
+        )
+        .await?,
+    )
+    .await
 }
 
 /// `GET /api/devices`: this device first, then the most recently active.

@@ -12,6 +12,7 @@ mod openapi;
 mod profiles;
 mod session;
 mod storage;
+mod strong_auth;
 mod support;
 mod two_factor;
 mod web;
