@@ -5,10 +5,10 @@
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use hallpass_api::{
-    Account, ActivityPage, ChangeEmail, ChangePassword, ChangePhone, ChangeRecovery, Device,
-    ErrorBody, ErrorCode, ErrorDetail, Health, NewProfile, Profile, ProfileLock, ProfilePatch,
-    Reauthenticate, RecoveryCodes, RenameDevice, SelectProfile, SessionInfo, SignIn, SignInOutcome,
-    SignOutAll, SignedOutCount, TotpSetup, TwoFactorSignIn, VerifyCode, paths,
+    Account, ActivityPage, ChangeEmail, ChangePassword, ChangePhone, ChangeRecovery, ConfirmTotp,
+    Device, ErrorBody, ErrorCode, ErrorDetail, Health, NewProfile, Profile, ProfileLock,
+    ProfilePatch, Reauthenticate, RecoveryCodes, RenameDevice, SelectProfile, SessionInfo, SignIn,
+    SignInOutcome, SignOutAll, SignedOutCount, TotpSetup, TwoFactorSignIn, VerifyCode, paths,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -202,9 +202,10 @@ pub async fn account() -> Result<Account, ApiError> {
     get(paths::ACCOUNT).await
 }
 
-/// `POST /api/session/reauthenticate`: opens the 10-minute step-up window.
-pub async fn reauthenticate(password: String) -> Result<(), ApiError> {
-    no_content(post_raw(paths::SESSION_REAUTHENTICATE, &Reauthenticate { password }).await?).await
+/// `POST /api/session/reauthenticate`: opens the 10-minute step-up window. With two-step
+/// verification on, 403 `code_required` until a code or a recovery code comes along.
+pub async fn reauthenticate(body: &Reauthenticate) -> Result<(), ApiError> {
+    no_content(post_raw(paths::SESSION_REAUTHENTICATE, body).await?).await
 }
 
 /// `GET /api/devices`: this device first, then the most recently active.
@@ -314,9 +315,17 @@ pub async fn start_totp() -> Result<TotpSetup, ApiError> {
     read_json(send(Request::post(paths::TWO_FACTOR_TOTP)).await?).await
 }
 
-/// `POST /api/two-factor/totp/confirm`: the first code turns two-step verification on.
-pub async fn confirm_totp(code: String) -> Result<RecoveryCodes, ApiError> {
-    post(paths::TWO_FACTOR_TOTP_CONFIRM, &VerifyCode { code }).await
+/// `POST /api/two-factor/totp/confirm`: the first code turns two-step verification on, and
+/// signs out every other device when asked, in the same change.
+pub async fn confirm_totp(
+    code: String,
+    sign_out_other_devices: bool,
+) -> Result<RecoveryCodes, ApiError> {
+    let body = ConfirmTotp {
+        code,
+        sign_out_other_devices,
+    };
+    post(paths::TWO_FACTOR_TOTP_CONFIRM, &body).await
 }
 
 /// `POST /api/two-factor/recovery-codes` (step-up): the old codes stop working.
@@ -324,9 +333,15 @@ pub async fn new_recovery_codes() -> Result<RecoveryCodes, ApiError> {
     read_json(send(Request::post(paths::TWO_FACTOR_RECOVERY_CODES)).await?).await
 }
 
-/// `DELETE /api/two-factor` (step-up).
-pub async fn turn_off_two_factor() -> Result<(), ApiError> {
-    no_content(send(Request::delete(paths::TWO_FACTOR)).await?).await
+/// `DELETE /api/two-factor` (step-up); `?sign_out_other_devices=true` signs out every other
+/// device in the same change.
+pub async fn turn_off_two_factor(sign_out_other_devices: bool) -> Result<(), ApiError> {
+    let path = if sign_out_other_devices {
+        format!("{}?sign_out_other_devices=true", paths::TWO_FACTOR)
+    } else {
+        paths::TWO_FACTOR.to_owned()
+    };
+    no_content(send(Request::delete(&path)).await?).await
 }
 
 // JSON.parse is the browser's, so these run in the browser suites, not natively.

@@ -4,9 +4,11 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::future::Future;
 
+use hallpass_api::{ErrorCode, Reauthenticate};
+
 use crate::api::{self, ApiError};
 use crate::auth::use_auth;
-use crate::components::{Dialog, Field};
+use crate::components::{Dialog, Field, FormError, focus, focus_when_drawn, show_error};
 
 /// Step-up: actions the server guards with a recent password check answer 403
 /// `reauthentication_required`; [`StepUp::run`] then asks for the password in the
@@ -63,7 +65,9 @@ pub fn use_step_up() -> StepUp {
     expect_context()
 }
 
-/// The "Confirm it's you" dialog, once, in `App`; it also provides [`StepUp`].
+/// The "Confirm it's you" dialog, once, in `App`; it also provides [`StepUp`]. With two-step
+/// verification on, the server answers the password alone with `code_required`; the dialog
+/// then asks for a code as well (or a recovery code), keeping the password typed.
 #[component]
 pub fn StepUpDialog() -> impl IntoView {
     let step_up = StepUp {
@@ -74,48 +78,140 @@ pub fn StepUpDialog() -> impl IntoView {
     let auth = use_auth();
     let open = step_up.open;
     let password = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
+    let code = RwSignal::new(String::new());
+    // Learnt from the answer, never assumed: see ARCHITECTURE.md ("Step-up and two-step").
+    let needs_code = RwSignal::new(false);
+    let recovery = RwSignal::new(false);
+    let password_error = RwSignal::new(None::<String>);
+    let code_error = RwSignal::new(None::<String>);
+    let form_error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
-    let input = NodeRef::<Input>::new();
+    let password_input = NodeRef::<Input>::new();
+    let code_input = NodeRef::<Input>::new();
     Effect::new(move |_| {
         if open.get() {
             password.set(String::new());
-            error.set(None);
+            code.set(String::new());
+            needs_code.set(false);
+            recovery.set(false);
+            password_error.set(None);
+            code_error.set(None);
+            form_error.set(None);
             busy.set(false);
         }
     });
+    let code_field = move || {
+        if recovery.get_untracked() {
+            "recovery_code"
+        } else {
+            "code"
+        }
+    };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if busy.get_untracked() {
             return;
         }
+        password_error.set(None);
+        code_error.set(None);
+        form_error.set(None);
         let typed = password.get_untracked();
+        let typed_code = code.get_untracked().trim().to_owned();
+        let with_code = needs_code.get_untracked();
+        let use_recovery = recovery.get_untracked();
         if typed.is_empty() {
-            error.set(Some("Enter your password.".to_owned()));
-            focus(input);
+            password_error.set(Some("Enter your password.".to_owned()));
+            focus(password_input);
             return;
         }
+        if with_code && typed_code.is_empty() {
+            code_error.set(Some(missing_code(use_recovery).to_owned()));
+            focus(code_input);
+            return;
+        }
+        let body = Reauthenticate {
+            password: typed,
+            code: (with_code && !use_recovery).then(|| typed_code.replace(' ', "")),
+            recovery_code: (with_code && use_recovery).then_some(typed_code),
+        };
         busy.set(true);
         spawn_local(async move {
-            match auth.check(api::reauthenticate(typed).await) {
-                Ok(()) => {
-                    step_up.answer(true);
-                    open.set(false);
+            let result = auth.check(api::reauthenticate(&body).await);
+            busy.set(false);
+            let Err(e) = result else {
+                step_up.answer(true);
+                open.set(false);
+                return;
+            };
+            match e.code() {
+                Some(ErrorCode::WrongPassword) => {
+                    password_error.set(Some("That password is not right. Try again.".to_owned()));
+                    focus(password_input);
                 }
-                Err(e) => {
-                    busy.set(false);
-                    error.set(Some(reauth_error(&e)));
-                    focus(input);
+                // The password was right: the code field appears, and takes focus with its
+                // message, which is read with it.
+                Some(ErrorCode::CodeRequired) => {
+                    needs_code.set(true);
+                    code_error.set(Some(missing_code(false).to_owned()));
+                    focus_when_drawn(CODE_ID.to_owned());
+                }
+                // Only the code was wrong: the password stays, the code is emptied.
+                Some(ErrorCode::InvalidCode) => {
+                    code.set(String::new());
+                    code_error.set(Some(e.field(code_field()).unwrap_or_else(|| e.message())));
+                    focus(code_input);
+                }
+                _ => {
+                    let mut fields = vec![("password", password_error, password_input)];
+                    if with_code {
+                        fields.push((code_field(), code_error, code_input));
+                    }
+                    show_error(e, form_error, &fields);
                 }
             }
         });
     };
+    let switch = move |_| {
+        recovery.update(|r| *r = !*r);
+        code.set(String::new());
+        code_error.set(None);
+        focus_when_drawn(
+            if recovery.get_untracked() {
+                RECOVERY_ID
+            } else {
+                CODE_ID
+            }
+            .to_owned(),
+        );
+    };
     view! {
         <Dialog open title="Confirm it's you" on_close=Callback::new(move |()| step_up.answer(false))>
-            <p>"For your security, enter your password to continue."</p>
+            <p>{move || if needs_code.get() {
+                "Two-step verification is on: enter your password and a code from your authenticator app."
+            } else {
+                "For your security, enter your password to continue."
+            }}</p>
             <form class="form" on:submit=submit novalidate>
-                <Field label="Password" id="step-up-password" value=password error=error
-                    node_ref=input input_type="password" autocomplete="current-password" />
+                <Field label="Password" id="step-up-password" value=password error=password_error
+                    node_ref=password_input input_type="password" autocomplete="current-password" />
+                {move || needs_code.get().then(|| if recovery.get() {
+                    view! {
+                        <Field label="Recovery code" id=RECOVERY_ID value=code error=code_error
+                            node_ref=code_input autocomplete="off" />
+                    }.into_any()
+                } else {
+                    view! {
+                        <Field label="Code from your authenticator app" id=CODE_ID value=code
+                            error=code_error node_ref=code_input autocomplete="one-time-code"
+                            inputmode="numeric" />
+                    }.into_any()
+                })}
+                {move || needs_code.get().then(|| view! {
+                    <button type="button" class="link-button" on:click=switch>
+                        {move || if recovery.get() { "Use a code from your app instead" } else { "Use a recovery code instead" }}
+                    </button>
+                })}
+                <FormError message=form_error />
                 <div class="dialog-actions">
                     <button type="button" class="secondary" on:click=move |_| open.set(false)>"Cancel"</button>
                     <button type="submit" aria-disabled=move || busy.get().then_some("true")>"Confirm"</button>
@@ -125,17 +221,13 @@ pub fn StepUpDialog() -> impl IntoView {
     }
 }
 
-fn reauth_error(error: &ApiError) -> String {
-    match error.code() {
-        Some(hallpass_api::ErrorCode::WrongPassword) => {
-            "That password is not right. Try again.".to_owned()
-        }
-        _ => error.field("password").unwrap_or_else(|| error.message()),
-    }
-}
+const CODE_ID: &str = "step-up-code";
+const RECOVERY_ID: &str = "step-up-recovery-code";
 
-fn focus(input: NodeRef<Input>) {
-    if let Some(el) = input.get_untracked() {
-        let _ = el.focus();
+fn missing_code(recovery: bool) -> &'static str {
+    if recovery {
+        "Enter one of your recovery codes."
+    } else {
+        "Enter the code from your authenticator app."
     }
 }

@@ -1,6 +1,7 @@
 //! Two-step verification (Security): turn it on with an authenticator app, see the recovery
 //! codes once, get new ones, or turn it off. Every change but the first code is behind
-//! step-up; turning it off and replacing the codes ask first.
+//! step-up; turning it off and replacing the codes ask first. Turning it on or off offers
+//! "Sign out of all other devices" (checked), done by the server in the same change.
 
 use hallpass_api::{ErrorCode, TotpSetup, TwoFactorStatus, validate};
 use leptos::html::Input;
@@ -54,6 +55,8 @@ fn Flow(status: TwoFactorStatus) -> impl IntoView {
     let busy = RwSignal::new(false);
     let off_open = RwSignal::new(false);
     let renew_open = RwSignal::new(false);
+    // "Sign out of all other devices" in the Turn off dialog, checked each time it opens.
+    let off_signs_out = RwSignal::new(true);
     let go = move |next: Step| {
         step.set(next);
         // The new step's heading, so a screen reader starts reading there.
@@ -94,13 +97,14 @@ fn Flow(status: TwoFactorStatus) -> impl IntoView {
     let turn_off = Callback::new(move |()| {
         busy.set(true);
         error.set(None);
+        let others = off_signs_out.get_untracked();
         spawn_local(async move {
-            let result = auth.check(step_up.run(api::turn_off_two_factor).await);
+            let result = auth.check(step_up.run(move || api::turn_off_two_factor(others)).await);
             busy.set(false);
             match result {
                 Ok(()) => {
                     off_open.set(false);
-                    announcer.say("Two-step verification is off.");
+                    announcer.say(signed_out_others("Two-step verification is off.", others));
                     go(Step::Status(TwoFactorStatus {
                         enabled: false,
                         recovery_codes_left: 0,
@@ -110,8 +114,8 @@ fn Flow(status: TwoFactorStatus) -> impl IntoView {
             }
         });
     });
-    let turned_on = Callback::new(move |codes: Vec<String>| {
-        announcer.say("Two-step verification is on.");
+    let turned_on = Callback::new(move |(codes, others): (Vec<String>, bool)| {
+        announcer.say(signed_out_others("Two-step verification is on.", others));
         go(Step::Codes(codes));
     });
     let done = Callback::new(move |count: usize| {
@@ -135,7 +139,11 @@ fn Flow(status: TwoFactorStatus) -> impl IntoView {
                         <button type="button" class="secondary" on:click=move |_| { error.set(None); renew_open.set(true); }>
                             "Get new recovery codes"
                         </button>
-                        <button type="button" class="danger" on:click=move |_| { error.set(None); off_open.set(true); }>
+                        <button type="button" class="danger" on:click=move |_| {
+                            error.set(None);
+                            off_signs_out.set(true);
+                            off_open.set(true);
+                        }>
                             "Turn off"
                         </button>
                     </div>
@@ -159,7 +167,31 @@ fn Flow(status: TwoFactorStatus) -> impl IntoView {
         <ConfirmDialog open=off_open title="Turn off two-step verification?" confirm="Turn off"
             busy error on_confirm=turn_off>
             <p>"Signing in will take only your password. Your recovery codes will stop working."</p>
+            <SignOutOthers id="off-sign-out-others" checked=off_signs_out />
         </ConfirmDialog>
+    }
+}
+
+/// What the page says once a change is made, and whether the other devices were signed out.
+fn signed_out_others(done: &str, others: bool) -> String {
+    if others {
+        format!("{done} Every other device was signed out.")
+    } else {
+        done.to_owned()
+    }
+}
+
+/// "Sign out of all other devices", as Change password has it: someone who had the password
+/// may still be signed in elsewhere, and a change of sign-in rules should be able to end that.
+#[component]
+fn SignOutOthers(id: &'static str, checked: RwSignal<bool>) -> impl IntoView {
+    view! {
+        <div class="check">
+            <input type="checkbox" id=id
+                prop:checked=move || checked.get()
+                on:change=move |ev| checked.set(event_target_checked(&ev)) />
+            <label for=id>"Sign out of all other devices"</label>
+        </div>
     }
 }
 
@@ -175,9 +207,10 @@ fn grouped(secret: &str) -> String {
 
 /// Scan or type the secret, then prove it with the first code.
 #[component]
-fn Setup(setup: TotpSetup, on_done: Callback<Vec<String>>) -> impl IntoView {
+fn Setup(setup: TotpSetup, on_done: Callback<(Vec<String>, bool)>) -> impl IntoView {
     let auth = use_auth();
     let code = RwSignal::new(String::new());
+    let sign_out_others = RwSignal::new(true);
     let code_error = RwSignal::new(None::<String>);
     let form_error = RwSignal::new(None::<String>);
     let input = NodeRef::<Input>::new();
@@ -195,11 +228,12 @@ fn Setup(setup: TotpSetup, on_done: Callback<Vec<String>>) -> impl IntoView {
         }
         busy.set(true);
         form_error.set(None);
+        let others = sign_out_others.get_untracked();
         spawn_local(async move {
-            let result = auth.check(api::confirm_totp(typed).await);
+            let result = auth.check(api::confirm_totp(typed, others).await);
             busy.set(false);
             match result {
-                Ok(codes) => on_done.run(codes.recovery_codes),
+                Ok(codes) => on_done.run((codes.recovery_codes, others)),
                 Err(e) if e.code() == Some(ErrorCode::InvalidCode) => {
                     code_error.set(Some(
                         "That code isn't right. Check the app shows Hallpass, and enter the \
@@ -237,6 +271,7 @@ fn Setup(setup: TotpSetup, on_done: Callback<Vec<String>>) -> impl IntoView {
                     <Field label="Code" id="totp-code" value=code error=code_error node_ref=input
                         autocomplete="one-time-code" inputmode="numeric"
                         hint=Signal::derive(|| "The 6-digit code the app shows for Hallpass.".to_owned()) />
+                    <SignOutOthers id="on-sign-out-others" checked=sign_out_others />
                     <FormError message=form_error />
                     <button type="submit" aria-disabled=move || busy.get().then_some("true")>
                         "Turn on two-step verification"

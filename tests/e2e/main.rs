@@ -63,6 +63,7 @@ fn main() -> std::process::ExitCode {
         case!(devices::signs_out_another_browser_which_then_learns_why),
         case!(devices::signs_out_of_all_devices_keeping_this_one_or_not),
         case!(stepup::asks_for_the_password_when_sign_in_was_long_ago),
+        case!(stepup::asks_for_a_code_too_when_two_step_is_on),
         case!(keyboard::signs_out_a_device_with_the_keyboard_alone),
         case!(audit::every_page_passes_axe_at_desktop_and_phone_widths),
         case!(audit::every_dialog_passes_axe),
@@ -71,6 +72,7 @@ fn main() -> std::process::ExitCode {
         case!(contact::sets_recovery_contacts_and_unlinks_an_account),
         case!(device_edit::renames_a_device_and_signs_out_a_sign_in_that_was_not_you),
         case!(two_step::turns_on_two_step_verification_and_signs_in_with_codes),
+        case!(two_step::turning_two_step_on_or_off_can_sign_out_other_devices),
         case!(profiles::adds_edits_and_deletes_profiles_within_the_limits),
         case!(profiles::locks_a_profile_with_a_pin_from_whos_watching),
     ])

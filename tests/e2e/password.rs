@@ -27,7 +27,7 @@ async fn description(b: &Browser, label: &str) -> TestResult<String> {
     Ok(text.as_str().unwrap_or_default().to_owned())
 }
 
-async fn wait_for_description(b: &Browser, label: &str, text: &str) -> TestResult {
+pub async fn wait_for_description(b: &Browser, label: &str, text: &str) -> TestResult {
     let field = b.by_label(label).await?;
     let field = serde_json::to_value(&field).map_err(|e| e.to_string())?;
     b.wait_until(
@@ -40,7 +40,7 @@ async fn wait_for_description(b: &Browser, label: &str, text: &str) -> TestResul
     .await
 }
 
-async fn value_of(b: &Browser, label: &str) -> TestResult<String> {
+pub async fn value_of(b: &Browser, label: &str) -> TestResult<String> {
     let value = b
         .by_label(label)
         .await?

@@ -8,11 +8,14 @@ use crate::devices::{
     CONFIRM_TITLE, HEADING, check_device_dialog, check_signed_out, click_err, focus_after_removing,
     sign_out_name,
 };
+use crate::password::{value_of, wait_for_description};
 use crate::runner::{Ctx, TestResult};
 use crate::signin::wait_for_field_error;
+use crate::signout::audit_at_both_widths;
 use crate::steps::{
     DEMO_PASSWORD, Device, OWNER, advance_clock, api, devices, ensure, is_modal, sign_in_as,
 };
+use crate::two_step::{code_at, turn_on_by_api};
 
 pub async fn asks_for_the_password_when_sign_in_was_long_ago(ctx: &Ctx) -> TestResult {
     let b = &ctx.browser;
@@ -81,6 +84,72 @@ pub async fn asks_for_the_password_when_sign_in_was_long_ago(ctx: &Ctx) -> TestR
             target.name
         )
     })
+}
+
+/// With two-step verification on, "Confirm it's you" asks for a code from the authenticator
+/// app as well, once the password is right; a wrong code keeps the password typed.
+pub async fn asks_for_a_code_too_when_two_step_is_on(ctx: &Ctx) -> TestResult {
+    const CODE: &str = "Code from your authenticator app";
+    let b = &ctx.browser;
+    sign_in_as(b, OWNER).await?;
+    let secret = turn_on_by_api(b).await?;
+    advance_clock(b, 11 * 60).await?;
+    b.goto("/security/two-step").await?;
+    b.wait_for_text("You have 10 recovery codes left.").await?;
+    b.click("button", "Get new recovery codes").await?;
+    let dialog = b.by_role("dialog", "Get new recovery codes?").await?;
+    b.click_within(&dialog, "button", "Get new codes").await?;
+
+    let confirm = b.by_role("dialog", CONFIRM_TITLE).await?;
+    b.fill("Password", DEMO_PASSWORD).await?;
+    b.click_within(&confirm, "button", "Confirm").await?;
+    // The password was right: the code field appears, takes focus and says what it needs.
+    let field = b.by_label(CODE).await?;
+    wait_for_field_error(b, &field, "the code step-up asks for").await?;
+    b.expect_focus(&field, "the code field, the first empty one")
+        .await?;
+    for (attr, wanted) in [("autocomplete", "one-time-code"), ("inputmode", "numeric")] {
+        let value = field.attr(attr).await.map_err(|e| e.to_string())?;
+        ensure(value.as_deref() == Some(wanted), || {
+            format!("the code field has {attr} {value:?}")
+        })?;
+    }
+    audit_at_both_widths(b, "Confirm it's you with a code").await?;
+
+    // A wrong code: said against the code; the password is kept.
+    let right = code_at(&secret, 11 * 60)?;
+    let wrong = if right == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    b.fill(CODE, wrong).await?;
+    b.click_within(&confirm, "button", "Confirm").await?;
+    wait_for_description(b, CODE, "isn't right").await?;
+    let field = b.by_label(CODE).await?;
+    b.expect_focus(&field, "the code after a wrong one").await?;
+    ensure(value_of(b, "Password").await? == DEMO_PASSWORD, || {
+        "the password was lost after a wrong code".to_owned()
+    })?;
+
+    // The switch to a recovery code, and back.
+    b.click_within(&confirm, "button", "Use a recovery code instead")
+        .await?;
+    let recovery = b.by_label("Recovery code").await?;
+    b.wait_until(
+        "focus on the recovery code",
+        "return document.activeElement === arguments[0];",
+        vec![serde_json::to_value(&recovery).map_err(|e| e.to_string())?],
+    )
+    .await?;
+    b.click_within(&confirm, "button", "Use a code from your app instead")
+        .await?;
+
+    b.fill(CODE, &right).await?;
+    b.click_within(&confirm, "button", "Confirm").await?;
+    b.wait_gone("dialog", CONFIRM_TITLE).await?;
+    b.by_role("heading", "Save your recovery codes").await?;
+    Ok(())
 }
 
 /// How many `device_signed_out` events name `device` (on the first page of activity).

@@ -19,6 +19,12 @@ const HEADING: &str = "Two-step verification";
 
 /// The code an authenticator app shows for `secret`, `ahead` steps of 30 s from now.
 fn code(secret: &str, ahead: u64) -> TestResult<String> {
+    code_at(secret, 30 * ahead)
+}
+
+/// The code for `secret` on the server's clock, which `advance_clock` has moved `ahead`
+/// seconds past this machine's.
+pub fn code_at(secret: &str, ahead: u64) -> TestResult<String> {
     let bytes = Secret::Encoded(secret.to_owned())
         .to_bytes()
         .map_err(|e| format!("the setup key {secret:?} is not base32: {e:?}"))?;
@@ -35,7 +41,116 @@ fn code(secret: &str, ahead: u64) -> TestResult<String> {
         .duration_since(UNIX_EPOCH)
         .map_err(|e| e.to_string())?
         .as_secs();
-    Ok(totp.generate(now + 30 * ahead))
+    Ok(totp.generate(now + ahead))
+}
+
+/// Turns two-step verification on from the page, as the app's setup would (for cases about
+/// what follows); returns the secret.
+pub async fn turn_on_by_api(b: &Browser) -> TestResult<String> {
+    let setup = api(b, "POST", "/api/two-factor/totp", None).await?;
+    let secret = setup.body["secret"]
+        .as_str()
+        .ok_or_else(|| format!("starting set-up answered {setup:?}"))?
+        .to_owned();
+    let body = serde_json::json!({"code": code_at(&secret, 0)?});
+    let on = api(b, "POST", "/api/two-factor/totp/confirm", Some(body)).await?;
+    ensure(on.status == 200, || {
+        format!("confirming set-up answered {on:?}")
+    })?;
+    Ok(secret)
+}
+
+/// The "Sign out of all other devices" box, which must start checked.
+async fn sign_out_others_box(b: &Browser, what: &str) -> TestResult<fantoccini::elements::Element> {
+    let others = b
+        .by_role("checkbox", "Sign out of all other devices")
+        .await?;
+    ensure(others.is_selected().await.unwrap_or(false), || {
+        format!("\"Sign out of all other devices\" starts unchecked {what}")
+    })?;
+    Ok(others)
+}
+
+/// What `GET /api/session` answers the other browser: 200, or the 401's code.
+async fn other_session(other: &Browser) -> TestResult<String> {
+    let answer = api(other, "GET", "/api/session", None).await?;
+    Ok(match answer.status {
+        200 => "signed in".to_owned(),
+        _ => answer.body["error"]["code"]
+            .as_str()
+            .unwrap_or("no code")
+            .to_owned(),
+    })
+}
+
+/// Goes through set-up on the page up to the recovery codes; `sign_out_others` sets the box.
+async fn turn_on_in_the_page(b: &Browser, sign_out_others: bool) -> TestResult {
+    b.click("button", "Turn on").await?;
+    b.by_role("heading", "Set up your authenticator app")
+        .await?;
+    let key = b
+        .by_label("Setup key")
+        .await?
+        .prop("value")
+        .await
+        .map_err(|e| e.to_string())?
+        .unwrap_or_default();
+    let secret: String = key.split_whitespace().collect();
+    let others = sign_out_others_box(b, "when turning two-step on").await?;
+    if !sign_out_others {
+        others.click().await.map_err(|e| e.to_string())?;
+    }
+    b.fill("Code", &code(&secret, 0)?).await?;
+    b.click("button", "Turn on two-step verification").await?;
+    b.by_role("heading", "Save your recovery codes").await?;
+    b.click("button", "Done").await?;
+    b.by_role("heading", "Two-step verification is on").await?;
+    Ok(())
+}
+
+/// Turning two-step verification on or off offers "Sign out of all other devices", checked;
+/// the other browser is signed out only when it stays checked.
+pub async fn turning_two_step_on_or_off_can_sign_out_other_devices(ctx: &Ctx) -> TestResult {
+    let b = &ctx.browser;
+    let other = ctx.second_browser().await?;
+    sign_in_as(other, OWNER).await?;
+    sign_in_as(b, OWNER).await?;
+    b.goto("/security/two-step").await?;
+    b.by_role("heading", "Two-step verification is off").await?;
+
+    // On, with the box unchecked: the other browser stays.
+    turn_on_in_the_page(b, false).await?;
+    let state = other_session(other).await?;
+    ensure(state == "signed in", || {
+        format!("turning on with the box unchecked left the other browser {state}")
+    })?;
+
+    // Off, with the box as it starts (checked): the other browser is signed out.
+    b.click("button", "Turn off").await?;
+    let dialog = b
+        .by_role("dialog", "Turn off two-step verification?")
+        .await?;
+    sign_out_others_box(b, "in the Turn off dialog").await?;
+    audit_at_both_widths(b, "the Turn off dialog with its checkbox").await?;
+    b.click_within(&dialog, "button", "Turn off").await?;
+    b.by_role("heading", "Two-step verification is off").await?;
+    let state = other_session(other).await?;
+    ensure(state == "signed_out_remotely", || {
+        format!("turning off with the box checked left the other browser {state}")
+    })?;
+
+    // The other browser's app learns why on its next load, and forgets the ended session.
+    other.goto("/account").await?;
+    other.wait_for_path("/signed-out").await?;
+    other.by_role("heading", SIGNED_OUT_HEADING).await?;
+
+    // On again, with the box left checked: the browser signed in meanwhile is signed out.
+    sign_in_as(other, OWNER).await?;
+    turn_on_in_the_page(b, true).await?;
+    let state = other_session(other).await?;
+    ensure(state == "signed_out_remotely", || {
+        format!("turning on with the box checked left the other browser {state}")
+    })
 }
 
 async fn sign_out(b: &Browser) -> TestResult {
@@ -167,8 +282,15 @@ pub async fn turns_on_two_step_verification_and_signs_in_with_codes(ctx: &Ctx) -
         .await?;
     audit_at_both_widths(b, "the Turn off dialog").await?;
     b.click_within(&dialog, "button", "Turn off").await?;
+    // With two-step on, step-up takes a code too (after the password; the clock moved 11 min).
     let confirm = b.by_role("dialog", "Confirm it's you").await?;
     b.fill("Password", DEMO_PASSWORD).await?;
+    b.click_within(&confirm, "button", "Confirm").await?;
+    b.fill(
+        "Code from your authenticator app",
+        &code_at(&secret, 11 * 60)?,
+    )
+    .await?;
     b.click_within(&confirm, "button", "Confirm").await?;
     b.by_role("heading", "Two-step verification is off").await?;
     let account = api(b, "GET", "/api/account", None).await?;

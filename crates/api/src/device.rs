@@ -141,6 +141,28 @@ pub struct TotpSetup {
     pub qr_svg: String,
 }
 
+/// `POST /api/two-factor/totp/confirm`: the first code, and whether to sign out every other
+/// device in the same change (left out: `false`, as before the field existed).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmTotp {
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]{6}$"))]
+    pub code: String,
+    #[serde(default)]
+    pub sign_out_other_devices: bool,
+}
+
+/// The query of `DELETE /api/two-factor`: `?sign_out_other_devices=true` signs out every
+/// other device in the same change (left out: `false`). A query rather than a body, because
+/// a DELETE body has no defined meaning in HTTP and some intermediaries drop it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TurnOffTwoFactor {
+    #[serde(default)]
+    pub sign_out_other_devices: bool,
+}
+
 /// Ten single-use recovery codes, shown once.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -69,6 +69,9 @@ pub enum ErrorCode {
     InvalidCode,
     CodeExpired,
     ReauthenticationRequired,
+    /// 403 from step-up: two-step verification is on, so a code from the authenticator app
+    /// (or a recovery code) must come with the password; said against `fields.code`.
+    CodeRequired,
     KidsProfile,
     // Profiles
     PinRequired,
@@ -130,6 +133,7 @@ mod tests {
                 "\"reauthentication_required\"",
             ),
             (ErrorCode::TooManyAttempts, "\"too_many_attempts\""),
+            (ErrorCode::CodeRequired, "\"code_required\""),
             (ErrorCode::Unavailable, "\"unavailable\""),
             (ErrorCode::InternalError, "\"internal_error\""),
         ] {

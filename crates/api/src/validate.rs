@@ -4,9 +4,9 @@
 use std::collections::BTreeMap;
 
 use crate::{
-    AVATARS, ChangeEmail, ChangePassword, ChangePhone, ChangeRecovery, MAX_NICKNAME_CHARS,
-    NewProfile, ProfileLock, ProfilePatch, Reauthenticate, RenameDevice, SelectProfile, SignIn,
-    SignOutAll, TwoFactorSignIn, VerifyCode,
+    AVATARS, ChangeEmail, ChangePassword, ChangePhone, ChangeRecovery, ConfirmTotp,
+    MAX_NICKNAME_CHARS, NewProfile, ProfileLock, ProfilePatch, Reauthenticate, RenameDevice,
+    SelectProfile, SignIn, SignOutAll, TwoFactorSignIn, VerifyCode,
 };
 
 /// Field name → what is wrong with it, for people. The `fields` of an error body.
@@ -253,28 +253,41 @@ impl Validate for TwoFactorSignIn {
     fn validate(&self) -> Result<(), FieldErrors> {
         let mut p = Problems::default();
         p.check("challenge", required(&self.challenge, "Sign in again."));
-        match (&self.code, &self.recovery_code) {
-            (Some(code), None) => p.check("code", six_digit_code(code)),
-            (None, Some(code)) => p.check(
-                "recovery_code",
-                (!code.trim().is_empty() && code.chars().count() <= MAX_RECOVERY_CODE_CHARS)
-                    .then_some(())
-                    .ok_or("Enter one of your recovery codes."),
-            ),
-            _ => p.check(
-                "code",
-                Err("Enter the code from your authenticator app, or a recovery code."),
-            ),
-        };
+        second_factor(&mut p, &self.code, &self.recovery_code, true);
         p.finish()
     }
 }
 
+/// One of a TOTP code and a recovery code; `required` says whether neither is a problem.
+fn second_factor(
+    p: &mut Problems,
+    code: &Option<String>,
+    recovery_code: &Option<String>,
+    required: bool,
+) {
+    match (code, recovery_code) {
+        (Some(code), None) => p.check("code", six_digit_code(code)),
+        (None, Some(code)) => p.check(
+            "recovery_code",
+            (!code.trim().is_empty() && code.chars().count() <= MAX_RECOVERY_CODE_CHARS)
+                .then_some(())
+                .ok_or("Enter one of your recovery codes."),
+        ),
+        (None, None) if !required => p,
+        _ => p.check(
+            "code",
+            Err("Enter the code from your authenticator app, or a recovery code."),
+        ),
+    };
+}
+
 impl Validate for Reauthenticate {
     fn validate(&self) -> Result<(), FieldErrors> {
-        Problems::default()
-            .check("password", given_password(&self.password))
-            .finish()
+        let mut p = Problems::default();
+        p.check("password", given_password(&self.password));
+        // Whether a code is needed depends on the account: the handler says so (403).
+        second_factor(&mut p, &self.code, &self.recovery_code, false);
+        p.finish()
     }
 }
 
@@ -333,6 +346,14 @@ impl Validate for ChangePhone {
     fn validate(&self) -> Result<(), FieldErrors> {
         Problems::default()
             .check("phone", phone(&self.phone))
+            .finish()
+    }
+}
+
+impl Validate for ConfirmTotp {
+    fn validate(&self) -> Result<(), FieldErrors> {
+        Problems::default()
+            .check("code", six_digit_code(&self.code))
             .finish()
     }
 }

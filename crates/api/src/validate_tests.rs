@@ -144,6 +144,36 @@ fn two_factor_sign_in_takes_exactly_one_kind_of_code() {
 }
 
 #[test]
+fn step_up_takes_at_most_one_kind_of_code() {
+    let password = Reauthenticate {
+        password: "correct-horse".into(),
+        ..Reauthenticate::default()
+    };
+    // Whether a code is needed is the account's business: the server answers `code_required`.
+    assert_eq!(password.validate(), Ok(()));
+    let both = Reauthenticate {
+        code: Some("123456".into()),
+        recovery_code: Some("abcd-efgh".into()),
+        ..password.clone()
+    };
+    assert!(both.validate().is_err(), "both");
+    let short = Reauthenticate {
+        code: Some("12345".into()),
+        ..password.clone()
+    };
+    assert!(
+        short
+            .validate()
+            .is_err_and(|fields| fields.contains_key("code"))
+    );
+    let recovery = Reauthenticate {
+        recovery_code: Some("abcd-efgh".into()),
+        ..password
+    };
+    assert_eq!(recovery.validate(), Ok(()));
+}
+
+#[test]
 fn recovery_fields_may_be_cleared_with_empty_strings() {
     let clear = ChangeRecovery {
         recovery_email: Some(String::new()),

@@ -116,3 +116,19 @@ fn path_templates_are_filled_and_escaped() {
     );
     assert_eq!(paths::with_param(paths::HEALTH, "x"), paths::HEALTH);
 }
+
+#[test]
+fn two_step_changes_sign_out_others_only_when_asked() -> Result<(), serde_json::Error> {
+    // Left out, as clients from before the field send it.
+    let confirm: ConfirmTotp = from_str(r#"{"code":"123456"}"#)?;
+    assert!(!confirm.sign_out_other_devices);
+    let confirm: ConfirmTotp = from_str(r#"{"code":"123456","sign_out_other_devices":true}"#)?;
+    assert!(confirm.sign_out_other_devices);
+    let step_up = to_value(Reauthenticate {
+        password: "p".into(),
+        code: Some("123456".into()),
+        recovery_code: None,
+    })?;
+    assert_eq!(step_up, json!({"password": "p", "code": "123456"}));
+    Ok(())
+}

@@ -9,11 +9,12 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::http::header::COOKIE;
 use hallpass_api::{
-    ChangePhone, MaturityRating, NewProfile, ProfileLock, Reauthenticate, SelectProfile, VerifyCode,
+    ChangePhone, ConfirmTotp, MaturityRating, NewProfile, ProfileLock, Reauthenticate,
+    SelectProfile, TurnOffTwoFactor, VerifyCode,
 };
 
 use crate::auth::{self, Manager, Session, SteppedUp};
@@ -21,7 +22,7 @@ use crate::client::Client;
 use crate::clock::{DAY, HOUR, MINUTE};
 use crate::extract::ApiPath;
 use crate::geo::{Geo, Place};
-use crate::routes::{account, devices, profile_pins, profiles, session, two_factor};
+use crate::routes::{account, devices, profile_pins, profiles, session, step_up, two_factor};
 use crate::{ApiError, ApiJson, AppState, crypto, outbox, totp};
 
 pub const DEMO_EMAIL: &str = "demo@hallpass.test";
@@ -285,12 +286,20 @@ async fn step_up(
     let mut headers = HeaderMap::new();
     let cookie = format!("{}={}", auth::COOKIE_NAME, device.token);
     headers.insert(COOKIE, cookie.parse().map_err(ApiError::internal)?);
-    let answer = session::reauthenticate(
+    // With two-step verification on, step-up takes a code from the app too.
+    let secret: Option<String> =
+        sqlx::query_scalar("SELECT totp_secret FROM accounts WHERE id = ?")
+            .bind(&session.account_id)
+            .fetch_one(&state.db)
+            .await?;
+    let answer = step_up::reauthenticate(
         State(t.clone()),
         session,
         headers,
         ApiJson(Reauthenticate {
             password: DEMO_PASSWORD.to_owned(),
+            code: secret.and_then(|secret| totp::code_at(&secret, t.clock.now())),
+            recovery_code: None,
         }),
     )
     .await?;
@@ -377,13 +386,20 @@ async fn seed_demo_account(state: &AppState) -> Result<(), ApiError> {
     let (t, stepped) = step_up(state, &mut pc, 32 * DAY).await?;
     let Json(setup) = two_factor::start(State(t.clone()), stepped.clone()).await?;
     let code = totp::code_at(&setup.secret, t.clock.now()).unwrap_or_default();
-    let _codes =
-        two_factor::confirm(State(t), Manager(stepped.0), ApiJson(VerifyCode { code })).await?;
+    let _codes = two_factor::confirm(
+        State(t),
+        Manager(stepped.0),
+        ApiJson(ConfirmTotp {
+            code,
+            sign_out_other_devices: false,
+        }),
+    )
+    .await?;
     // Printed, lost, and replaced a week later.
     let (t, stepped) = step_up(state, &mut pc, 25 * DAY).await?;
     let _codes = two_factor::regenerate(State(t), stepped).await?;
     let (t, stepped) = step_up(state, &mut pc, 20 * DAY).await?;
-    two_factor::disable(State(t), stepped).await?;
+    two_factor::disable(State(t), stepped, Ok(Query(TurnOffTwoFactor::default()))).await?;
 
     // A work PC, signed out from the family PC two days later.
     let work = sign_in(

@@ -22,6 +22,7 @@ mod ratelimit;
 mod request_id;
 mod rotation;
 mod routes;
+mod second_factor;
 mod security;
 mod serve;
 mod state;

@@ -7,15 +7,19 @@
 //! token rotates; one that presents the previous token, still in its grace, gets the current
 //! token back. Every concurrent step-up of one browser then answers with the same token.
 //!
+//! A password change rotates the same way ([`rotate`], inside its own transaction, without
+//! opening the step-up window).
+//!
 //! Handing the current token back without storing it in the clear: at rotation the row keeps
 //! the new token sealed under the old one (XOR with a SHA-256 keystream of
 //! `"hallpass seal" || old token`). The database holds the old token only as its SHA-256, so
 //! only the browser that held the old token can unseal the new one.
 
 use sha2::{Digest, Sha256};
+use sqlx::SqliteConnection;
 
 use crate::auth::{ROTATION_GRACE, STEP_UP_WINDOW, Session};
-use crate::{ApiError, AppState, crypto, db};
+use crate::{ApiError, AppState, crypto};
 
 /// `token` XOR a keystream only the holder of `key` (a previous token) can make. A key
 /// seals one token only (a token is current once), so the keystream is never reused.
@@ -64,23 +68,36 @@ pub enum Cookie {
     Refused,
 }
 
-/// Opens the step-up window of `session`: rotates its token if `presented` is the current
-/// one, hands the current one back if `presented` is the previous token in its grace.
-pub async fn step_up(
+/// Whether the rotation also opens the step-up window.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Window {
+    /// A step-up: the password (and with two-step verification, a code) was just checked.
+    Open,
+    /// Another authentication change (the password's): a new token, but the window stays
+    /// as it is, since that change checked the password only, not a two-step code.
+    Leave,
+}
+
+/// Rotates the token of `session` if `presented` is the current one, or hands the current
+/// one back if `presented` is the previous token in its grace. Runs inside the caller's
+/// write transaction: of two concurrent step-ups the second sees the first's rotation, and
+/// the new token lands with the change that called for it (a spent two-step code, a new
+/// password), or not at all. On [`Cookie::Refused`] nothing was written.
+pub async fn rotate(
+    conn: &mut SqliteConnection,
     state: &AppState,
     session: &Session,
     presented: &str,
+    window: Window,
 ) -> Result<Cookie, ApiError> {
     let now = state.clock.now();
     let presented_hash = crypto::sha256(presented);
-    // One write transaction: of two concurrent step-ups, the second sees the first's rotation.
-    let mut tx = db::write(&state.db).await?;
     let row: Option<Tokens> = sqlx::query_as(
         "SELECT token_hash, previous_token_hash, previous_valid_until, sealed_token
          FROM sessions WHERE id = ? AND ended_at IS NULL",
     )
     .bind(&session.id)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut *conn)
     .await?;
     let Some(row) = row else {
         return Ok(Cookie::Refused);
@@ -96,7 +113,7 @@ pub async fn step_up(
         .bind(crypto::sha256(&token))
         .bind(seal(&token, presented))
         .bind(&session.id)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
         Cookie::Set(token)
     } else if row.previous_token_hash.as_ref() == Some(&presented_hash)
@@ -114,12 +131,13 @@ pub async fn step_up(
     } else {
         return Ok(Cookie::Refused);
     };
-    sqlx::query("UPDATE sessions SET reauthenticated_until = ? WHERE id = ?")
-        .bind(now + STEP_UP_WINDOW)
-        .bind(&session.id)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
+    if window == Window::Open {
+        sqlx::query("UPDATE sessions SET reauthenticated_until = ? WHERE id = ?")
+            .bind(now + STEP_UP_WINDOW)
+            .bind(&session.id)
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok(cookie)
 }
 

@@ -4,8 +4,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use hallpass_api::{
-    Account, ActivityKind, ChangeEmail, ChangePassword, ChangePhone, ChangeRecovery, ErrorBody,
-    ErrorCode, LinkedAccount, Plan, TwoFactorStatus, VerifyCode, paths,
+    Account, ActivityKind, ChangeEmail, ChangePhone, ChangeRecovery, ErrorBody, ErrorCode,
+    LinkedAccount, Plan, TwoFactorStatus, VerifyCode, paths,
 };
 use sqlx::SqliteConnection;
 
@@ -14,8 +14,7 @@ use crate::auth::{Manager, Session, SteppedUp};
 use crate::clock::{MINUTE, timestamp};
 use crate::extract::ApiPath;
 use crate::outbox::{self, Channel};
-use crate::routes::{devices, profiles, session};
-use crate::{ApiError, ApiJson, AppState, crypto, db, ratelimit, strength};
+use crate::{ApiError, ApiJson, AppState, crypto, db, ratelimit};
 
 /// A verification code is good for this long.
 pub const CODE_LIFETIME: i64 = 15 * MINUTE;
@@ -106,98 +105,6 @@ pub async fn get(
 ) -> Result<Json<Account>, ApiError> {
     let mut conn = state.db.acquire().await?;
     Ok(Json(load(&mut conn, &session.account_id).await?))
-}
-
-/// Change the password; optionally sign out every other device.
-#[utoipa::path(put, operation_id = "change_password", path = paths::ACCOUNT_PASSWORD, tag = "account", request_body = ChangePassword,
-    responses(
-        (status = 204, description = "Changed"),
-        (status = 401, body = ErrorBody),
-        (status = 403, description = "`wrong_password` or `kids_profile`", body = ErrorBody),
-        (status = 422, description = "`weak_password` (advice in `fields.new_password`), `same_password` or `invalid_fields`", body = ErrorBody),
-        (status = 429, description = "`too_many_attempts`", body = ErrorBody),
-        (status = 503, description = "`unavailable`: tries in progress for this account were not decided in time; `Retry-After`", body = ErrorBody),
-    ))]
-pub async fn change_password(
-    State(state): State<AppState>,
-    Manager(session): Manager,
-    ApiJson(body): ApiJson<ChangePassword>,
-) -> Result<StatusCode, ApiError> {
-    match session::check_password(
-        &state,
-        &session.client,
-        &session.email,
-        &body.current_password,
-    )
-    .await
-    {
-        Ok(_) => {}
-        Err(err) if err.code() == ErrorCode::InvalidCredentials => {
-            return Err(session::wrong_password("current_password"));
-        }
-        Err(err) => return Err(err),
-    }
-    if body.new_password == body.current_password {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            ErrorCode::SamePassword,
-            "The new password is the same as the current one.",
-        )
-        .with_field("new_password", "Choose a password you haven't used here."));
-    }
-    let mut conn = state.db.acquire().await?;
-    let names: Vec<String> = profiles::list_of(&mut conn, &session.account_id)
-        .await?
-        .into_iter()
-        .map(|p| p.name)
-        .collect();
-    drop(conn);
-    let mut known = names;
-    known.extend(["hallpass".to_owned(), session.email.clone()]);
-    known.extend(session.email.split(['@', '.']).map(str::to_owned));
-    if let Some(advice) = strength::advice(body.new_password.clone(), known).await? {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            ErrorCode::WeakPassword,
-            "That password would be easy to guess.",
-        )
-        .with_field("new_password", advice));
-    }
-    let hash = state.hasher.hash(body.new_password).await?;
-
-    let mut tx = db::write(&state.db).await?;
-    sqlx::query("UPDATE accounts SET password_hash = ? WHERE id = ?")
-        .bind(hash)
-        .bind(&session.account_id)
-        .execute(&mut *tx)
-        .await?;
-    if body.sign_out_other_devices {
-        devices::revoke_others(&mut tx, &session).await?;
-    }
-    let actor = Actor::session(&state, &session);
-    activity::record(
-        &mut tx,
-        &session.account_id,
-        ActivityKind::PasswordChanged,
-        session.now,
-        &actor,
-    )
-    .await?;
-    outbox::send(
-        &mut tx,
-        &state,
-        Channel::Email,
-        &session.email,
-        "Your Hallpass password was changed",
-        &format!(
-            "Your password was changed from {}. If this wasn't you, reset your password and \
-             sign out of all devices.",
-            session.device_name
-        ),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Clone, Copy)]

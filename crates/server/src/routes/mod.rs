@@ -8,9 +8,11 @@ pub(crate) mod account;
 mod dev;
 pub(crate) mod devices;
 mod health;
+pub(crate) mod password;
 pub(crate) mod profile_pins;
 pub(crate) mod profiles;
 pub mod session;
+pub(crate) mod step_up;
 pub(crate) mod two_factor;
 
 use axum::Json;
@@ -160,13 +162,13 @@ fn routes() -> (Router<AppState>, Document) {
         .routes(routes!(health::get))
         .routes(routes!(session::sign_in, session::get, session::delete))
         .routes(routes!(session::two_factor))
-        .routes(routes!(session::reauthenticate))
+        .routes(routes!(step_up::reauthenticate))
         .routes(routes!(profiles::list, profiles::create))
         .routes(routes!(profiles::update, profiles::delete))
         .routes(routes!(profile_pins::select))
         .routes(routes!(profile_pins::lock, profile_pins::unlock))
         .routes(routes!(account::get))
-        .routes(routes!(account::change_password))
+        .routes(routes!(password::change_password))
         .routes(routes!(account::change_email))
         .routes(routes!(account::verify_email))
         .routes(routes!(account::change_phone))

@@ -6,8 +6,8 @@ use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use hallpass_api::{
-    AccountRef, ActivityKind, ErrorBody, ErrorCode, Reauthenticate, SessionInfo, SessionMeta,
-    SignIn, SignInOutcome, TwoFactorChallenge, TwoFactorSignIn, paths,
+    AccountRef, ActivityKind, ErrorBody, ErrorCode, SessionInfo, SessionMeta, SignIn,
+    SignInOutcome, TwoFactorChallenge, TwoFactorSignIn, paths,
 };
 use sqlx::SqliteConnection;
 
@@ -16,7 +16,8 @@ use crate::auth::{self, Session};
 use crate::client::Client;
 use crate::clock::{MINUTE, timestamp};
 use crate::routes::profiles;
-use crate::{ApiError, ApiJson, AppState, crypto, db, ratelimit, rotation, totp};
+use crate::second_factor::{self, Answer};
+use crate::{ApiError, ApiJson, AppState, crypto, db, ratelimit};
 
 /// A two-step challenge must be answered within this time.
 pub const CHALLENGE_LIFETIME: i64 = 5 * MINUTE;
@@ -31,7 +32,7 @@ fn invalid_credentials() -> ApiError {
 }
 
 /// `Set-Cookie` plus a JSON body.
-fn with_cookie(cookie: HeaderValue, body: impl IntoResponse) -> Response {
+pub fn with_cookie(cookie: HeaderValue, body: impl IntoResponse) -> Response {
     let mut response = body.into_response();
     response.headers_mut().insert(SET_COOKIE, cookie);
     response
@@ -258,11 +259,8 @@ pub async fn sign_in(
 #[derive(sqlx::FromRow)]
 struct Challenge {
     account_id: String,
-    email: String,
     created_at: i64,
     attempts: i64,
-    totp_secret: Option<String>,
-    totp_last_step: Option<i64>,
 }
 
 fn invalid_code() -> ApiError {
@@ -290,9 +288,8 @@ pub async fn two_factor(
     // the new session land together or not at all.
     let mut tx = db::write(&state.db).await?;
     let challenge: Option<Challenge> = sqlx::query_as(
-        "SELECT c.account_id, a.email, c.created_at, c.attempts, a.totp_secret, a.totp_last_step
-         FROM two_factor_challenges c JOIN accounts a ON a.id = c.account_id
-         WHERE c.token_hash = ?",
+        "SELECT account_id, created_at, attempts FROM two_factor_challenges
+         WHERE token_hash = ?",
     )
     .bind(&challenge_hash)
     .fetch_optional(&mut *tx)
@@ -314,34 +311,21 @@ pub async fn two_factor(
             challenge.created_at + CHALLENGE_LIFETIME - now,
         ));
     }
-    let account_key = ratelimit::two_step_key(&challenge.account_id);
-    ratelimit::check(&mut tx, &account_key, ratelimit::TWO_STEP_PER_ACCOUNT, now).await?;
-    let accepted = match (&body.code, &body.recovery_code, &challenge.totp_secret) {
-        (Some(code), _, Some(secret)) => {
-            match totp::check(
-                secret,
-                &challenge.email,
-                code,
-                challenge.totp_last_step,
-                now,
-            ) {
-                Some(step) => {
-                    sqlx::query("UPDATE accounts SET totp_last_step = ? WHERE id = ?")
-                        .bind(step)
-                        .bind(&challenge.account_id)
-                        .execute(&mut *tx)
-                        .await?;
-                    true
-                }
-                None => false,
-            }
-        }
-        (None, Some(code), Some(_)) => {
-            use_recovery_code(&mut tx, &challenge.account_id, code, now).await?
-        }
-        // Two-step verification was turned off after the challenge was made.
-        _ => false,
+    second_factor::check_limit(&mut tx, &challenge.account_id, now).await?;
+    // The wire type's validation lets exactly one of the two through.
+    let Some(answer) = Answer::from_fields(body.code.as_deref(), body.recovery_code.as_deref())
+    else {
+        return Err(invalid_code());
     };
+    let accepted = second_factor::accept(
+        &mut tx,
+        &state,
+        &client,
+        &challenge.account_id,
+        &answer,
+        now,
+    )
+    .await?;
     if !accepted {
         sqlx::query(
             "UPDATE two_factor_challenges SET attempts = attempts + 1 WHERE token_hash = ?",
@@ -349,22 +333,10 @@ pub async fn two_factor(
         .bind(&challenge_hash)
         .execute(&mut *tx)
         .await?;
-        ratelimit::fail(&mut tx, &account_key, now).await?;
-        // The owner should see that someone with the password got this far.
-        let actor = Actor::client(&state, &client, None);
-        activity::record(
-            &mut tx,
-            &challenge.account_id,
-            ActivityKind::SignInFailed,
-            now,
-            &actor,
-        )
-        .await?;
         tx.commit().await?;
         return Err(invalid_code());
     }
     delete_challenge(&mut tx, &challenge_hash).await?;
-    ratelimit::clear(&mut tx, &account_key).await?;
     let replacing = auth::token(&headers);
     let (token, id) = sign_in_as(
         &mut tx,
@@ -385,26 +357,6 @@ async fn delete_challenge(conn: &mut SqliteConnection, hash: &[u8]) -> Result<()
         .execute(conn)
         .await?;
     Ok(())
-}
-
-/// Marks an unused recovery code of the account as used; `false` if there is none such.
-async fn use_recovery_code(
-    conn: &mut SqliteConnection,
-    account_id: &str,
-    code: &str,
-    now: i64,
-) -> Result<bool, sqlx::Error> {
-    let hash = crypto::sha256(&crypto::normalise_recovery_code(code));
-    let used = sqlx::query(
-        "UPDATE recovery_codes SET used_at = ?
-         WHERE account_id = ? AND code_hash = ? AND used_at IS NULL",
-    )
-    .bind(now)
-    .bind(account_id)
-    .bind(hash)
-    .execute(conn)
-    .await?;
-    Ok(used.rows_affected() == 1)
 }
 
 /// Who is signed in here.
@@ -478,48 +430,4 @@ pub async fn delete(
         tx.commit().await?;
     }
     Ok(signed_out_response())
-}
-
-/// Confirm the password to open the 10-minute step-up window.
-#[utoipa::path(post, operation_id = "reauthenticate", path = paths::SESSION_REAUTHENTICATE, tag = "session", request_body = Reauthenticate,
-    responses(
-        (status = 204, description = "Recently authenticated for 10 minutes; `Set-Cookie` carries the session's new token, the same for every step-up this browser sends at once"),
-        (status = 401, body = ErrorBody),
-        (status = 403, description = "`wrong_password`", body = ErrorBody),
-        (status = 429, description = "`too_many_attempts`", body = ErrorBody),
-        (status = 503, description = "`unavailable`: tries in progress for this account were not decided in time; `Retry-After`", body = ErrorBody),
-    ))]
-pub async fn reauthenticate(
-    State(state): State<AppState>,
-    session: Session,
-    headers: HeaderMap,
-    ApiJson(body): ApiJson<Reauthenticate>,
-) -> Result<Response, ApiError> {
-    match check_password(&state, &session.client, &session.email, &body.password).await {
-        Ok(_) => {}
-        Err(err) if err.code() == ErrorCode::InvalidCredentials => {
-            return Err(wrong_password("password"));
-        }
-        Err(err) => return Err(err),
-    }
-    // A new token after every authentication (ASVS 5.0 7.2.4), one for all the tabs that
-    // step up together; the old one is honoured a little longer for requests on their way.
-    let presented = auth::token(&headers).unwrap_or_default();
-    match rotation::step_up(&state, &session, &presented).await? {
-        rotation::Cookie::Set(token) => {
-            Ok(with_cookie(auth::cookie(&token), StatusCode::NO_CONTENT))
-        }
-        rotation::Cookie::Keep => Ok(StatusCode::NO_CONTENT.into_response()),
-        // Ended or rotated again while the password was checked: say why, as any request would.
-        rotation::Cookie::Refused => Err(auth::authenticate(&state, &headers, session.client)
-            .await
-            .err()
-            .unwrap_or_else(|| ApiError::unauthorized(ErrorCode::NotSignedIn, "Please sign in."))),
-    }
-}
-
-/// 403 `wrong_password`, with the message against `field` so the form can show it there.
-pub fn wrong_password(field: &str) -> ApiError {
-    ApiError::forbidden(ErrorCode::WrongPassword, "That password is not right.")
-        .with_field(field, "That password is not right.")
 }

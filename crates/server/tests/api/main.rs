@@ -15,6 +15,7 @@ mod profiles;
 mod sending;
 mod session;
 mod storage;
+mod strong_auth;
 mod support;
 mod two_factor;
 mod web;

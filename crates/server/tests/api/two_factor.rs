@@ -12,7 +12,7 @@ use totp_rs::{Algorithm, Secret, TOTP};
 use crate::support::{Browser, MINUTE, TestServer, advance, code_sent_to};
 
 /// What an authenticator app shows for `setup` at the server's time.
-fn authenticator_code(server: &TestServer, secret: &str, seconds_from_now: i64) -> String {
+pub fn authenticator_code(server: &TestServer, secret: &str, seconds_from_now: i64) -> String {
     let bytes = Secret::Encoded(secret.to_owned())
         .to_bytes()
         .expect("base32");
@@ -21,7 +21,7 @@ fn authenticator_code(server: &TestServer, secret: &str, seconds_from_now: i64) 
     totp.generate(u64::try_from(at).expect("after 1970"))
 }
 
-async fn turn_on(server: &TestServer, browser: &mut Browser<'_>) -> (String, Vec<String>) {
+pub async fn turn_on(server: &TestServer, browser: &mut Browser<'_>) -> (String, Vec<String>) {
     let setup: TotpSetup = browser
         .post("/api/two-factor/totp", json!({}))
         .await
@@ -211,8 +211,12 @@ async fn new_recovery_codes_replace_the_old_and_turning_off_needs_step_up() {
         .delete("/api/two-factor")
         .await
         .expect_error(StatusCode::FORBIDDEN, ErrorCode::ReauthenticationRequired);
+    // With two-step on, step-up takes the second step too (here a recovery code).
     owner
-        .reauthenticate(DEMO_PASSWORD)
+        .post(
+            "/api/session/reauthenticate",
+            json!({"password": DEMO_PASSWORD, "recovery_code": new.recovery_codes[1]}),
+        )
         .await
         .expect_status(StatusCode::NO_CONTENT);
     owner
