@@ -191,44 +191,88 @@ pub fn recovery_phone() -> RefOr<Schema> {
         .into_schema()
 }
 
-/// `TwoFactorSignIn`: exactly one of `code` and `recovery_code` (the other left out or `null`).
-pub(crate) fn two_factor_sign_in() -> RefOr<Schema> {
-    let challenge = || string().min_length(Some(1));
+/// An object with `first` (required) and exactly one of `code` and `recovery_code` (the other
+/// left out or `null`); with `optional`, also neither. As `validate`'s `second_factor` says.
+fn with_second_factor(
+    first: &str,
+    first_schema: impl Fn() -> ObjectBuilder,
+    optional: bool,
+    description: &str,
+) -> RefOr<Schema> {
     let null = || ObjectBuilder::new().schema_type(Type::Null);
-    let with_code = ObjectBuilder::new()
-        .schema_type(SchemaType::new(Type::Object))
-        .property("challenge", challenge())
-        .property("code", string().pattern(Some("^[0-9]{6}$")))
-        .property("recovery_code", null())
-        .required("challenge")
-        .required("code")
-        .additional_properties(Some(AdditionalProperties::FreeForm(false)))
-        .description(Some("A 6-digit code from the authenticator app"));
-    let with_recovery_code = ObjectBuilder::new()
-        .schema_type(SchemaType::new(Type::Object))
-        .property("challenge", challenge())
-        .property("code", null())
-        .property(
-            "recovery_code",
-            string()
-                .min_length(Some(1))
-                .max_length(Some(crate::validate::MAX_RECOVERY_CODE_CHARS))
-                .pattern(Some(not_blank_pattern())),
+    let variant = |code: ObjectBuilder, recovery_code: ObjectBuilder, given: Option<&str>| {
+        let object = ObjectBuilder::new()
+            .schema_type(SchemaType::new(Type::Object))
+            .property(first, first_schema())
+            .property("code", code)
+            .property("recovery_code", recovery_code)
+            .required(first)
+            .additional_properties(Some(AdditionalProperties::FreeForm(false)));
+        match given {
+            Some(field) => object.required(field),
+            None => object,
+        }
+    };
+    let code = string().pattern(Some("^[0-9]{6}$"));
+    let recovery_code = string()
+        .min_length(Some(1))
+        .max_length(Some(crate::validate::MAX_RECOVERY_CODE_CHARS))
+        .pattern(Some(not_blank_pattern()));
+    let mut variants = OneOfBuilder::new()
+        .item(
+            variant(code, null(), Some("code"))
+                .description(Some("A 6-digit code from the authenticator app")),
         )
-        .required("challenge")
-        .required("recovery_code")
-        .additional_properties(Some(AdditionalProperties::FreeForm(false)))
-        .description(Some("One of the account's recovery codes"));
-    OneOfBuilder::new()
-        .item(with_code)
-        .item(with_recovery_code)
-        .description(Some(
-            "`POST /api/session/two-factor`: the challenge and exactly one of `code` and \
-             `recovery_code`.",
-        ))
+        .item(
+            variant(null(), recovery_code, Some("recovery_code"))
+                .description(Some("One of the account's recovery codes")),
+        );
+    if optional {
+        variants = variants.item(
+            variant(null(), null(), None)
+                .description(Some("No code (enough while two-step verification is off)")),
+        );
+    }
+    variants
+        .description(Some(description))
         .build()
         .into_schema()
 }
+
+/// `TwoFactorSignIn`: the challenge and exactly one of `code` and `recovery_code`.
+pub(crate) fn two_factor_sign_in() -> RefOr<Schema> {
+    with_second_factor(
+        "challenge",
+        || string().min_length(Some(1)),
+        false,
+        "`POST /api/session/two-factor`: the challenge and exactly one of `code` and \
+         `recovery_code`.",
+    )
+}
+
+/// `Reauthenticate`: the password and at most one of `code` and `recovery_code`.
+pub(crate) fn reauthenticate() -> RefOr<Schema> {
+    with_second_factor(
+        "password",
+        || {
+            string()
+                .min_length(Some(1))
+                .max_length(Some(crate::validate::MAX_PASSWORD_CHARS))
+        },
+        true,
+        "`POST /api/session/reauthenticate`: the password and at most one of `code` and \
+         `recovery_code`. With two-step verification on, one of them is needed (else 403 \
+         `code_required`); a recovery code used here is spent.",
+    )
+}
+
+impl utoipa::PartialSchema for crate::Reauthenticate {
+    fn schema() -> RefOr<Schema> {
+        reauthenticate()
+    }
+}
+
+impl utoipa::ToSchema for crate::Reauthenticate {}
 
 impl utoipa::PartialSchema for crate::TwoFactorSignIn {
     fn schema() -> RefOr<Schema> {

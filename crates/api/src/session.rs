@@ -49,17 +49,14 @@ pub struct TwoFactorSignIn {
 /// `POST /api/session/reauthenticate`. With two-step verification on, also one of `code`
 /// and `recovery_code` (as in [`TwoFactorSignIn`]); without one the answer is 403
 /// `code_required`. A recovery code used here is spent.
+/// (Its OpenAPI schema, a `oneOf`, is written by hand in `schema.rs`.)
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Reauthenticate {
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128))]
     pub password: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]{6}$"))]
     pub code: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 64))]
     pub recovery_code: Option<String>,
 }
 

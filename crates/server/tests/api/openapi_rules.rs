@@ -235,13 +235,28 @@ fn the_avatar_list_and_the_password_lengths_are_the_codes() {
     assert_eq!(lengths("ChangePassword", "new_password"), (min_new, max));
     for (schema_name, field_name) in [
         ("ChangePassword", "current_password"),
-        ("Reauthenticate", "password"),
         ("SignIn", "password"),
     ] {
         assert_eq!(
             lengths(schema_name, field_name),
             (Some(1), max),
             "{schema_name}"
+        );
+    }
+    // Step-up's body is a `oneOf` (no code, a code, or a recovery code): the password is the
+    // same in each.
+    let step_up = schema(&doc, "Reauthenticate")["oneOf"]
+        .as_array()
+        .expect("oneOf");
+    assert_eq!(step_up.len(), 3);
+    for branch in step_up {
+        let password = field(branch, "password");
+        assert_eq!(
+            (
+                password["minLength"].as_u64(),
+                password["maxLength"].as_u64()
+            ),
+            (Some(1), max)
         );
     }
     let email = Some(validate::MAX_EMAIL_CHARS as u64);
