@@ -1,5 +1,6 @@
 //! Parts shared by pages, one component per file.
 
+mod avatar;
 mod confirm_dialog;
 mod device_list;
 mod dialog;
@@ -18,6 +19,7 @@ mod site_header;
 mod skip_link;
 mod step_up_dialog;
 
+pub use avatar::{Avatar, AvatarSize};
 pub use confirm_dialog::ConfirmDialog;
 pub use device_list::{
     DEVICES_CAPTION, DeviceList, device_name, kind_label, place, rename_button_id,

@@ -11,7 +11,7 @@ use leptos::task::spawn_local;
 
 use crate::api::{self, ApiError};
 use crate::auth::use_auth;
-use crate::components::{Dialog, Field};
+use crate::components::{Avatar, AvatarSize, Dialog, Field};
 
 /// The ratings in the order people think of them, with their visible names.
 pub const RATINGS: [(MaturityRating, &str); 5] = [
@@ -212,14 +212,13 @@ pub fn ProfileForm(
                     {AVATARS.iter().map(|&choice| {
                         let id = format!("avatar-{choice}");
                         let label_for = id.clone();
-                        let swatch = format!("avatar avatar-{choice}");
                         view! {
                             <div class="avatar-option">
                                 <input type="radio" name="avatar" id=id value=choice
                                     prop:checked=move || avatar.with(|a| a == choice)
                                     on:change=move |_| avatar.set(choice.to_owned()) />
                                 <label for=label_for>
-                                    <span class=swatch aria-hidden="true"></span>
+                                    <Avatar avatar=choice size=AvatarSize::Medium />
                                     {capitalised(choice)}
                                 </label>
                             </div>

@@ -10,8 +10,8 @@ use wasm_bindgen::JsCast;
 use crate::api;
 use crate::auth::use_auth;
 use crate::components::{
-    ConfirmDialog, Dialog, Field, Link, LoadError, PageHeading, ProfileForm, focus_when_drawn,
-    language_label, rating_label, use_announcer, use_step_up,
+    Avatar, AvatarSize, ConfirmDialog, Dialog, Field, Link, LoadError, PageHeading, ProfileForm,
+    focus_when_drawn, language_label, rating_label, use_announcer, use_step_up,
 };
 use crate::routes::Page;
 
@@ -247,8 +247,7 @@ fn ProfileRow(
     on_action: Callback<(Profile, Action)>,
 ) -> impl IntoView {
     let heading_id = format!("profile-{}-name", profile.id);
-    let initial = profile.name.chars().next().unwrap_or('?').to_string();
-    let avatar = format!("avatar avatar-{}", profile.avatar);
+    let avatar = profile.avatar.clone();
     let name = profile.name.clone();
     let details = format!(
         "{}Maturity rating {} · {}",
@@ -265,7 +264,7 @@ fn ProfileRow(
     let locked = profile.locked;
     view! {
         <li class="card manage-profile">
-            <span class=avatar aria-hidden="true">{initial}</span>
+            <Avatar avatar size=AvatarSize::Medium />
             <div class="manage-profile-text">
                 <h2 id=heading_id>{name.clone()}</h2>
                 <p>{details}</p>

@@ -5,7 +5,7 @@ use leptos::task::spawn_local;
 
 use crate::api::{self, ApiError};
 use crate::auth::use_auth;
-use crate::components::{Dialog, Field, Link, LoadError, PageHeading};
+use crate::components::{Avatar, AvatarSize, Dialog, Field, Link, LoadError, PageHeading};
 use crate::router::use_location;
 use crate::routes::Page;
 
@@ -76,8 +76,7 @@ fn ProfileList(list: Vec<Profile>, choose: Callback<Profile>) -> impl IntoView {
                     let described = format!("profile-{}-note", profile.id);
                     let locked = profile.locked;
                     let kids = profile.kids;
-                    let initial = profile.name.chars().next().unwrap_or('?').to_string();
-                    let avatar = format!("avatar avatar-{}", profile.avatar);
+                    let avatar = profile.avatar.clone();
                     let name = profile.name.clone();
                     view! {
                         <li>
@@ -87,7 +86,7 @@ fn ProfileList(list: Vec<Profile>, choose: Callback<Profile>) -> impl IntoView {
                                 aria-describedby=locked.then(|| described.clone())
                                 on:click=move |_| choose.run(profile.clone())
                             >
-                                <span class=avatar aria-hidden="true">{initial}</span>
+                                <Avatar avatar size=AvatarSize::Large />
                                 <span class="profile-label">{name}</span>
                             </button>
                             {locked.then(|| view! {
