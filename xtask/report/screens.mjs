@@ -198,13 +198,32 @@ function totp(secret) {
   return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
 }
 
-/// Waits for what the shot is of; then for skeletons and busy regions to go (at most a few
-/// seconds: a page that never stops loading is shot as it is) and for web fonts.
+/// Counts the page's requests in flight, for [`quiet`].
+function track(page) {
+  page.inFlight = 0;
+  page.on('request', () => { page.inFlight += 1; });
+  for (const done of ['requestfinished', 'requestfailed']) page.on(done, () => { page.inFlight -= 1; });
+}
+
+/// Waits until no request has been in flight for 300 ms (at most 5 s): the page's data has
+/// come, whatever the page shows while it loads.
+async function quiet(page) {
+  let since = Date.now();
+  for (const end = Date.now() + 5_000; Date.now() < end && Date.now() - since < 300;) {
+    if (page.inFlight > 0) since = Date.now();
+    await page.waitForTimeout(25);
+  }
+}
+
+/// Waits for what the shot is of; then for the network to go quiet, for skeletons and busy
+/// regions to go (at most a few seconds: a page that never stops loading is shot as it is)
+/// and for web fonts.
 async function settle(page, ready) {
   const target = page.getByRole(ready.role, { name: ready.name }).first();
   const notFound = page.getByRole('heading', { name: 'Page not found' });
   await target.or(notFound).first().waitFor({ state: 'visible', timeout: WAIT });
   const missing = !(await target.isVisible()) && (await notFound.isVisible());
+  await quiet(page);
   await page.waitForFunction(
     () => !document.querySelector('.skeleton, [aria-busy="true"]'), null, { timeout: 5_000 },
   ).catch(() => {});
@@ -232,6 +251,7 @@ try {
       });
       await SESSIONS[as](context);
       pages[as] = await context.newPage();
+      track(pages[as]);
     }
     return pages[as];
   };
@@ -256,7 +276,10 @@ try {
             await page.emulateMedia({ colorScheme: theme });
             await frames(page);
             const file = `${name}-${width}-${theme}.png`;
-            await page.screenshot({ path: path.join(out, file), fullPage: true, animations: 'disabled' });
+            // A modal's backdrop covers the viewport, not the page below it: a dialog is shot
+            // as a person sees it, in the viewport (a dialog taller than that scrolls itself).
+            const fullPage = shot.ready.role !== 'dialog';
+            await page.screenshot({ path: path.join(out, file), fullPage, animations: 'disabled' });
             entry.files.push({ file, width, theme });
           }
         }

@@ -234,7 +234,11 @@ pub fn render_tools() -> Result {
 pub fn lighthouse_tools() -> Result {
     build_tools()?;
     apt_install(&[(CHROMIUM, "chromium")], "the Lighthouse report")?;
-    let all: Vec<(&str, &str)> = NPM_TOOLS.iter().chain(LIGHTHOUSE_NPM_TOOLS).copied().collect();
+    let all: Vec<(&str, &str)> = NPM_TOOLS
+        .iter()
+        .chain(LIGHTHOUSE_NPM_TOOLS)
+        .copied()
+        .collect();
     npm_install(&all, "Lighthouse (with the build's npm tools)")
 }
 

@@ -22,11 +22,26 @@ use crate::install::{CHROMIUM, lighthouse_tools, tools_dir};
 use crate::proc::{describe, run};
 use crate::{Result, root, step};
 
-/// The pages audited: (report name, path, signed in).
-const PAGES: &[(&str, &str, bool)] = &[
-    ("signin", "/signin", false),
-    ("devices", "/security/devices", true),
+/// The pages audited: (report name, path, signed in, Lighthouse's preset). Mobile is the
+/// issue's target; the devices page on the desktop preset is where the review measured its
+/// layout shift.
+const PAGES: &[(&str, &str, bool, Preset)] = &[
+    ("signin", "/signin", false, Preset::Mobile),
+    ("devices", "/security/devices", true, Preset::Mobile),
+    (
+        "devices-desktop",
+        "/security/devices",
+        true,
+        Preset::Desktop,
+    ),
 ];
+
+#[derive(Clone, Copy, PartialEq)]
+enum Preset {
+    /// Lighthouse's default: a mid-range phone on a slow 4G link, simulated.
+    Mobile,
+    Desktop,
+}
 /// The categories the issue sets targets for, in the order they are printed.
 const CATEGORIES: &[(&str, &str)] = &[
     ("accessibility", "accessibility"),
@@ -52,18 +67,22 @@ pub fn run_lighthouse() -> Result {
     step("Serving dist/ with --demo over HTTPS on a fresh database");
     let server = DemoServer::start_https(&binary, "lighthouse", &dist)?;
     let mut lines = Vec::new();
-    for &(name, path, signed_in) in PAGES {
+    for &(name, path, signed_in, preset) in PAGES {
         let cookie = if signed_in {
             Some(session_cookie(&server.url)?)
         } else {
             None
         };
         let who = if signed_in { "signed in" } else { "signed out" };
-        step(&format!("Lighthouse (mobile): {path}, {who}"));
+        let form = match preset {
+            Preset::Mobile => "mobile",
+            Preset::Desktop => "desktop",
+        };
+        step(&format!("Lighthouse ({form}): {path}, {who}"));
         let report = out.join(format!("{name}.json"));
         let url = format!("{}{path}", server.url);
-        audit(&url, cookie.as_deref(), &report)?;
-        lines.push(summary(&format!("{path} ({who})"), &report)?);
+        audit(&url, cookie.as_deref(), preset, &report)?;
+        lines.push(summary(&format!("{path} ({who}, {form})"), &report)?);
     }
     drop(server);
     println!();
@@ -92,7 +111,7 @@ fn session_cookie(url: &str) -> Result<String> {
 }
 
 /// Runs Lighthouse's command line on `url`, writing its JSON report to `report`.
-fn audit(url: &str, cookie: Option<&str>, report: &Path) -> Result {
+fn audit(url: &str, cookie: Option<&str>, preset: Preset, report: &Path) -> Result {
     let cli = tools_dir()
         .join("node_modules")
         .join("lighthouse")
@@ -110,6 +129,9 @@ fn audit(url: &str, cookie: Option<&str>, report: &Path) -> Result {
         ])
         .arg(format!("--chrome-flags={CHROME_FLAGS}"))
         .arg(format!("--output-path={}", report.display()));
+    if preset == Preset::Desktop {
+        cmd.arg("--preset=desktop");
+    }
     if let Some(cookie) = cookie {
         let headers = serde_json::json!({ "Cookie": cookie });
         cmd.arg(format!("--extra-headers={headers}"));
@@ -129,51 +151,95 @@ fn summary(what: &str, report: &Path) -> Result<String> {
     }
     let scores: Vec<String> = CATEGORIES
         .iter()
-        .map(|(id, label)| match lhr["categories"][id]["score"].as_f64() {
-            Some(score) => format!("{label} {}", (score * 100.0).round()),
-            None => format!("{label} (no score)"),
-        })
+        .map(
+            |(id, label)| match lhr["categories"][id]["score"].as_f64() {
+                Some(score) => format!("{label} {}", (score * 100.0).round()),
+                None => format!("{label} (no score)"),
+            },
+        )
         .collect();
     let metric = |id: &str| lhr["audits"][id]["numericValue"].as_f64();
     let cls = metric("cumulative-layout-shift").map_or("?".to_owned(), |v| format!("{v:.3}"));
-    let lcp = metric("largest-contentful-paint").map_or("?".to_owned(), |v| {
-        format!("{:.1} s", v / 1000.0)
-    });
+    let lcp = metric("largest-contentful-paint")
+        .map_or("?".to_owned(), |v| format!("{:.1} s", v / 1000.0));
     let tbt = metric("total-blocking-time").map_or("?".to_owned(), |v| format!("{v:.0} ms"));
     let mut text = format!(
         "{what}: {}; CLS {cls}, LCP {lcp}, TBT {tbt}",
         scores.join(", ")
     );
     for (id, label) in CATEGORIES {
-        let failing = failing_audits(&lhr, id);
-        let list = if failing.is_empty() {
+        let (scored, unscored) = failing_audits(&lhr, id);
+        let list = if scored.is_empty() {
             "none".to_owned()
         } else {
-            failing.join(", ")
+            scored.join(", ")
         };
         text.push_str(&format!("\n  failing {label}: {list}"));
+        if !unscored.is_empty() {
+            text.push_str(&format!(
+                " (also flagged, no weight: {})",
+                unscored.join(", ")
+            ));
+        }
+    }
+    // What "errors-in-console" saw, so the fix can start from it.
+    for item in lhr["audits"]["errors-in-console"]["details"]["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        let url = item["sourceLocation"]["url"].as_str().unwrap_or_default();
+        let url = url.find("/api/").map_or(url, |at| &url[at..]);
+        text.push_str(&format!(
+            "\n  console error: {} {url}",
+            item["description"].as_str().unwrap_or_default()
+        ));
+    }
+    // What shifted, and by how much: where a CLS fix starts.
+    for item in lhr["audits"]["layout-shifts"]["details"]["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        text.push_str(&format!(
+            "\n  layout shift {:.3}: {}",
+            item["score"].as_f64().unwrap_or_default(),
+            item["node"]["snippet"].as_str().unwrap_or("(no element)")
+        ));
+    }
+    for warning in lhr["runWarnings"].as_array().into_iter().flatten() {
+        text.push_str(&format!("\n  Lighthouse warns: {warning}"));
     }
     Ok(text)
 }
 
-/// The audits of a category that cost it points: a pass/fail audit that failed, or a scored
-/// one under 0.9 (Lighthouse's own green), with its score when it has one.
-fn failing_audits(lhr: &Value, category: &str) -> Vec<String> {
+/// The audits of a category that flag a problem: a pass/fail audit that failed, or a scored
+/// one under 0.9 (Lighthouse's own green), with its score. First those that cost the category
+/// points (a weight above 0), then the rest (diagnostics and insights).
+fn failing_audits(lhr: &Value, category: &str) -> (Vec<String>, Vec<String>) {
     let refs = lhr["categories"][category]["auditRefs"]
         .as_array()
         .cloned()
         .unwrap_or_default();
-    refs.iter()
-        .filter_map(|r| {
-            let id = r["id"].as_str()?;
-            let audit = &lhr["audits"][id];
-            let score = audit["score"].as_f64()?;
-            let binary = audit["scoreDisplayMode"] == "binary";
-            match (binary, score) {
-                (true, s) if s < 1.0 => Some(id.to_owned()),
-                (false, s) if s < 0.9 => Some(format!("{id} ({:.2})", s)),
-                _ => None,
-            }
-        })
-        .collect()
+    let mut scored = Vec::new();
+    let mut unscored = Vec::new();
+    for r in &refs {
+        let Some(id) = r["id"].as_str() else { continue };
+        let audit = &lhr["audits"][id];
+        let Some(score) = audit["score"].as_f64() else {
+            continue;
+        };
+        let flagged = match audit["scoreDisplayMode"].as_str() {
+            Some("binary") if score < 1.0 => id.to_owned(),
+            Some("binary") => continue,
+            _ if score < 0.9 => format!("{id} ({score:.2})"),
+            _ => continue,
+        };
+        if r["weight"].as_f64().unwrap_or(0.0) > 0.0 {
+            scored.push(flagged);
+        } else {
+            unscored.push(flagged);
+        }
+    }
+    (scored, unscored)
 }

@@ -56,7 +56,8 @@ pub fn run_screens() -> Result {
 /// Writes `index.html` from `manifest.json`; returns a summary line.
 fn contact_sheet(out: &Path) -> Result<String> {
     let path = out.join("manifest.json");
-    let text = std::fs::read_to_string(&path).map_err(|err| format!("{}: {err}", path.display()))?;
+    let text =
+        std::fs::read_to_string(&path).map_err(|err| format!("{}: {err}", path.display()))?;
     let manifest: Value =
         serde_json::from_str(&text).map_err(|err| format!("{}: {err}", path.display()))?;
     let shots = manifest["shots"].as_array().cloned().unwrap_or_default();
@@ -187,9 +188,6 @@ mod tests {
 
     #[test]
     fn escape_leaves_no_markup() {
-        assert_eq!(
-            escape(r#"<b a="1">&"#),
-            "&lt;b a=&quot;1&quot;&gt;&amp;"
-        );
+        assert_eq!(escape(r#"<b a="1">&"#), "&lt;b a=&quot;1&quot;&gt;&amp;");
     }
 }
