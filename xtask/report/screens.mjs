@@ -279,6 +279,13 @@ try {
             // A modal's backdrop covers the viewport, not the page below it: a dialog is shot
             // as a person sees it, in the viewport (a dialog taller than that scrolls itself).
             const fullPage = shot.ready.role !== 'dialog';
+            if (fullPage) {
+              // As tall as the page, so that what renders only near the viewport
+              // (`content-visibility: auto`) is drawn too, as a person scrolling would see it.
+              const height = await page.evaluate(() => document.documentElement.scrollHeight);
+              await page.setViewportSize({ width, height: Math.max(HEIGHT, height) });
+              await frames(page);
+            }
             await page.screenshot({ path: path.join(out, file), fullPage, animations: 'disabled' });
             entry.files.push({ file, width, theme });
           }
