@@ -74,8 +74,8 @@ const SHOTS = [
   { page: 'not-found', as: 'out', path: '/no-such-page', ready: heading('Page not found') },
   { page: 'account-signed-out', as: 'out', path: '/account', ready: heading(/./) },
 
-  { page: 'profiles', as: 'demo', path: '/profiles', ready: heading("Who's watching?") },
-  { page: 'profiles', dialog: 'pin', as: 'demo', path: '/profiles',
+  { page: 'profiles', as: 'chooser', path: '/profiles', ready: heading("Who's watching?") },
+  { page: 'profiles', dialog: 'pin', as: 'chooser', path: '/profiles',
     open: click('button', 'Jordan'), ready: dialog(/PIN/), close: cancel },
   { page: 'manage-profiles', as: 'demo', path: '/profiles/manage', ready: heading('Manage profiles') },
   { page: 'manage-profiles', dialog: 'add', as: 'demo',
@@ -123,11 +123,13 @@ const SHOTS = [
 const SESSIONS = {
   out: async () => {},
   demo: (context) => signInOverTheApi(context, DEMO),
+  // Just signed in: no profile chosen yet, as "Who's watching?" first appears.
+  chooser: (context) => signInOverTheApi(context, { ...DEMO, profile: null }),
   second: (context) => signInOverTheApi(context, SECOND),
 };
 
 /// Signs in from a page of the app (same origin, so the server's cross-site check passes)
-/// and chooses the account's profile that has no PIN.
+/// and chooses `who.profile` (one without a PIN), if it names one.
 async function signInOverTheApi(context, who) {
   const page = await context.newPage();
   await page.goto(`${base}/signed-out`);
@@ -140,6 +142,7 @@ async function signInOverTheApi(context, who) {
     await ok(await fetch('/api/session', {
       method: 'POST', headers: json, body: JSON.stringify({ email: who.email, password: who.password }),
     }));
+    if (!who.profile) return;
     const profiles = await (await ok(await fetch('/api/profiles'))).json();
     const profile = profiles.find((p) => p.name === who.profile);
     if (!profile) throw new Error(`no profile called ${who.profile}`);
