@@ -42,8 +42,10 @@ usage: cargo xtask <command>
                       (headless Chromium, median of 7 runs)
   screens             screenshots of every page and dialog at 1280 and 360 px,
                       light and dark, with a contact sheet (target/screens/)
-  lighthouse          Lighthouse (mobile) on /signin and /security/devices:
-                      scores, CLS, LCP, TBT and failing audits (target/lighthouse/)
+  lighthouse [--runs N]
+                      Lighthouse (mobile) on /signin and /security/devices:
+                      scores, CLS, LCP, TBT and failing audits (target/lighthouse/);
+                      with --runs, the median of N runs
 ";
 
 fn main() -> ExitCode {
@@ -57,7 +59,7 @@ fn main() -> ExitCode {
         Some("render") => render::run_render(),
         Some("flood") => flood::run_flood(),
         Some("screens") => screens::run_screens(),
-        Some("lighthouse") => lighthouse::run_lighthouse(),
+        Some("lighthouse") => lighthouse::run_lighthouse(&args[1..]),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
             Ok(())
