@@ -85,6 +85,8 @@ const SHOTS = [
   { page: 'manage-profiles', dialog: 'delete', as: 'demo',
     open: click('button', /^Delete /, 'last'), ready: dialog(/^Delete /), close: cancel },
   { page: 'account', as: 'demo', path: '/account', ready: heading('Account') },
+  { page: 'account', dialog: 'unlink', as: 'demo',
+    open: click('button', /^Unlink /), ready: dialog(/^Unlink /), close: cancel },
   { page: 'change-password', as: 'demo', path: '/account/password', ready: heading('Change password') },
   { page: 'change-email', as: 'demo', path: '/account/email', ready: heading(/email/i) },
   { page: 'change-phone', as: 'demo', path: '/account/phone', ready: heading(/phone/i) },
@@ -102,6 +104,8 @@ const SHOTS = [
   { page: 'activity', as: 'demo', path: '/security/activity', ready: heading('Account activity') },
   { page: 'activity', dialog: 'wasnt-you', as: 'demo',
     open: click('button', /^Wasn't you/), ready: dialog(/\?$/), close: cancel },
+  { page: 'account', dialog: 'kids-profile', as: 'kids', path: '/account',
+    ready: heading("This profile can't manage the account") },
   { page: 'not-found', dialog: 'signed-in', as: 'demo', path: '/no-such-page', ready: heading('Page not found') },
 
   // Two-step set-up on the second account, so the demo account keeps two-step off.
@@ -111,6 +115,10 @@ const SHOTS = [
     open: confirmTwoStep, ready: heading('Save your recovery codes') },
   { page: 'two-step', dialog: 'on', as: 'second',
     open: click('button', 'Done'), ready: heading(/^Two-step verification is on/) },
+  { page: 'two-step', dialog: 'new-codes', as: 'second',
+    open: click('button', 'Get new recovery codes'), ready: dialog('Get new recovery codes?'), close: cancel },
+  { page: 'two-step', dialog: 'turn-off', as: 'second',
+    open: click('button', 'Turn off', 'first'), ready: dialog('Turn off two-step verification?'), close: cancel },
   { page: 'signin', dialog: 'two-step', as: 'out', path: '/signin',
     open: (page) => signInThroughThePage(page, SECOND), ready: heading('Two-step verification') },
 
@@ -124,6 +132,7 @@ const SESSIONS = {
   out: async () => {},
   demo: (context) => signInOverTheApi(context, DEMO),
   // Just signed in: no profile chosen yet, as "Who's watching?" first appears.
+  kids: (context) => signInOverTheApi(context, { ...DEMO, profile: 'Kids' }),
   chooser: (context) => signInOverTheApi(context, { ...DEMO, profile: null }),
   second: (context) => signInOverTheApi(context, SECOND),
 };

@@ -106,6 +106,7 @@ fn section(html: &mut String, shot: &Value) {
     let who = match str_of(&shot["as"]) {
         "out" => "signed out",
         "demo" => "signed in (demo, Alex)",
+        "kids" => "signed in (demo, Kids: a kids profile)",
         "chooser" => "signed in (demo), no profile chosen yet",
         "second" => "signed in (second, Riley)",
         other => other,
