@@ -1,4 +1,4 @@
-//! A throw-away demo server for the report commands (`load`, `render`): the deployment build
+//! A throw-away demo server for the report commands (`load`, `render`, `screens`, `lighthouse`): the deployment build
 //! of `hallpass-server`, seeded with `--demo` on a fresh database in a temporary folder.
 
 use std::io::{BufRead, BufReader};
@@ -30,6 +30,8 @@ pub struct DemoServer {
     data: PathBuf,
     /// `127.0.0.1:PORT`.
     pub addr: String,
+    /// `http://127.0.0.1:PORT`, or `https://…` when started with [`DemoServer::start_https`].
+    pub url: String,
 }
 
 impl DemoServer {
@@ -40,6 +42,22 @@ impl DemoServer {
         name: &str,
         demo_devices: Option<usize>,
         dist: Option<&Path>,
+    ) -> Result<Self> {
+        Self::launch(binary, name, demo_devices, dist, false)
+    }
+
+    /// As [`DemoServer::start`], serving HTTPS with a self-signed certificate
+    /// (`--tls-self-signed`): what a browser gets in production, `Secure` cookies included.
+    pub fn start_https(binary: &Path, name: &str, dist: &Path) -> Result<Self> {
+        Self::launch(binary, name, None, Some(dist), true)
+    }
+
+    fn launch(
+        binary: &Path,
+        name: &str,
+        demo_devices: Option<usize>,
+        dist: Option<&Path>,
+        https: bool,
     ) -> Result<Self> {
         let data = std::env::temp_dir().join(format!("hallpass-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&data);
@@ -54,6 +72,9 @@ impl DemoServer {
         if let Some(dist) = dist {
             cmd.arg("--dist").arg(dist);
         }
+        if https {
+            cmd.arg("--tls-self-signed");
+        }
         let mut child = cmd
             .spawn()
             .map_err(|err| format!("could not start `{}`: {err}", describe(&cmd)))?;
@@ -63,16 +84,22 @@ impl DemoServer {
             child,
             data,
             addr: String::new(),
+            url: String::new(),
         };
         let mut lines = BufReader::new(stdout).lines();
-        server.addr = lines
+        server.url = lines
             .by_ref()
             .map_while(std::result::Result::ok)
             .find_map(|line| {
-                line.strip_prefix("Hallpass is listening on http://")
+                line.strip_prefix("Hallpass is listening on ")
                     .map(str::to_owned)
             })
             .ok_or("the server exited before it said where it listens")?;
+        server.addr = server
+            .url
+            .split_once("://")
+            .map_or(server.url.as_str(), |(_, addr)| addr)
+            .to_owned();
         // Keep reading what it prints: with the pipe closed, its next line would fail.
         std::thread::spawn(move || lines.for_each(drop));
         Ok(server)

@@ -21,11 +21,13 @@ const NPM_TOOLS: &[(&str, &str)] = &[
     ("axe-core", "4.14.1"),
     ("@testing-library/dom", "10.4.2"),
 ];
-/// npm packages only `cargo xtask render` needs: Playwright's driver without its browser
-/// downloads (it drives Debian's Chromium). Installed together with [`NPM_TOOLS`], because an
-/// `npm install` into `.tools/` removes whatever it was not asked for.
+/// npm packages only `cargo xtask render` and `cargo xtask screens` need: Playwright's driver
+/// without its browser downloads (it drives Debian's Chromium).
 const RENDER_NPM_TOOLS: &[(&str, &str)] = &[("playwright-core", "1.64.1")];
-/// Debian's Chromium, which `cargo xtask render` drives.
+/// What only `cargo xtask lighthouse` needs. Lighthouse 13 needs Node 22; 12.8 runs on the
+/// Node 20 of Debian 12's NodeSource setup.
+const LIGHTHOUSE_NPM_TOOLS: &[(&str, &str)] = &[("lighthouse", "12.8.2")];
+/// Debian's Chromium, which the report commands drive.
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 /// Debian packages for the browser tests: (a file the package installs, package).
 const APT_PACKAGES: &[(&str, &str)] = &[
@@ -185,12 +187,22 @@ fn npm_tools() -> Result {
 }
 
 /// Installs `packages` with npm into `.tools/` unless every one is there at its version.
+/// An `npm install` into `.tools/` removes whatever it was not asked for, so the report
+/// commands' tools that are already there are asked for again: installing one command's tools
+/// never takes another's away.
 fn npm_install(packages: &[(&str, &str)], what: &str) -> Result {
     if packages
         .iter()
         .all(|(package, version)| npm_version(package).as_deref() == Some(*version))
     {
         return Ok(());
+    }
+    let mut packages = packages.to_vec();
+    for &(package, version) in RENDER_NPM_TOOLS.iter().chain(LIGHTHOUSE_NPM_TOOLS) {
+        let present = npm_version(package).as_deref() == Some(version);
+        if present && !packages.iter().any(|(p, _)| *p == package) {
+            packages.push((package, version));
+        }
     }
     step(&format!("Installing {what} with npm into .tools/"));
     std::fs::create_dir_all(tools_dir()).map_err(|err| format!("creating .tools: {err}"))?;
@@ -209,12 +221,25 @@ fn npm_install(packages: &[(&str, &str)], what: &str) -> Result {
     run(&mut cmd)
 }
 
-/// What `cargo xtask render` needs on top of [`build_tools`]: Chromium and playwright-core.
+/// What `cargo xtask render` and `cargo xtask screens` need on top of [`build_tools`]:
+/// Chromium and playwright-core.
 pub fn render_tools() -> Result {
     build_tools()?;
     apt_install(&[(CHROMIUM, "chromium")], "the render measurement")?;
     let all: Vec<(&str, &str)> = NPM_TOOLS.iter().chain(RENDER_NPM_TOOLS).copied().collect();
     npm_install(&all, "playwright-core (with the build's npm tools)")
+}
+
+/// What `cargo xtask lighthouse` needs on top of [`build_tools`]: Chromium and Lighthouse.
+pub fn lighthouse_tools() -> Result {
+    build_tools()?;
+    apt_install(&[(CHROMIUM, "chromium")], "the Lighthouse report")?;
+    let all: Vec<(&str, &str)> = NPM_TOOLS
+        .iter()
+        .chain(LIGHTHOUSE_NPM_TOOLS)
+        .copied()
+        .collect();
+    npm_install(&all, "Lighthouse (with the build's npm tools)")
 }
 
 fn apt_packages() -> Result {

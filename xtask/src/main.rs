@@ -7,15 +7,19 @@
 //! - `load`: p50/p99 latency of `GET /api/devices` under a short loopback load (wrk).
 //! - `flood`: the server's memory under bursts of 200–400 concurrent password checks.
 //! - `render`: how long the devices page takes to show 1,000 devices in headless Chromium.
+//! - `screens`: a screenshot of every page and dialog, and a contact sheet of them all.
+//! - `lighthouse`: Lighthouse's scores for the sign-in and devices pages.
 
 mod build;
 mod demo;
 mod flood;
 mod fuzz;
 mod install;
+mod lighthouse;
 mod load;
 mod proc;
 mod render;
+mod screens;
 mod size;
 mod test;
 
@@ -36,6 +40,12 @@ usage: cargo xtask <command>
                       concurrent sign-ins (each an argon2 check)
   render              time to show 1,000 devices on Manage access and devices
                       (headless Chromium, median of 7 runs)
+  screens             screenshots of every page and dialog at 1280 and 360 px,
+                      light and dark, with a contact sheet (target/screens/)
+  lighthouse [--runs N]
+                      Lighthouse (mobile) on /signin and /security/devices:
+                      scores, CLS, LCP, TBT and failing audits (target/lighthouse/);
+                      with --runs, the median of N runs
 ";
 
 fn main() -> ExitCode {
@@ -48,6 +58,8 @@ fn main() -> ExitCode {
         Some("load") => load::run_load(),
         Some("render") => render::run_render(),
         Some("flood") => flood::run_flood(),
+        Some("screens") => screens::run_screens(),
+        Some("lighthouse") => lighthouse::run_lighthouse(&args[1..]),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
             Ok(())
