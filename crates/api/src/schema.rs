@@ -191,10 +191,13 @@ pub fn recovery_phone() -> RefOr<Schema> {
         .into_schema()
 }
 
+/// A required property: its name and its schema.
+type Property = (&'static str, fn() -> ObjectBuilder);
+
 /// An object with the `first` fields (required) and exactly one of `code` and `recovery_code` (the other
 /// left out or `null`); with `optional`, also neither. As `validate`'s `second_factor` says.
 fn with_second_factor(
-    first: &[(&str, fn() -> ObjectBuilder)],
+    first: &[Property],
     optional: bool,
     description: &str,
 ) -> RefOr<Schema> {
