@@ -144,7 +144,7 @@ pub async fn resets_the_password_and_signs_out_every_device(ctx: &Ctx) -> TestRe
     wait_for_field_error(b, &new, "a weak new password").await?;
     b.expect_focus(&new, "the new password after a weak one")
         .await?;
-    wait_for_description(b, "New password", "guess").await?;
+    wait_for_description(b, "New password", "common password").await?;
     set_password(b, NEW_PASSWORD).await?;
 
     finished(b).await?;
