@@ -104,9 +104,11 @@ fn EmailStep(
         });
     };
     view! {
-        <form class="card form" on:submit=submit novalidate>
-            <h2 id=STEP_HEADING tabindex="-1">"Enter your email"</h2>
-            <p>"We'll send a code to your account's email address to check it's you."</p>
+        <form class="card form reset" on:submit=submit novalidate>
+            <div class="step-intro">
+                <h2 id=STEP_HEADING tabindex="-1">"Enter your email"</h2>
+                <p>"We'll send a code to your account's email address to check it's you."</p>
+            </div>
             <Field label="Email" id="reset-email" value=email error node_ref=input
                 input_type="email" autocomplete="username" />
             <FormError message=form_error />
@@ -194,12 +196,14 @@ fn CodeStep(email: RwSignal<String>, step: RwSignal<Step>) -> impl IntoView {
         });
     };
     view! {
-        <form class="card form" on:submit=submit novalidate>
-            <h2 id=STEP_HEADING tabindex="-1">"Check your email"</h2>
-            <p>
-                "If " <strong>{move || email.get()}</strong>
-                " has a Hallpass account, we've sent it a 6-digit code. It works for 30 minutes."
-            </p>
+        <form class="card form reset" on:submit=submit novalidate>
+            <div class="step-intro">
+                <h2 id=STEP_HEADING tabindex="-1">"Check your email"</h2>
+                <p>
+                    "If " <strong>{move || email.get()}</strong>
+                    " has a Hallpass account, we've sent it a 6-digit code. It works for 30 minutes."
+                </p>
+            </div>
             <Field label="Code" id="reset-code" value=code error node_ref=input
                 autocomplete="one-time-code" inputmode="numeric" />
             {move || resent.get().then_some(view! {
@@ -319,12 +323,14 @@ fn PasswordStep(
         focus_when_drawn("reset-two-step".to_owned());
     };
     view! {
-        <form class="card form" on:submit=submit novalidate>
-            <h2 id=STEP_HEADING tabindex="-1">"Choose a new password"</h2>
-            <p>
-                "For " <strong>{move || email.get()}</strong>
-                ". Every device signed in to your account will be signed out."
-            </p>
+        <form class="card form reset" on:submit=submit novalidate>
+            <div class="step-intro">
+                <h2 id=STEP_HEADING tabindex="-1">"Choose a new password"</h2>
+                <p>
+                    "For " <strong>{move || email.get()}</strong>
+                    ". Every device signed in to your account will be signed out."
+                </p>
+            </div>
             <NewPasswordFields password />
             {move || needs_code.get().then(|| view! {
                 <p>"Two-step verification is on, so your new password needs a code too."</p>
@@ -373,9 +379,11 @@ fn Done(email: RwSignal<String>) -> impl IntoView {
         }
     };
     view! {
-        <section class="card form" aria-labelledby=STEP_HEADING>
-            <h2 id=STEP_HEADING tabindex="-1">"Your password is changed"</h2>
-            <p>"Every device was signed out, this one too. Sign in with your new password."</p>
+        <section class="card form reset" aria-labelledby=STEP_HEADING>
+            <div class="step-intro">
+                <h2 id=STEP_HEADING tabindex="-1">"Your password is changed"</h2>
+                <p>"Every device was signed out, this one too. Sign in with your new password."</p>
+            </div>
             <a class="button primary" href=href on:click=on_click>"Sign in"</a>
         </section>
     }

@@ -196,11 +196,7 @@ type Property = (&'static str, fn() -> ObjectBuilder);
 
 /// An object with the `first` fields (required) and exactly one of `code` and `recovery_code` (the other
 /// left out or `null`); with `optional`, also neither. As `validate`'s `second_factor` says.
-fn with_second_factor(
-    first: &[Property],
-    optional: bool,
-    description: &str,
-) -> RefOr<Schema> {
+fn with_second_factor(first: &[Property], optional: bool, description: &str) -> RefOr<Schema> {
     let null = || ObjectBuilder::new().schema_type(Type::Null);
     let variant = |code: ObjectBuilder, recovery_code: ObjectBuilder, given: Option<&str>| {
         let mut object = ObjectBuilder::new().schema_type(SchemaType::new(Type::Object));
