@@ -235,6 +235,38 @@ async fn asking_is_limited_per_address_and_per_network_address() {
         .expect_status(StatusCode::ACCEPTED);
 }
 
+/// An address can change hands: the account has a limit of its own, across its addresses.
+#[tokio::test]
+async fn asking_is_limited_per_account_across_its_addresses() {
+    let server = TestServer::demo().await;
+    let mut owner = server.demo_browser().await;
+    let mut browser = server.browser().on(SAFARI_ON_IPHONE, [198, 51, 100, 4]);
+    for _ in 0..3 {
+        ask(&mut browser, DEMO_EMAIL)
+            .await
+            .expect_status(StatusCode::ACCEPTED);
+    }
+    let moved = "moved@hallpass.test";
+    owner
+        .put("/api/account/email", json!({ "email": moved }))
+        .await
+        .expect_status(StatusCode::ACCEPTED);
+    let code = code_sent_to(&server, moved).await;
+    owner
+        .post("/api/account/email/verify", json!({ "code": code }))
+        .await
+        .expect_status(StatusCode::OK);
+    for _ in 0..2 {
+        ask(&mut browser, moved)
+            .await
+            .expect_status(StatusCode::ACCEPTED);
+    }
+    // Two for this address, but five for the account.
+    ask(&mut browser, moved)
+        .await
+        .expect_error(StatusCode::TOO_MANY_REQUESTS, ErrorCode::TooManyAttempts);
+}
+
 #[tokio::test]
 async fn every_session_ends_and_the_activity_log_records_the_reset() {
     let server = TestServer::demo().await;
