@@ -5,10 +5,12 @@
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use hallpass_api::{
-    Account, ActivityPage, ChangeEmail, ChangePassword, ChangePhone, ChangeRecovery, ConfirmTotp,
-    Device, ErrorBody, ErrorCode, ErrorDetail, Health, NewProfile, Profile, ProfileLock,
-    ProfilePatch, Reauthenticate, RecoveryCodes, RenameDevice, SelectProfile, SessionInfo, SignIn,
-    SignInOutcome, SignOutAll, SignedOutCount, TotpSetup, TwoFactorSignIn, VerifyCode, paths,
+    Account, ActivityPage, ChangeEmail, ChangePassword, ChangePhone, ChangeRecovery,
+    CompletePasswordReset, ConfirmTotp, Device, ErrorBody, ErrorCode, ErrorDetail, Health,
+    NewProfile, PasswordResetToken, Profile, ProfileLock, ProfilePatch, Reauthenticate,
+    RecoveryCodes, RenameDevice, RequestPasswordReset, SelectProfile, SessionInfo, SignIn,
+    SignInOutcome, SignOutAll, SignedOutCount, TotpSetup, TwoFactorSignIn, VerifyCode,
+    VerifyPasswordReset, paths,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -376,4 +378,28 @@ mod tests {
         assert_eq!(err, ApiError::Unexpected { status: 502 });
         assert!(err.message().contains("HTTP 502"));
     }
+}
+
+/// `POST /api/password-reset`: 202 whether or not the address has an account.
+pub async fn request_password_reset(email: String) -> Result<(), ApiError> {
+    no_content(post_raw(paths::PASSWORD_RESET, &RequestPasswordReset { email }).await?).await
+}
+
+/// `POST /api/password-reset/verify`: 422 `invalid_code`, 410 `code_expired`, 429 after five
+/// wrong tries.
+pub async fn verify_password_reset(
+    email: String,
+    code: String,
+) -> Result<PasswordResetToken, ApiError> {
+    post(
+        paths::PASSWORD_RESET_VERIFY,
+        &VerifyPasswordReset { email, code },
+    )
+    .await
+}
+
+/// `POST /api/password-reset/complete`: 422 `weak_password` / `same_password`, 403
+/// `code_required` / `invalid_code`, 410 `code_expired`.
+pub async fn complete_password_reset(body: &CompletePasswordReset) -> Result<(), ApiError> {
+    no_content(post_raw(paths::PASSWORD_RESET_COMPLETE, body).await?).await
 }

@@ -7,8 +7,8 @@ use crate::components::{
     LiveRegion, ManagerOnly, SignedIn, SiteHeader, SkipLink, StepUpDialog, provide_announcer,
 };
 use crate::pages::{
-    Account, Activity, ChangeEmail, ChangePassword, ChangePhone, Devices, Home, ManageProfiles,
-    NotFound, Profiles, Recovery, Security, SignIn, SignedOut, TwoStep,
+    Account, Activity, ChangeEmail, ChangePassword, ChangePhone, Devices, ForgotPassword, Home,
+    ManageProfiles, NotFound, Profiles, Recovery, Security, SignIn, SignedOut, TwoStep,
 };
 use crate::router::provide_location;
 use crate::routes::Page;
@@ -31,6 +31,7 @@ pub fn App() -> impl IntoView {
             {move || match page.get() {
                 Some(Page::Home) => view! { <Home /> }.into_any(),
                 Some(Page::SignIn) => view! { <SignIn /> }.into_any(),
+                Some(Page::ForgotPassword) => view! { <ForgotPassword /> }.into_any(),
                 Some(Page::Profiles) => view! { <Profiles /> }.into_any(),
                 Some(Page::ManageProfiles) => view! {
                     <SignedIn any_profile=true><ManagerOnly><ManageProfiles /></ManagerOnly></SignedIn>

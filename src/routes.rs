@@ -6,6 +6,7 @@
 pub enum Page {
     Home,
     SignIn,
+    ForgotPassword,
     Profiles,
     ManageProfiles,
     Account,
@@ -21,9 +22,10 @@ pub enum Page {
 }
 
 impl Page {
-    pub const ALL: [Page; 14] = [
+    pub const ALL: [Page; 15] = [
         Page::Home,
         Page::SignIn,
+        Page::ForgotPassword,
         Page::Profiles,
         Page::ManageProfiles,
         Page::Account,
@@ -42,6 +44,7 @@ impl Page {
         match self {
             Page::Home => "/",
             Page::SignIn => "/signin",
+            Page::ForgotPassword => "/signin/forgot",
             Page::Profiles => "/profiles",
             Page::ManageProfiles => "/profiles/manage",
             Page::Account => "/account",

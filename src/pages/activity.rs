@@ -167,6 +167,7 @@ pub fn describe(kind: ActivityKind) -> &'static str {
         ActivityKind::DeviceSignedOut => "Device signed out",
         ActivityKind::SignedOutAll => "Signed out of all devices",
         ActivityKind::PasswordChanged => "Password changed",
+        ActivityKind::PasswordReset => "Password reset",
         ActivityKind::EmailChanged => "Email changed",
         ActivityKind::PhoneChanged => "Phone number changed",
         ActivityKind::TwoFactorEnabled => "Two-step verification turned on",

@@ -10,7 +10,10 @@ use leptos::task::spawn_local;
 
 use crate::api;
 use crate::auth::use_auth;
-use crate::components::{Field, FormError, Link, PageHeading, focus, show_error, use_announcer};
+use crate::components::{
+    Field, FormError, Link, NewPassword, NewPasswordFields, PageHeading, focus, show_error,
+    use_announcer,
+};
 use crate::router::use_location;
 use crate::routes::Page;
 
@@ -20,39 +23,12 @@ pub fn ChangePassword() -> impl IntoView {
     let location = use_location();
     let announcer = use_announcer();
     let current = RwSignal::new(String::new());
-    let new = RwSignal::new(String::new());
-    let again = RwSignal::new(String::new());
+    let password = NewPassword::new();
     let sign_out_others = RwSignal::new(true);
-    let (current_error, new_error, again_error) = (
-        RwSignal::new(None::<String>),
-        RwSignal::new(None::<String>),
-        RwSignal::new(None::<String>),
-    );
+    let current_error = RwSignal::new(None::<String>);
     let form_error = RwSignal::new(None::<String>);
-    let (current_input, new_input, again_input) = (
-        NodeRef::<Input>::new(),
-        NodeRef::<Input>::new(),
-        NodeRef::<Input>::new(),
-    );
+    let current_input = NodeRef::<Input>::new();
     let busy = RwSignal::new(false);
-
-    // States, not counts, so the polite hint speaks only when something changes.
-    let length_hint = Signal::derive(move || {
-        new.with(|p| match validate::new_password(p) {
-            Ok(()) => "Long enough. A few unrelated words make a strong password.".to_owned(),
-            Err(problem) => problem.to_owned(),
-        })
-    });
-    let match_hint = Signal::derive(move || {
-        let (typed, first) = (again.get(), new.get());
-        if typed.is_empty() {
-            "Type the new password again.".to_owned()
-        } else if typed == first {
-            "Matches.".to_owned()
-        } else {
-            "Doesn't match yet.".to_owned()
-        }
-    });
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -62,36 +38,14 @@ pub fn ChangePassword() -> impl IntoView {
         form_error.set(None);
         let body = Body {
             current_password: current.get_untracked(),
-            new_password: new.get_untracked(),
+            new_password: password.value.get_untracked(),
             sign_out_other_devices: sign_out_others.get_untracked(),
         };
         // The same rules the server applies, first here, so a slip costs no round trip.
-        let problems = [
-            (
-                validate::given_password(&body.current_password).err(),
-                current_error,
-                current_input,
-            ),
-            (
-                validate::new_password(&body.new_password).err(),
-                new_error,
-                new_input,
-            ),
-            (
-                (again.get_untracked() != body.new_password)
-                    .then_some("The two new passwords are not the same."),
-                again_error,
-                again_input,
-            ),
-        ];
-        let mut first = None;
-        for (problem, message, input) in problems {
-            message.set(problem.map(str::to_owned));
-            if problem.is_some() && first.is_none() {
-                first = Some(input);
-            }
-        }
-        if let Some(input) = first {
+        let current_problem = validate::given_password(&body.current_password).err();
+        current_error.set(current_problem.map(str::to_owned));
+        let new_problem = password.check();
+        if let Some(input) = current_problem.map(|_| current_input).or(new_problem) {
             focus(input);
             return;
         }
@@ -123,7 +77,7 @@ pub fn ChangePassword() -> impl IntoView {
                     form_error,
                     &[
                         ("current_password", current_error, current_input),
-                        ("new_password", new_error, new_input),
+                        password.slot(),
                     ],
                 ),
             }
@@ -135,10 +89,7 @@ pub fn ChangePassword() -> impl IntoView {
         <form class="card form" on:submit=submit novalidate>
             <Field label="Current password" id="current-password" value=current error=current_error
                 node_ref=current_input input_type="password" autocomplete="current-password" />
-            <Field label="New password" id="new-password" value=new error=new_error
-                node_ref=new_input input_type="password" autocomplete="new-password" hint=length_hint />
-            <Field label="Confirm new password" id="confirm-password" value=again error=again_error
-                node_ref=again_input input_type="password" autocomplete="new-password" hint=match_hint />
+            <NewPasswordFields password />
             <div class="check">
                 <input type="checkbox" id="sign-out-others"
                     prop:checked=move || sign_out_others.get()

@@ -15,12 +15,13 @@ use crate::steps::{
 };
 
 /// Address and heading of every page of the account (for a profile that may manage it).
-const ACCOUNT_PAGES: [(&str, &str); 5] = [
+const ACCOUNT_PAGES: [(&str, &str); 6] = [
     ("/profiles", PROFILES_HEADING),
     ("/account", "Account"),
     ("/security", SECURITY_HEADING),
     ("/security/devices", DEVICES_HEADING),
     ("/security/activity", ACTIVITY_HEADING),
+    ("/signin/forgot", crate::forgot::HEADING),
 ];
 
 fn report(problems: Vec<String>) -> TestResult {

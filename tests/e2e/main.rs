@@ -21,6 +21,8 @@ mod driver;
 #[cfg(not(target_arch = "wasm32"))]
 mod env;
 #[cfg(not(target_arch = "wasm32"))]
+mod forgot;
+#[cfg(not(target_arch = "wasm32"))]
 mod keyboard;
 #[cfg(not(target_arch = "wasm32"))]
 mod password;
@@ -75,6 +77,9 @@ fn main() -> std::process::ExitCode {
         case!(two_step::turning_two_step_on_or_off_can_sign_out_other_devices),
         case!(profiles::adds_edits_and_deletes_profiles_within_the_limits),
         case!(profiles::locks_a_profile_with_a_pin_from_whos_watching),
+        case!(forgot::resets_the_password_and_signs_out_every_device),
+        case!(forgot::with_two_step_on_asks_for_a_code_or_a_recovery_code),
+        case!(forgot::an_unknown_address_gets_the_same_screen),
     ])
 }
 

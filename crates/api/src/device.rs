@@ -118,6 +118,8 @@ pub enum ActivityKind {
     DeviceSignedOut,
     SignedOutAll,
     PasswordChanged,
+    /// The password was set anew through "Forgot password?" (an addition to API.md).
+    PasswordReset,
     EmailChanged,
     PhoneChanged,
     TwoFactorEnabled,

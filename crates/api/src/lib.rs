@@ -11,6 +11,7 @@ mod error;
 mod health;
 pub mod paths;
 mod profile;
+mod reset;
 #[cfg(feature = "openapi")]
 pub mod schema;
 mod session;
@@ -22,6 +23,7 @@ pub use device::*;
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
 pub use health::{Health, HealthStatus};
 pub use profile::*;
+pub use reset::*;
 pub use session::*;
 pub use time::Timestamp;
 pub use validate::{FieldErrors, Validate};

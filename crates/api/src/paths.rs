@@ -27,6 +27,11 @@ pub const ACCOUNT_PHONE_VERIFY: &str = "/api/account/phone/verify";
 pub const ACCOUNT_RECOVERY: &str = "/api/account/recovery";
 pub const LINKED_ACCOUNT: &str = "/api/account/linked/{provider}";
 
+/// Forgot password: no session; see `RequestPasswordReset` and what follows it.
+pub const PASSWORD_RESET: &str = "/api/password-reset";
+pub const PASSWORD_RESET_VERIFY: &str = "/api/password-reset/verify";
+pub const PASSWORD_RESET_COMPLETE: &str = "/api/password-reset/complete";
+
 pub const DEVICES: &str = "/api/devices";
 pub const DEVICE: &str = "/api/devices/{id}";
 pub const DEVICES_SIGN_OUT_ALL: &str = "/api/devices/sign-out-all";

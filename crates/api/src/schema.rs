@@ -191,22 +191,21 @@ pub fn recovery_phone() -> RefOr<Schema> {
         .into_schema()
 }
 
-/// An object with `first` (required) and exactly one of `code` and `recovery_code` (the other
+/// A required property: its name and its schema.
+type Property = (&'static str, fn() -> ObjectBuilder);
+
+/// An object with the `first` fields (required) and exactly one of `code` and `recovery_code` (the other
 /// left out or `null`); with `optional`, also neither. As `validate`'s `second_factor` says.
-fn with_second_factor(
-    first: &str,
-    first_schema: impl Fn() -> ObjectBuilder,
-    optional: bool,
-    description: &str,
-) -> RefOr<Schema> {
+fn with_second_factor(first: &[Property], optional: bool, description: &str) -> RefOr<Schema> {
     let null = || ObjectBuilder::new().schema_type(Type::Null);
     let variant = |code: ObjectBuilder, recovery_code: ObjectBuilder, given: Option<&str>| {
-        let object = ObjectBuilder::new()
-            .schema_type(SchemaType::new(Type::Object))
-            .property(first, first_schema())
+        let mut object = ObjectBuilder::new().schema_type(SchemaType::new(Type::Object));
+        for (name, schema) in first {
+            object = object.property(*name, schema()).required(*name);
+        }
+        let object = object
             .property("code", code)
             .property("recovery_code", recovery_code)
-            .required(first)
             .additional_properties(Some(AdditionalProperties::FreeForm(false)));
         match given {
             Some(field) => object.required(field),
@@ -242,8 +241,7 @@ fn with_second_factor(
 /// `TwoFactorSignIn`: the challenge and exactly one of `code` and `recovery_code`.
 pub(crate) fn two_factor_sign_in() -> RefOr<Schema> {
     with_second_factor(
-        "challenge",
-        || string().min_length(Some(1)),
+        &[("challenge", || string().min_length(Some(1)))],
         false,
         "`POST /api/session/two-factor`: the challenge and exactly one of `code` and \
          `recovery_code`.",
@@ -253,18 +251,44 @@ pub(crate) fn two_factor_sign_in() -> RefOr<Schema> {
 /// `Reauthenticate`: the password and at most one of `code` and `recovery_code`.
 pub(crate) fn reauthenticate() -> RefOr<Schema> {
     with_second_factor(
-        "password",
-        || {
+        &[("password", || {
             string()
                 .min_length(Some(1))
                 .max_length(Some(crate::validate::MAX_PASSWORD_CHARS))
-        },
+        })],
         true,
         "`POST /api/session/reauthenticate`: the password and at most one of `code` and \
          `recovery_code`. With two-step verification on, one of them is needed (else 403 \
          `code_required`); a recovery code used here is spent.",
     )
 }
+
+/// `CompletePasswordReset`: the token, the new password and at most one of `code` and
+/// `recovery_code`.
+pub(crate) fn complete_password_reset() -> RefOr<Schema> {
+    with_second_factor(
+        &[
+            ("reset_token", || string().min_length(Some(1))),
+            ("new_password", || {
+                string()
+                    .min_length(Some(crate::validate::MIN_PASSWORD_CHARS))
+                    .max_length(Some(crate::validate::MAX_PASSWORD_CHARS))
+            }),
+        ],
+        true,
+        "`POST /api/password-reset/complete`: the token from `/verify`, the new password and \
+         at most one of `code` and `recovery_code`. With two-step verification on, one of \
+         them is needed (else 403 `code_required`); a recovery code used here is spent.",
+    )
+}
+
+impl utoipa::PartialSchema for crate::CompletePasswordReset {
+    fn schema() -> RefOr<Schema> {
+        complete_password_reset()
+    }
+}
+
+impl utoipa::ToSchema for crate::CompletePasswordReset {}
 
 impl utoipa::PartialSchema for crate::Reauthenticate {
     fn schema() -> RefOr<Schema> {

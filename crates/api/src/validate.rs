@@ -4,9 +4,10 @@
 use std::collections::BTreeMap;
 
 use crate::{
-    AVATARS, ChangeEmail, ChangePassword, ChangePhone, ChangeRecovery, ConfirmTotp,
-    MAX_NICKNAME_CHARS, NewProfile, ProfileLock, ProfilePatch, Reauthenticate, RenameDevice,
-    SelectProfile, SignIn, SignOutAll, TwoFactorSignIn, VerifyCode,
+    AVATARS, ChangeEmail, ChangePassword, ChangePhone, ChangeRecovery, CompletePasswordReset,
+    ConfirmTotp, MAX_NICKNAME_CHARS, NewProfile, ProfileLock, ProfilePatch, Reauthenticate,
+    RenameDevice, RequestPasswordReset, SelectProfile, SignIn, SignOutAll, TwoFactorSignIn,
+    VerifyCode, VerifyPasswordReset,
 };
 
 /// Field name → what is wrong with it, for people. The `fields` of an error body.
@@ -331,6 +332,37 @@ impl Validate for ChangePassword {
             .check("current_password", given_password(&self.current_password))
             .check("new_password", new_password(&self.new_password))
             .finish()
+    }
+}
+
+impl Validate for RequestPasswordReset {
+    fn validate(&self) -> Result<(), FieldErrors> {
+        Problems::default()
+            .check("email", email(&self.email))
+            .finish()
+    }
+}
+
+impl Validate for VerifyPasswordReset {
+    fn validate(&self) -> Result<(), FieldErrors> {
+        Problems::default()
+            .check("email", email(&self.email))
+            .check("code", six_digit_code(&self.code))
+            .finish()
+    }
+}
+
+impl Validate for CompletePasswordReset {
+    fn validate(&self) -> Result<(), FieldErrors> {
+        let mut p = Problems::default();
+        p.check(
+            "reset_token",
+            required(&self.reset_token, "Ask for a new code."),
+        );
+        p.check("new_password", new_password(&self.new_password));
+        // Whether a code is needed depends on the account: the handler says so (403).
+        second_factor(&mut p, &self.code, &self.recovery_code, false);
+        p.finish()
     }
 }
 

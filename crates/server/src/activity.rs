@@ -58,6 +58,7 @@ pub fn kind_text(kind: ActivityKind) -> &'static str {
         ActivityKind::DeviceSignedOut => "device_signed_out",
         ActivityKind::SignedOutAll => "signed_out_all",
         ActivityKind::PasswordChanged => "password_changed",
+        ActivityKind::PasswordReset => "password_reset",
         ActivityKind::EmailChanged => "email_changed",
         ActivityKind::PhoneChanged => "phone_changed",
         ActivityKind::TwoFactorEnabled => "two_factor_enabled",

@@ -111,6 +111,13 @@ pub async fn purge(pool: &SqlitePool, now: i64) -> Result<(), sqlx::Error> {
         .bind(now - crate::ratelimit::WINDOW)
         .execute(&mut *tx)
         .await?;
+    sqlx::query(
+        "DELETE FROM password_resets
+         WHERE expires_at < ?1 AND (token_expires_at IS NULL OR token_expires_at < ?1)",
+    )
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
     sqlx::query("DELETE FROM pending_contacts WHERE expires_at < ?")
         .bind(now)
         .execute(&mut *tx)

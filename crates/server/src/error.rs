@@ -43,6 +43,12 @@ impl ApiError {
         self
     }
 
+    /// The same answer with another message for people.
+    pub fn with_message(mut self, message: &'static str) -> Self {
+        self.message = message.into();
+        self
+    }
+
     pub fn with_details(mut self, details: SignedOutDetails) -> Self {
         self.details = Some(Box::new(details));
         self

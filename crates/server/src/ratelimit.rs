@@ -370,6 +370,54 @@ pub fn send_keys(account_id: &str, destination: &str, ip: Option<IpAddr>) -> [St
     ]
 }
 
+/// Password-reset codes asked for, counted like the other sends (every request, whether or
+/// not the address has an account, so the answer can't tell): per address, per account (an
+/// address may change hands) and per network address.
+pub const RESETS_PER_ADDRESS: Limit = Limit {
+    max_failures: 3,
+    window: WINDOW,
+};
+pub const RESETS_PER_ACCOUNT: Limit = Limit {
+    max_failures: 5,
+    window: WINDOW,
+};
+pub const RESETS_PER_IP: Limit = Limit {
+    max_failures: 10,
+    window: WINDOW,
+};
+
+/// The three keys a reset request counts against. Without an account, the account key is
+/// made from the address, so both cases do the same work.
+pub fn reset_keys(account_id: Option<&str>, address: &str, ip: Option<IpAddr>) -> [String; 3] {
+    let address = address.to_lowercase();
+    [
+        format!("reset-to:{address}"),
+        match account_id {
+            Some(id) => format!("reset:{id}"),
+            None => format!("reset:{address}"),
+        },
+        format!("reset-from:{}", source(ip)),
+    ]
+}
+
+/// Wrong reset codes, over every code sent: 10 per address and 20 per network address in 15
+/// minutes (each code also dies after 5), so a 6-digit code can't be worked through.
+pub const RESET_GUESSES_PER_ADDRESS: Limit = Limit {
+    max_failures: 10,
+    window: WINDOW,
+};
+pub const RESET_GUESSES_PER_IP: Limit = Limit {
+    max_failures: 20,
+    window: WINDOW,
+};
+
+pub fn reset_guess_keys(address: &str, ip: Option<IpAddr>) -> [String; 2] {
+    [
+        format!("reset-guess:{}", address.to_lowercase()),
+        format!("reset-guess-from:{}", source(ip)),
+    ]
+}
+
 pub fn pin_change_key(account_id: &str) -> String {
     format!("pin-set:{account_id}")
 }

@@ -11,6 +11,7 @@ mod health;
 pub(crate) mod password;
 pub(crate) mod profile_pins;
 pub(crate) mod profiles;
+mod reset;
 pub mod session;
 pub(crate) mod step_up;
 pub(crate) mod two_factor;
@@ -59,9 +60,18 @@ pub fn api() -> (Router<AppState>, Document) {
 /// The security scheme's name in the document.
 const SESSION_SCHEME: &str = "session_cookie";
 
-/// Operations that answer without a session: signing in, the health check, and signing out,
-/// which is idempotent (204 when already signed out). Every other operation needs the cookie.
-const PUBLIC_OPERATIONS: &[&str] = &["health", "sign_in", "sign_in_two_factor", "sign_out"];
+/// Operations that answer without a session: signing in, the health check, signing out,
+/// which is idempotent (204 when already signed out), and the three steps of a forgotten
+/// password. Every other operation needs the cookie.
+const PUBLIC_OPERATIONS: &[&str] = &[
+    "health",
+    "sign_in",
+    "sign_in_two_factor",
+    "sign_out",
+    "request_password_reset",
+    "verify_password_reset",
+    "complete_password_reset",
+];
 
 /// Declares the session cookie and puts it on every operation but [`PUBLIC_OPERATIONS`]:
 /// listed by exception, so a new route is documented as needing the session unless it is
@@ -163,6 +173,9 @@ fn routes() -> (Router<AppState>, Document) {
         .routes(routes!(session::sign_in, session::get, session::delete))
         .routes(routes!(session::two_factor))
         .routes(routes!(step_up::reauthenticate))
+        .routes(routes!(reset::request))
+        .routes(routes!(reset::verify))
+        .routes(routes!(reset::complete))
         .routes(routes!(profiles::list, profiles::create))
         .routes(routes!(profiles::update, profiles::delete))
         .routes(routes!(profile_pins::select))

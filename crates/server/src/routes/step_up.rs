@@ -104,7 +104,7 @@ pub async fn refused(state: &AppState, headers: &HeaderMap, session: Session) ->
 
 /// 403 `invalid_code`, said against the field the code came in. Not 401 as at sign-in: the
 /// session is fine, and the app signs out on every 401.
-fn wrong_code(answer: &Answer<'_>) -> ApiError {
+pub(crate) fn wrong_code(answer: &Answer<'_>) -> ApiError {
     let (field, message) = match answer {
         Answer::Totp(_) => (
             "code",

@@ -12,6 +12,7 @@ mod input;
 mod openapi;
 mod openapi_rules;
 mod profiles;
+mod reset;
 mod sending;
 mod session;
 mod storage;

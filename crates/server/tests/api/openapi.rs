@@ -63,6 +63,9 @@ async fn the_document_lists_exactly_the_paths_of_the_contract() {
         paths::TWO_FACTOR_TOTP,
         paths::TWO_FACTOR_TOTP_CONFIRM,
         paths::TWO_FACTOR_RECOVERY_CODES,
+        paths::PASSWORD_RESET,
+        paths::PASSWORD_RESET_VERIFY,
+        paths::PASSWORD_RESET_COMPLETE,
     ]
     .into_iter()
     .map(str::to_owned)
