@@ -31,6 +31,8 @@ pub fn App() -> impl IntoView {
             {move || match page.get() {
                 Some(Page::Home) => view! { <Home /> }.into_any(),
                 Some(Page::SignIn) => view! { <SignIn /> }.into_any(),
+                // The forgot-password page arrives with its own branch; until then, no page.
+                Some(Page::ForgotPassword) => view! { <NotFound /> }.into_any(),
                 Some(Page::Profiles) => view! { <Profiles /> }.into_any(),
                 Some(Page::ManageProfiles) => view! {
                     <SignedIn any_profile=true><ManagerOnly><ManageProfiles /></ManagerOnly></SignedIn>
