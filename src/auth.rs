@@ -20,6 +20,11 @@ pub struct Auth {
     pub info: RwSignal<Option<SessionInfo>>,
     /// The first `GET /api/session` has answered.
     pub known: RwSignal<bool>,
+    /// The last `GET /api/session` got no answer that says who is signed in (no connection, a
+    /// 5xx): pages offer Retry instead of sending a perhaps signed-in person to sign in.
+    pub failed: RwSignal<Option<ApiError>>,
+    /// A `GET /api/session` is on its way.
+    pub pending: RwSignal<bool>,
 }
 
 impl Auth {
@@ -41,6 +46,45 @@ impl Auth {
         }
         result
     }
+
+    /// Asks the server who is signed in: at start-up, on Retry, and when the front door (`/`)
+    /// is reached from inside the app, so it goes by the server's answer of now.
+    pub fn refresh(self) {
+        self.pending.set(true);
+        spawn_local(async move {
+            let result = api::session().await;
+            self.pending.set(false);
+            match result {
+                Ok(info) => {
+                    self.info.set(Some(info));
+                    self.failed.set(None);
+                }
+                // Signed out from another device, or expired, since this browser last looked:
+                // say so and clear up, as for any other request. (`/signed-out` only shows it.)
+                Err(error)
+                    if error.is_unauthorized()
+                        && error.code() != Some(ErrorCode::NotSignedIn)
+                        && !on_signed_out_page() =>
+                {
+                    ended(&error);
+                    return;
+                }
+                Err(error) if error.is_unauthorized() => {
+                    self.info.set(None);
+                    self.failed.set(None);
+                }
+                // Only a new problem redraws the Retry state: the button keeps focus.
+                Err(error) => self.failed.maybe_update(|failed| {
+                    let new = failed.as_ref() != Some(&error);
+                    if new {
+                        *failed = Some(error);
+                    }
+                    new
+                }),
+            }
+            self.known.set(true);
+        });
+    }
 }
 
 /// Asks the server who is signed in; once, in `App`.
@@ -48,26 +92,11 @@ pub fn provide_auth() -> Auth {
     let auth = Auth {
         info: RwSignal::new(None),
         known: RwSignal::new(false),
+        failed: RwSignal::new(None),
+        pending: RwSignal::new(false),
     };
     provide_context(auth);
-    spawn_local(async move {
-        match api::session().await {
-            Ok(info) => auth.info.set(Some(info)),
-            // Signed out from another device, or expired, since this browser last looked: say
-            // so and clear up, as for any other request. (`/signed-out` itself only shows it.)
-            Err(error)
-                if error.is_unauthorized()
-                    && error.code() != Some(ErrorCode::NotSignedIn)
-                    && !on_signed_out_page() =>
-            {
-                ended(&error);
-                return;
-            }
-            // A network failure leaves this unknown; the page shows its own Retry.
-            Err(_) => {}
-        }
-        auth.known.set(true);
-    });
+    auth.refresh();
     auth
 }
 

@@ -73,6 +73,43 @@ fn current_path() -> String {
         .unwrap_or_else(|_| "/".to_owned())
 }
 
+/// The value of `key` in the address's query, percent-decoded; read when a page is drawn.
+pub fn query_param(key: &str) -> Option<String> {
+    let search = window().location().search().ok()?;
+    web_sys::UrlSearchParams::new_with_str(&search)
+        .ok()?
+        .get(key)
+}
+
+/// Where this address asks to go after signing in (`?next=`), if it is one of this app's
+/// account pages: see [`crate::routes::return_to`], which never lets it leave the app.
+///
+/// Carried in the address rather than in session storage: it survives a reload of the sign-in
+/// page, belongs to this one tab and this one visit (a stale value in storage could send a
+/// later, unrelated sign-in somewhere unexpected), and what it does is visible in the address.
+pub fn return_to() -> Option<String> {
+    query_param("next").and_then(|next| crate::routes::return_to(&next))
+}
+
+/// `page`'s address carrying `next` along as `?next=`.
+pub fn with_next(page: Page, next: Option<&str>) -> String {
+    match next {
+        Some(next) => {
+            let next: String = js_sys::encode_uri_component(next).into();
+            format!("{}?next={next}", page.href())
+        }
+        None => page.href().to_owned(),
+    }
+}
+
+/// This address, path and query, as a return-to address (`None` if it isn't one).
+pub fn here() -> Option<String> {
+    let location = window().location();
+    let path = location.pathname().ok()?;
+    let search = location.search().unwrap_or_default();
+    crate::routes::return_to(&format!("{path}{search}"))
+}
+
 /// `href` without its query and fragment.
 fn path_of(href: &str) -> &str {
     href.split(['?', '#']).next().unwrap_or(href)

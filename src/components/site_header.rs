@@ -2,11 +2,12 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::auth::{self, use_auth};
-use crate::components::Link;
+use crate::components::{Avatar, AvatarSize, Link};
 use crate::routes::Page;
 
-/// The banner at the top of every page; for a signed-in browser, the account's navigation,
-/// the current profile and "Sign out".
+/// The banner at the top of every page; for a signed-in browser, the account's navigation
+/// (the page you are on marked), the current profile and "Sign out". It stays one row on a
+/// 360 px phone: the brand shrinks to its mark and the profile to its avatar.
 #[component]
 pub fn SiteHeader() -> impl IntoView {
     let auth = use_auth();
@@ -23,10 +24,10 @@ pub fn SiteHeader() -> impl IntoView {
         spawn_local(auth::sign_out());
     };
     view! {
-        <header class="site-header">
+        <header class="site-header" class:signed-in=move || auth.info.with(Option::is_some)>
             <Link href=Page::Home.href() class="brand">
-                <img class="brand-mark" src="/favicon.svg" alt="" width="24" height="24" />
-                "Hallpass"
+                <img class="brand-mark" src="/favicon.svg" alt="" width="28" height="28" />
+                <span class="brand-name">"Hallpass"</span>
             </Link>
             // "Sign out" as soon as someone is signed in, "Who's watching?" included; the
             // account's navigation once a profile is chosen.
@@ -40,13 +41,18 @@ pub fn SiteHeader() -> impl IntoView {
                     </nav>
                 })}
                 <div class="current-profile">
+                    // The avatar is the way to another profile, as on "Who's watching?"; the
+                    // name beside it folds away on a phone (still read by screen readers).
                     {move || profile().map(|profile| view! {
+                        <Link href=Page::Profiles.href() class="profile-switch">
+                            <Avatar avatar=profile.avatar.clone() size=AvatarSize::Small />
+                            <span class="visually-hidden">"Switch profile"</span>
+                        </Link>
                         <span class="profile-name">{profile.name.clone()}</span>
-                        <Link href=Page::Profiles.href()>"Switch profile"</Link>
                     })}
                     <button
                         type="button"
-                        class="secondary"
+                        class="quiet sign-out"
                         aria-disabled=move || signing_out.get().then_some("true")
                         on:click=sign_out
                     >

@@ -1,54 +1,45 @@
-use leptos::html::P;
 use leptos::prelude::*;
 
-use crate::api;
+use crate::auth::use_auth;
 use crate::components::{LoadError, PageHeading};
+use crate::router::use_location;
+use crate::routes::Page;
 
-/// The start page: what Hallpass is, and whether it can reach its server.
+/// The front door (`/`): no page of its own, it sends each visitor where they belong — to
+/// sign in, to "Who's watching?" when no profile is chosen yet, or to Account. It replaces
+/// its history entry, so Back never returns here only to be sent on again. When the server
+/// can't be reached, it says so and offers Retry.
 #[component]
 pub fn Home() -> impl IntoView {
-    let (health, pending, refetch) = crate::load::load(api::health);
-    // After a successful Retry the button is gone; focus goes to the news instead of <body>.
-    let retried = StoredValue::new(false);
-    let retry = Callback::new(move |()| {
-        retried.set_value(true);
-        refetch.run(());
-    });
-
-    view! {
-        <PageHeading text="Your Hallpass account" />
-        <p class="lead">
-            "Decide who can use your streaming account: the profiles, the devices that are "
-            "signed in, and how you sign in."
-        </p>
-        <section class="card" aria-labelledby="connection-heading">
-            <h2 id="connection-heading">"Connection"</h2>
-                {move || match health.get() {
-                    None => view! { <p class="status" role="status">"Checking the connection…"</p> }.into_any(),
-                    Some(Ok(health)) => view! {
-                            <Connected version=health.version refocus=retried.get_value() />
-                        }.into_any(),
-                    Some(Err(error)) => view! {
-                            <LoadError error on_retry=retry pending />
-                        }.into_any(),
-                }}
-        </section>
+    let auth = use_auth();
+    let location = use_location();
+    // Reached from inside the app (the brand link): ask again, so the door goes by what the
+    // server says now. On a first load, the start-up question is already on its way.
+    if auth.known.get_untracked() && !auth.pending.get_untracked() {
+        auth.known.set(false);
+        auth.refresh();
     }
-}
-
-#[component]
-fn Connected(version: String, refocus: bool) -> impl IntoView {
-    let status = NodeRef::<P>::new();
     Effect::new(move |_| {
-        if let Some(p) = status.get()
-            && refocus
-        {
-            let _ = p.focus();
+        if !auth.known.get() || auth.failed.with(Option::is_some) {
+            return;
         }
+        let page = match auth.info.with(|i| i.as_ref().map(|i| i.profile.is_some())) {
+            None => Page::SignIn,
+            Some(false) => Page::Profiles,
+            Some(true) => Page::Account,
+        };
+        location.replace(page.href());
     });
-    view! {
-        <p class="status status-ok" role="status" tabindex="-1" node_ref=status>
-            "Connected to the Hallpass server (version " {version} ")."
-        </p>
+    move || {
+        auth.failed.get().map(|error| {
+            view! {
+                <PageHeading text="Your Hallpass account" />
+                <LoadError
+                    error
+                    on_retry=Callback::new(move |()| auth.refresh())
+                    pending=Signal::from(auth.pending)
+                />
+            }
+        })
     }
 }

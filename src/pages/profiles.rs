@@ -6,28 +6,50 @@ use leptos::task::spawn_local;
 use crate::api::{self, ApiError};
 use crate::auth::use_auth;
 use crate::components::{Avatar, AvatarSize, Dialog, Field, Link, LoadError, PageHeading};
-use crate::router::use_location;
+use crate::router::{return_to, use_location, with_next};
 use crate::routes::Page;
 
-/// "Who's watching?": one button per profile; a locked one asks for its PIN.
+/// "Who's watching?": one tile per profile; a locked one asks for its PIN. Afterwards, on to
+/// the address the visit asked for before signing in (`?next=`), or Account.
 #[component]
 pub fn Profiles() -> impl IntoView {
     let auth = use_auth();
     let location = use_location();
     Effect::new(move |_| {
-        if auth.known.get() && auth.info.with(Option::is_none) {
-            location.replace(Page::SignIn.href());
+        if auth.known.get() && auth.failed.with(Option::is_none) && auth.info.with(Option::is_none)
+        {
+            location.replace(&with_next(Page::SignIn, return_to().as_deref()));
         }
     });
     // Profiles are asked for only once the session is known, so a signed-out visit goes to
     // sign in rather than racing the redirect with a 401.
     view! {
-        <PageHeading text="Who's watching?" />
-        {move || if auth.known.get() && auth.info.with(Option::is_some) {
-            view! { <ProfileChooser /> }.into_any()
-        } else {
-            view! { <p class="status" role="status">"Loading profiles…"</p> }.into_any()
-        }}
+        <div class="picker-page">
+            <PageHeading text="Who's watching?" />
+            {move || if let Some(error) = auth.failed.get() {
+                view! {
+                    <LoadError error on_retry=Callback::new(move |()| auth.refresh())
+                        pending=Signal::from(auth.pending) />
+                }.into_any()
+            } else if auth.known.get() && auth.info.with(Option::is_some) {
+                view! { <ProfileChooser /> }.into_any()
+            } else {
+                view! { <PickerSkeleton /> }.into_any()
+            }}
+        </div>
+    }
+}
+
+/// Tiles of the right size while the profiles load, so the page doesn't jump when they come.
+#[component]
+fn PickerSkeleton() -> impl IntoView {
+    view! {
+        <p class="visually-hidden" role="status">"Loading profiles…"</p>
+        <ul class="picker" aria-hidden="true">
+            {(0..4).map(|_| view! {
+                <li><span class="skeleton picker-skeleton"></span></li>
+            }).collect_view()}
+        </ul>
     }
 }
 
@@ -52,12 +74,14 @@ fn ProfileChooser() -> impl IntoView {
 
     view! {
             {move || match profiles.get() {
-                None => view! { <p class="status" role="status">"Loading profiles…"</p> }.into_any(),
+                None => view! { <PickerSkeleton /> }.into_any(),
                 Some(Ok(list)) => view! {
                     <ProfileList list choose />
                     // A kids profile doesn't manage profiles (the server refuses it too).
                     {(!auth.kids()).then(|| view! {
-                        <p class="manage-link"><Link href=Page::ManageProfiles.href()>"Manage profiles"</Link></p>
+                        <p class="picker-manage">
+                            <Link href=Page::ManageProfiles.href() class="button">"Manage profiles"</Link>
+                        </p>
                     })}
                 }.into_any(),
                 Some(Err(error)) => view! { <LoadError error on_retry=retry pending /> }.into_any(),
@@ -69,7 +93,7 @@ fn ProfileChooser() -> impl IntoView {
 #[component]
 fn ProfileList(list: Vec<Profile>, choose: Callback<Profile>) -> impl IntoView {
     view! {
-        <ul class="profile-grid">
+        <ul class="picker">
             {list
                 .into_iter()
                 .map(|profile| {
@@ -82,17 +106,20 @@ fn ProfileList(list: Vec<Profile>, choose: Callback<Profile>) -> impl IntoView {
                         <li>
                             <button
                                 type="button"
-                                class="profile-button"
+                                class="picker-tile"
                                 aria-describedby=locked.then(|| described.clone())
                                 on:click=move |_| choose.run(profile.clone())
                             >
                                 <Avatar avatar size=AvatarSize::Large />
-                                <span class="profile-label">{name}</span>
+                                <span class="picker-name">{name}</span>
                             </button>
                             {locked.then(|| view! {
-                                <p id=described class="profile-note">"Locked with a PIN"</p>
+                                <p class="picker-note">
+                                    <span aria-hidden="true" inner_html=LOCK></span>
+                                    <span id=described class="visually-hidden">"Locked with a PIN"</span>
+                                </p>
                             })}
-                            {kids.then(|| view! { <p class="profile-note">"Kids"</p> })}
+                            {kids.then(|| view! { <p class="picker-note picker-kids">"Kids"</p> })}
                         </li>
                     }
                 })
@@ -100,6 +127,10 @@ fn ProfileList(list: Vec<Profile>, choose: Callback<Profile>) -> impl IntoView {
         </ul>
     }
 }
+
+/// A padlock: this profile asks for its PIN (the words are in the tile's description). Markup
+/// in a string: a `view!` of SVG elements costs far more wasm than this one `innerHTML`.
+const LOCK: &str = r#"<svg class="picker-lock" viewBox="0 0 24 24" width="20" height="20" focusable="false"><rect x="5" y="10" width="14" height="10" rx="2"/><path d="M8 10V7a4 4 0 0 1 8 0v3"/></svg>"#;
 
 /// Selects a profile and moves on to the account; `Err` with the PIN's problem.
 async fn select(
@@ -112,7 +143,8 @@ async fn select(
     match auth.check(api::select_profile(id, pin).await) {
         Ok(info) => {
             auth.info.set(Some(info));
-            location.navigate(Page::Account.href());
+            let href = return_to().unwrap_or_else(|| Page::Account.href().to_owned());
+            location.navigate(&href);
         }
         Err(error) => {
             if let Some(report) = on_pin_error {

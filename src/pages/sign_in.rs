@@ -1,30 +1,49 @@
-use hallpass_api::{ErrorCode, SignInOutcome, TwoFactorSignIn};
+use hallpass_api::{ErrorCode, SessionInfo, SignInOutcome, TwoFactorSignIn};
 use leptos::html::Input;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api;
 use crate::auth::use_auth;
-use crate::components::{Field, FormError, PageHeading, focus, show_error};
-use crate::router::use_location;
+use crate::components::{Field, FormError, Link, PageHeading, focus, show_error};
+use crate::router::{query_param, return_to, use_location, with_next};
 use crate::routes::Page;
 
-/// Sign in with email and password, then, when it is on, the two-step code.
+/// Sign in with email and password, then, when it is on, the two-step code; afterwards on to
+/// "Who's watching?" and then to the address asked for (`?next=`), if any.
 #[component]
 pub fn SignIn() -> impl IntoView {
     let auth = use_auth();
     let location = use_location();
     Effect::new(move |_| {
-        if auth.known.get() && auth.info.with(Option::is_some) {
-            location.replace(Page::Profiles.href());
+        if auth.known.get()
+            && let Some(href) = auth.info.with(|i| i.as_ref().map(onward))
+        {
+            location.replace(&href);
         }
     });
     let challenge = RwSignal::new(None::<String>);
     view! {
-        {move || match challenge.get() {
-            None => view! { <PasswordStep challenge /> }.into_any(),
-            Some(token) => view! { <TwoStep token challenge /> }.into_any(),
-        }}
+        <div class="auth-page">
+            <div class="card auth-card">
+                <img class="auth-mark" src="/favicon.svg" alt="" width="40" height="40" />
+                {move || match challenge.get() {
+                    None => view! { <PasswordStep challenge /> }.into_any(),
+                    Some(token) => view! { <TwoStep token challenge /> }.into_any(),
+                }}
+            </div>
+        </div>
+    }
+}
+
+/// Where a signed-in browser goes from here: "Who's watching?" until a profile is chosen
+/// (carrying the return-to address along), then that address or Account.
+fn onward(info: &SessionInfo) -> String {
+    let next = return_to();
+    if info.profile.is_some() {
+        next.unwrap_or_else(|| Page::Account.href().to_owned())
+    } else {
+        with_next(Page::Profiles, next.as_deref())
     }
 }
 
@@ -32,8 +51,10 @@ pub fn SignIn() -> impl IntoView {
 fn PasswordStep(challenge: RwSignal<Option<String>>) -> impl IntoView {
     let auth = use_auth();
     let location = use_location();
-    let email = RwSignal::new(String::new());
+    // The forgot-password page sends people back with the address they typed there.
+    let email = RwSignal::new(query_param("email").unwrap_or_default());
     let password = RwSignal::new(String::new());
+    let shown = RwSignal::new(false);
     let (email_error, password_error) = (RwSignal::new(None), RwSignal::new(None));
     let form_error = RwSignal::new(None::<String>);
     let (email_input, password_input) = (NodeRef::<Input>::new(), NodeRef::<Input>::new());
@@ -46,13 +67,19 @@ fn PasswordStep(challenge: RwSignal<Option<String>>) -> impl IntoView {
         }
         busy.set(true);
         form_error.set(None);
+        // Hidden again before it is sent: password managers offer to save what a password
+        // field holds, and the password shouldn't stay on screen while the next page loads.
+        shown.set(false);
         spawn_local(async move {
             let result = api::sign_in(email.get_untracked(), password.get_untracked()).await;
             busy.set(false);
             match result {
                 Ok(SignInOutcome::SignedIn(info)) => {
+                    // Replaced, not pushed: Back should not return to a sign-in form that
+                    // would only send a signed-in browser on again.
+                    let href = onward(&info);
                     auth.info.set(Some(*info));
-                    location.navigate(Page::Profiles.href());
+                    location.replace(&href);
                 }
                 Ok(SignInOutcome::TwoFactorRequired(c)) => challenge.set(Some(c.challenge)),
                 Err(error) => show_error(
@@ -69,16 +96,63 @@ fn PasswordStep(challenge: RwSignal<Option<String>>) -> impl IntoView {
 
     view! {
         <PageHeading text="Sign in" />
-        <form class="card form" on:submit=submit novalidate>
+        <p class="auth-lead">"to your Hallpass account"</p>
+        <form class="auth-form" on:submit=submit novalidate>
             <Field label="Email" id="email" value=email error=email_error node_ref=email_input
                 input_type="email" autocomplete="username" />
-            <Field label="Password" id="password" value=password error=password_error
-                node_ref=password_input input_type="password" autocomplete="current-password" />
+            <PasswordField value=password error=password_error node_ref=password_input shown />
             <FormError message=form_error />
-            <button type="submit" aria-disabled=move || busy.get().then_some("true")>
+            <button type="submit" class="auth-submit" aria-disabled=move || busy.get().then_some("true")>
                 {move || if busy.get() { "Signing in…" } else { "Sign in" }}
             </button>
         </form>
+        <p class="auth-aside"><Link href=Page::ForgotPassword.href()>"Forgot password?"</Link></p>
+    }
+}
+
+/// An eye, struck through while the password is shown. Markup in a string: a `view!` of SVG
+/// elements costs far more wasm than this one `innerHTML`.
+const EYE: &str = r#"<svg viewBox="0 0 24 24" width="22" height="22" focusable="false"><path d="M2 12s3.6-7 10-7 10 7 10 7-3.6 7-10 7S2 12 2 12z"/><circle cx="12" cy="12" r="3"/><path class="password-toggle-slash" d="M4 4l16 16"/></svg>"#;
+
+/// The password, with a button that shows it. The input stays the same element when it is
+/// shown (only its `type` changes), so the value, the caret and focus stay where they were;
+/// the button is a toggle (`aria-pressed`) with one name, "Show password".
+#[component]
+fn PasswordField(
+    value: RwSignal<String>,
+    error: RwSignal<Option<String>>,
+    node_ref: NodeRef<Input>,
+    shown: RwSignal<bool>,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for="password">"Password"</label>
+            <div class="password-input">
+                <input
+                    id="password"
+                    type=move || if shown.get() { "text" } else { "password" }
+                    autocomplete="current-password"
+                    autocapitalize="none"
+                    spellcheck="false"
+                    node_ref=node_ref
+                    prop:value=move || value.get()
+                    on:input=move |ev| value.set(event_target_value(&ev))
+                    aria-invalid=move || error.with(Option::is_some).then_some("true")
+                    aria-describedby=move || error.with(Option::is_some).then_some("password-error")
+                />
+                <button
+                    type="button"
+                    class="quiet password-toggle"
+                    aria-label="Show password"
+                    aria-controls="password"
+                    aria-pressed=move || if shown.get() { "true" } else { "false" }
+                    on:click=move |_| shown.update(|s| *s = !*s)
+                >
+                    <span class="password-toggle-icon" aria-hidden="true" inner_html=EYE></span>
+                </button>
+            </div>
+            <p id="password-error" class="field-error">{move || error.get()}</p>
+        </div>
     }
 }
 
@@ -120,8 +194,9 @@ fn TwoStep(token: String, challenge: RwSignal<Option<String>>) -> impl IntoView 
             busy.set(false);
             match result {
                 Ok(info) => {
+                    let href = onward(&info);
                     auth.info.set(Some(info));
-                    location.navigate(Page::Profiles.href());
+                    location.replace(&href);
                 }
                 // The challenge is over: back to the password, saying why.
                 Err(error) if error.code() == Some(ErrorCode::CodeExpired) => challenge.set(None),
@@ -161,7 +236,7 @@ fn TwoStep(token: String, challenge: RwSignal<Option<String>>) -> impl IntoView 
 
     view! {
         <PageHeading text="Two-step verification" />
-        <form class="card form" on:submit=submit novalidate>
+        <form class="auth-form" on:submit=submit novalidate>
             <p>
                 {move || if recovery.get() {
                     "Enter one of the recovery codes you saved when you turned on two-step verification."
@@ -181,7 +256,7 @@ fn TwoStep(token: String, challenge: RwSignal<Option<String>>) -> impl IntoView 
                 }.into_any()
             }}
             <FormError message=form_error />
-            <button type="submit" aria-disabled=move || busy.get().then_some("true")>"Verify"</button>
+            <button type="submit" class="auth-submit" aria-disabled=move || busy.get().then_some("true")>"Verify"</button>
             <button type="button" class="link-button" on:click=switch>
                 {move || if recovery.get() { "Use a code from your app instead" } else { "Use a recovery code instead" }}
             </button>

@@ -7,7 +7,7 @@ use crate::api::{self, ApiError};
 use crate::components::{Link, PageHeading};
 use crate::routes::Page;
 
-/// After a sign-out: says why, and offers to sign in again. It is loaded fresh (never reached
+/// After a sign-out: says why, calmly, and offers one thing to do: sign in again. It is loaded fresh (never reached
 /// by an in-app link), so nothing of the account is in memory here.
 #[component]
 pub fn SignedOut() -> impl IntoView {
@@ -28,8 +28,8 @@ pub fn SignedOut() -> impl IntoView {
         finish_when_online(pending);
     }
     view! {
-        <PageHeading text="You're signed out" />
-        <section class="card">
+        <div class="notice-page">
+            <PageHeading text="You're signed out" />
             <p>{reason}</p>
             <p role="status">
                 {move || pending.get().then_some(
@@ -37,8 +37,10 @@ pub fn SignedOut() -> impl IntoView {
                      connection returns. Keep this page open until then."
                 )}
             </p>
-            <p><Link href=Page::SignIn.href()>"Sign in again"</Link></p>
-        </section>
+            <p class="notice-action">
+                <Link href=Page::SignIn.href() class="button primary">"Sign in again"</Link>
+            </p>
+        </div>
     }
 }
 

@@ -22,6 +22,7 @@ mod driver;
 mod env;
 #[cfg(not(target_arch = "wasm32"))]
 mod forgot;
+mod front_door;
 #[cfg(not(target_arch = "wasm32"))]
 mod keyboard;
 #[cfg(not(target_arch = "wasm32"))]
@@ -57,6 +58,11 @@ fn main() -> std::process::ExitCode {
         // Only Chromium can switch prefers-color-scheme within a session; the CSS is the same
         // in every engine, so its contrast is checked once.
         case!(shell::dark_theme_passes_axe, [browser::Engine::Chromium]),
+        case!(front_door::sends_each_visitor_where_they_belong),
+        case!(front_door::returns_to_the_address_asked_for_after_signing_in),
+        case!(front_door::never_returns_to_another_site),
+        case!(front_door::shows_and_hides_the_password),
+        case!(front_door::header_stays_one_row_and_marks_where_you_are),
         case!(signin::signs_in_and_unlocks_a_profile_with_its_pin),
         case!(signin::kids_profile_cannot_manage_the_account),
         case!(signout::signing_out_clears_this_browser_and_back_shows_nothing),

@@ -1,11 +1,12 @@
 //! The app shell: it loads, it is accessible, it can be used with the keyboard, and it copes
-//! with missing pages and a server that goes away.
+//! with missing pages and a server that goes away. The first page a newcomer sees is sign in:
+//! the front door (`/`) sends a signed-out visitor there (the rest of the door is in
+//! `front_door.rs`).
 
 use crate::browser::{Browser, ENTER, PHONE, TAB};
 use crate::runner::{Ctx, TestResult};
 
-const START_HEADING: &str = "Your Hallpass account";
-const CONNECTED: &str = "Connected to the Hallpass server";
+const START_HEADING: &str = "Sign in";
 
 fn ensure(condition: bool, message: impl FnOnce() -> String) -> TestResult {
     if condition { Ok(()) } else { Err(message()) }
@@ -28,15 +29,15 @@ pub async fn loads_with_landmarks_and_passes_axe(ctx: &Ctx) -> TestResult {
     let b = &ctx.browser;
     b.goto("/").await?;
     b.by_role("heading", START_HEADING).await?;
+    b.wait_for_path("/signin").await?;
     b.by_role("banner", None).await?;
     b.by_role("main", None).await?;
     b.by_role("link", "Hallpass").await?;
-    b.wait_for_text(CONNECTED).await?;
     let title = b.client.title().await.map_err(|e| e.to_string())?;
     ensure(title == format!("{START_HEADING} · Hallpass"), || {
         format!("the tab is titled {title:?}")
     })?;
-    b.axe_audit("the start page at desktop width").await?;
+    b.axe_audit("the first page at desktop width").await?;
 
     b.set_viewport(PHONE).await?;
     let overflow = b
@@ -48,7 +49,7 @@ pub async fn loads_with_landmarks_and_passes_axe(ctx: &Ctx) -> TestResult {
     ensure(overflow.as_i64() == Some(0), || {
         format!("the page scrolls sideways by {overflow}px on a phone")
     })?;
-    b.axe_audit("the start page at phone width").await
+    b.axe_audit("the first page at phone width").await
 }
 
 pub async fn skip_link_moves_focus_to_main(ctx: &Ctx) -> TestResult {
@@ -86,11 +87,11 @@ pub async fn deep_link_to_a_missing_page(ctx: &Ctx) -> TestResult {
     b.wait_for_text("/no/such/page").await?;
     b.axe_audit("the not-found page").await?;
 
+    // Its one way on: the front door, which sends a signed-out visitor to sign in.
     mark_document(b).await?;
-    b.click("link", "Go to the start page").await?;
+    b.click("link", "Go to your account").await?;
     b.by_role("heading", START_HEADING).await?;
-    let url = b.client.current_url().await.map_err(|e| e.to_string())?;
-    ensure(url.path() == "/", || format!("the link led to {url}"))?;
+    b.wait_for_path("/signin").await?;
     still_same_document(b, "the link").await?;
     // After an in-app navigation, focus starts at the new page's heading.
     let focused = b.focused().await?;
@@ -98,7 +99,8 @@ pub async fn deep_link_to_a_missing_page(ctx: &Ctx) -> TestResult {
         format!("after navigating, focus is on {focused:?}")
     })?;
 
-    // Back and Forward move between the two pages, still without a reload.
+    // Back and Forward move between the two pages, still without a reload (and Back never
+    // lands on `/`, which would only send it on again).
     b.client.back().await.map_err(|e| e.to_string())?;
     b.by_role("heading", "Page not found").await?;
     b.client.forward().await.map_err(|e| e.to_string())?;
@@ -113,18 +115,21 @@ pub async fn offers_retry_when_the_server_is_down(ctx: &Ctx) -> TestResult {
     b.by_role("heading", "Page not found").await?;
     ctx.server.stop().await?;
 
-    b.click("link", "Go to the start page").await?;
+    // The front door asks the server who is signed in; with no answer it must not guess
+    // (sending a signed-in person to sign in): it says so and offers Retry.
+    b.click("link", "Hallpass").await?;
     b.by_role("alert", None).await?;
     b.wait_for_text("Can't reach Hallpass").await?;
     let retry = b.by_role("button", "Retry").await?;
-    b.axe_audit("the start page with the server down").await?;
+    b.axe_audit("the front door with the server down").await?;
 
     ctx.server.restart().await?;
     retry.click().await.map_err(|e| e.to_string())?;
-    b.wait_for_text(CONNECTED).await?;
-    // The Retry button is gone; focus moved to the news rather than to <body>.
+    b.by_role("heading", START_HEADING).await?;
+    b.wait_for_path("/signin").await?;
+    // The Retry button is gone; focus moved to the new page's heading rather than to <body>.
     let focused = b.focused().await?;
-    ensure(focused.text.starts_with(CONNECTED), || {
+    ensure(focused.tag == "h1" && focused.text == START_HEADING, || {
         format!("after a successful retry, focus is on {focused:?}")
     })
 }
@@ -133,7 +138,7 @@ pub async fn dark_theme_passes_axe(ctx: &Ctx) -> TestResult {
     let b = &ctx.browser;
     b.goto("/").await?;
     b.prefer_dark_scheme().await?;
-    b.wait_for_text(CONNECTED).await?;
+    b.by_role("heading", START_HEADING).await?;
     let background = b
         .js(
             "return getComputedStyle(document.body).backgroundColor;",
@@ -143,7 +148,7 @@ pub async fn dark_theme_passes_axe(ctx: &Ctx) -> TestResult {
     ensure(background == "rgb(18, 18, 22)", || {
         format!("the dark theme is not applied: the page background is {background}")
     })?;
-    b.axe_audit("the start page in the dark theme").await?;
+    b.axe_audit("the sign-in page in the dark theme").await?;
 
     b.goto("/nowhere").await?;
     b.prefer_dark_scheme().await?;
