@@ -165,7 +165,11 @@ async fn a_failed_sign_in_is_unusual_only_from_a_place_never_signed_in_from() {
     // The demo's stranger in Bucharest: never a sign-in from there.
     let seeded = failures(&activity(&mut pc).await);
     assert!(
-        seeded.contains(&(Some("Bucharest".to_owned()), Some("192.0.2.x".to_owned()), true)),
+        seeded.contains(&(
+            Some("Bucharest".to_owned()),
+            Some("192.0.2.x".to_owned()),
+            true
+        )),
         "{seeded:?}"
     );
 
