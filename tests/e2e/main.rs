@@ -7,6 +7,8 @@
 //! Filters work as with libtest: `cargo test --test e2e -- firefox::skip`.
 
 #[cfg(not(target_arch = "wasm32"))]
+mod activity;
+#[cfg(not(target_arch = "wasm32"))]
 mod audit;
 #[cfg(not(target_arch = "wasm32"))]
 mod browser;
@@ -75,6 +77,9 @@ fn main() -> std::process::ExitCode {
         case!(two_step::turning_two_step_on_or_off_can_sign_out_other_devices),
         case!(profiles::adds_edits_and_deletes_profiles_within_the_limits),
         case!(profiles::locks_a_profile_with_a_pin_from_whos_watching),
+        case!(activity::groups_by_day_and_filters_by_kind),
+        case!(activity::wasnt_you_on_a_failed_sign_in_from_a_new_place),
+        case!(stepup::replaces_the_dialog_it_interrupts),
     ])
 }
 
