@@ -176,7 +176,7 @@ fn Events(page: ActivityPage) -> impl IntoView {
                     if let Some(event) = first_new {
                         focus_when_drawn(event_id(&event.id));
                     }
-                    announcer.say(format!("{} older loaded", shown.count(added)));
+                    announcer.say(format!("Loaded older activity: {}", shown.count(added)));
                     events.update(|e| e.extend(page.events));
                     next.set(page.next);
                     error.set(None);

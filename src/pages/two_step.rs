@@ -139,7 +139,7 @@ fn Flow(status: TwoFactorStatus) -> impl IntoView {
                         <button type="button" class="secondary" on:click=move |_| { error.set(None); renew_open.set(true); }>
                             "Get new recovery codes"
                         </button>
-                        <button type="button" class="danger" on:click=move |_| {
+                        <button type="button" class="secondary danger" on:click=move |_| {
                             error.set(None);
                             off_signs_out.set(true);
                             off_open.set(true);

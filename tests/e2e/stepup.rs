@@ -106,8 +106,13 @@ pub async fn asks_for_a_code_too_when_two_step_is_on(ctx: &Ctx) -> TestResult {
     // The password was right: the code field appears, takes focus and says what it needs.
     let field = b.by_label(CODE).await?;
     wait_for_field_error(b, &field, "the code step-up asks for").await?;
-    b.expect_focus(&field, "the code field, the first empty one")
-        .await?;
+    // Focus moves once the field is drawn (the next frame), which may come after its error.
+    b.wait_until(
+        "focus on the code field, the first empty one",
+        "return document.activeElement === arguments[0];",
+        vec![serde_json::to_value(&field).map_err(|e| e.to_string())?],
+    )
+    .await?;
     for (attr, wanted) in [("autocomplete", "one-time-code"), ("inputmode", "numeric")] {
         let value = field.attr(attr).await.map_err(|e| e.to_string())?;
         ensure(value.as_deref() == Some(wanted), || {
