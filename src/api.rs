@@ -28,6 +28,9 @@ pub enum ApiError {
     },
     /// An answer outside the contract, such as an HTML error page from a proxy.
     Unexpected { status: u16 },
+    /// The person dismissed "Confirm it's you": not a failure, so its message is empty and
+    /// forms and dialogs show nothing (see `StepUp::run`).
+    Cancelled,
 }
 
 impl ApiError {
@@ -63,6 +66,7 @@ impl ApiError {
             ApiError::Server { status, .. } if *status >= 500 => "Something went wrong",
             ApiError::Server { .. } => "That didn't work",
             ApiError::Unexpected { .. } => "Unexpected answer",
+            ApiError::Cancelled => "Cancelled",
         }
     }
 
@@ -78,6 +82,7 @@ impl ApiError {
                 "Hallpass answered in a way this page doesn't understand (HTTP {status}). \
                  Try again; if it keeps happening, reload the page."
             ),
+            ApiError::Cancelled => String::new(),
         }
     }
 }

@@ -14,6 +14,16 @@ thread_local! {
     );
     static DAY: Intl::DateTimeFormat =
         Intl::DateTimeFormat::new(&js_sys::Array::new(), &options(&[("dateStyle", "long")]));
+    static CLOCK: Intl::DateTimeFormat =
+        Intl::DateTimeFormat::new(&js_sys::Array::new(), &options(&[("timeStyle", "short")]));
+    static WEEKDAY: Intl::DateTimeFormat = Intl::DateTimeFormat::new(
+        &js_sys::Array::new(),
+        &options(&[("weekday", "long"), ("day", "numeric"), ("month", "long")]),
+    );
+    static WEEKDAY_YEAR: Intl::DateTimeFormat = Intl::DateTimeFormat::new(
+        &js_sys::Array::new(),
+        &options(&[("weekday", "long"), ("day", "numeric"), ("month", "long"), ("year", "numeric")]),
+    );
 }
 
 fn options(pairs: &[(&str, &str)]) -> Object {
@@ -54,6 +64,39 @@ pub fn exact(at: &str) -> String {
 /// "22 November 2026".
 pub fn day(at: &str) -> String {
     format_with(&DAY, at)
+}
+
+/// "09:14": the time of day alone, for a list already grouped by day.
+pub fn clock(at: &str) -> String {
+    format_with(&CLOCK, at)
+}
+
+/// The calendar day of `at` where the browser is, as `yyyymmdd`: what a list groups by.
+pub fn local_day(at: &str) -> Option<u32> {
+    millis(at).map(|time| day_number(&Date::new(&time.into())))
+}
+
+fn day_number(date: &Date) -> u32 {
+    date.get_full_year() * 10_000 + (date.get_month() + 1) * 100 + date.get_date()
+}
+
+/// A day's heading: "Today", "Yesterday", "Monday 23 November" (in the browser's language
+/// and order), with the year when it isn't this one.
+pub fn day_heading(at: &str) -> String {
+    let today = Date::new_0();
+    let day = local_day(at);
+    if day == Some(day_number(&today)) {
+        return "Today".to_owned();
+    }
+    // Noon, so a change of daylight-saving time can't make "a day ago" the same day.
+    let yesterday = Date::new_0();
+    yesterday.set_hours(12);
+    yesterday.set_date(today.get_date() - 1);
+    if day == Some(day_number(&yesterday)) {
+        return "Yesterday".to_owned();
+    }
+    let this_year = day.is_some_and(|d| d / 10_000 == today.get_full_year());
+    format_with(if this_year { &WEEKDAY } else { &WEEKDAY_YEAR }, at)
 }
 
 /// "just now", "5 minutes ago", "yesterday", "3 weeks ago".

@@ -23,7 +23,8 @@ pub fn ConfirmDialog(
         <Dialog open title return_to=return_to.unwrap_or_else(|| Callback::new(|()| None))>
             {children()}
             <div class="form-error" role="alert">
-                {move || error.get().map(|message| view! { <p>{message}</p> })}
+                // Empty is no error: a cancelled step-up (`ApiError::Cancelled`) says nothing.
+                {move || error.get().filter(|m| !m.is_empty()).map(|message| view! { <p>{message}</p> })}
             </div>
             <div class="dialog-actions">
                 <button type="button" class="secondary" autofocus on:click=move |_| open.set(false)>

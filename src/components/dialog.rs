@@ -1,10 +1,13 @@
-//! The one modal dialog of the app; confirmations, the PIN and step-up are built on it.
+//! The one modal dialog of the app; confirmations, the PIN and step-up are built on it. One
+//! is open at a time: "Confirm it's you" sets aside the dialog it interrupts.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use leptos::html;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
+
+use crate::components::StepUp;
 
 static NEXT_ID: AtomicUsize = AtomicUsize::new(0);
 
@@ -24,17 +27,59 @@ pub fn Dialog(
     /// Runs whenever the dialog closes, however it was closed.
     #[prop(optional, into)]
     on_close: Option<Callback<()>>,
+    /// "Confirm it's you" alone: it interrupts the others instead of being set aside.
+    #[prop(optional)]
+    on_top: bool,
     children: ChildrenFn,
 ) -> impl IntoView {
     let dialog = NodeRef::<html::Dialog>::new();
     let title_id = format!("dialog-title-{}", NEXT_ID.fetch_add(1, Ordering::Relaxed));
     let opener = StoredValue::new_local(None::<web_sys::HtmlElement>);
+    // Set aside while "Confirm it's you" is open: one dialog at a time, so people answer the
+    // one in front of them, and Escape there comes back here rather than closing both. The
+    // content (what was typed, the busy state) stays; `held` is where focus was in it.
+    let set_aside = StoredValue::new(false);
+    let held = StoredValue::new_local(None::<web_sys::HtmlElement>);
+
+    let give_back_focus = move || {
+        let back = opener
+            .get_value()
+            .filter(|e| e.is_connected())
+            .or_else(|| return_to.and_then(|f| f.run(())));
+        if let Some(el) = back {
+            let _ = el.focus();
+        }
+    };
 
     Effect::new(move |_| {
         let Some(el) = dialog.get() else {
             return;
         };
-        if open.get() && !el.open() {
+        // Looked up here, not when the dialog is made: `StepUpDialog` provides it after the
+        // page, and effects run once everything is in place.
+        let covered = !on_top && use_context::<StepUp>().is_some_and(StepUp::is_open);
+        let wanted = open.get();
+        if wanted && covered {
+            if el.open() {
+                held.set_value(
+                    document()
+                        .active_element()
+                        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+                        .filter(|e| el.contains(Some(e))),
+                );
+                set_aside.set_value(true);
+                el.close();
+            }
+        } else if wanted && !el.open() {
+            if set_aside.get_value() {
+                // Back from "Confirm it's you": as it was, focus where it was.
+                set_aside.set_value(false);
+                let _ = el.show_modal();
+                if let Some(e) = held.get_value().filter(|e| e.is_connected()) {
+                    let _ = e.focus();
+                }
+                return;
+            }
             opener.set_value(
                 document()
                     .active_element()
@@ -47,23 +92,28 @@ pub fn Dialog(
                     let _ = el.show_modal();
                 }
             });
-        } else if !open.get() && el.open() {
+        } else if !wanted && el.open() {
             el.close();
+        } else if !wanted && set_aside.get_value() {
+            // Finished while set aside (the action went on after step-up): no close event
+            // will come, so focus goes back from here.
+            set_aside.set_value(false);
+            if let Some(f) = on_close {
+                f.run(());
+            }
+            give_back_focus();
         }
     });
 
     let closed = move |_| {
+        if set_aside.get_value() {
+            return;
+        }
         open.set(false);
         if let Some(f) = on_close {
             f.run(());
         }
-        let back = opener
-            .get_value()
-            .filter(|e| e.is_connected())
-            .or_else(|| return_to.and_then(|f| f.run(())));
-        if let Some(el) = back {
-            let _ = el.focus();
-        }
+        give_back_focus();
     };
 
     let labelled_by = title_id.clone();

@@ -2,7 +2,7 @@ use leptos::html::Input;
 use leptos::prelude::*;
 
 /// A labelled text input with its error tied to it (`aria-describedby`, `aria-invalid`), so a
-/// screen reader reads the problem with the field.
+/// screen reader reads the problem with the field. An error takes the hint's place.
 #[component]
 pub fn Field(
     label: &'static str,
@@ -20,12 +20,17 @@ pub fn Field(
 ) -> impl IntoView {
     let error_id = format!("{id}-error");
     let hint_id = format!("{id}-hint");
+    // Empty is no error: a cancelled step-up (`ApiError::Cancelled`) says nothing.
+    let has_error = move || error.with(|e| e.as_ref().is_some_and(|m| !m.is_empty()));
+    // An error takes the hint's place (as in Material's text fields): the two never say the
+    // same thing twice, and a screen reader reads one message, the one that matters now.
+    let hint_shown = move || hint.is_some_and(|hint| !has_error() && hint.with(|h| !h.is_empty()));
     let described_by = {
         let (error_id, hint_id) = (error_id.clone(), hint_id.clone());
         move || {
             let ids: Vec<&str> = [
-                hint.is_some().then_some(hint_id.as_str()),
-                error.with(Option::is_some).then_some(error_id.as_str()),
+                has_error().then_some(error_id.as_str()),
+                hint_shown().then_some(hint_id.as_str()),
             ]
             .into_iter()
             .flatten()
@@ -44,13 +49,17 @@ pub fn Field(
                 node_ref=node_ref
                 prop:value=move || value.get()
                 on:input=move |ev| value.set(event_target_value(&ev))
-                aria-invalid=move || error.with(Option::is_some).then_some("true")
+                aria-invalid=move || has_error().then_some("true")
                 aria-describedby=described_by
             />
-            {hint.map(|hint| view! {
-                <p id=hint_id class="hint" aria-live="polite">{move || hint.get()}</p>
-            })}
             <p id=error_id class="field-error">{move || error.get()}</p>
+            // The hint stays in the page while hidden, so it is still a live region when it
+            // comes back.
+            {hint.map(|hint| view! {
+                <p id=hint_id class="hint" aria-live="polite" hidden=move || !hint_shown()>
+                    {move || if hint_shown() { hint.get() } else { String::new() }}
+                </p>
+            })}
         </div>
     }
 }

@@ -11,7 +11,11 @@ pub type FieldSlot = (&'static str, RwSignal<Option<String>>, NodeRef<Input>);
 
 /// Puts the message of `error` where it belongs: beside its field (the first such field takes
 /// focus), or in the form's alert, with focus on the last field, the one to try again.
+/// A cancelled step-up is no problem: nothing is shown and focus is left where it is.
 pub fn show_error(error: ApiError, form_error: RwSignal<Option<String>>, fields: &[FieldSlot]) {
+    if error == ApiError::Cancelled {
+        return;
+    }
     let mut focused = false;
     for (name, message, input) in fields {
         let text = error.field(name);
@@ -59,7 +63,7 @@ pub fn focus_when_drawn(id: String) {
 pub fn FormError(message: RwSignal<Option<String>>) -> impl IntoView {
     view! {
         <div role="alert" class="form-error">
-            {move || message.get().map(|m| view! { <p>{m}</p> })}
+            {move || message.get().filter(|m| !m.is_empty()).map(|m| view! { <p>{m}</p> })}
         </div>
     }
 }

@@ -22,7 +22,8 @@ pub struct StepUp {
 
 impl StepUp {
     /// Runs `action`; if it needs a recent password check, asks for the password and runs it
-    /// once more. Dismissing the dialog gives back the first answer.
+    /// once more. Dismissing the dialog answers [`ApiError::Cancelled`]: the person chose not
+    /// to go on, which is not an error to show them.
     pub async fn run<T, Fut>(self, action: impl Fn() -> Fut) -> Result<T, ApiError>
     where
         Fut: Future<Output = Result<T, ApiError>>,
@@ -33,11 +34,16 @@ impl StepUp {
                 if self.confirm().await {
                     action().await
                 } else {
-                    Err(error)
+                    Err(ApiError::Cancelled)
                 }
             }
             other => other,
         }
+    }
+
+    /// "Confirm it's you" is open: it stands in for any dialog it interrupted (see [`Dialog`]).
+    pub fn is_open(self) -> bool {
+        self.open.get()
     }
 
     async fn confirm(self) -> bool {
@@ -185,7 +191,7 @@ pub fn StepUpDialog() -> impl IntoView {
         );
     };
     view! {
-        <Dialog open title="Confirm it's you" on_close=Callback::new(move |()| step_up.answer(false))>
+        <Dialog open title="Confirm it's you" on_top=true on_close=Callback::new(move |()| step_up.answer(false))>
             <p>{move || if needs_code.get() {
                 "Two-step verification is on: enter your password and a code from your authenticator app."
             } else {

@@ -1,19 +1,18 @@
-use hallpass_api::{ActivityEvent, ActivityKind, ActivityPage, ErrorCode};
-use leptos::html::Ol;
+//! Account activity: what happened to the account, newest first, 50 at a time, grouped by day
+//! ("Today", "Yesterday", "Monday 23 November") and filtered by what people look for: sign-ins,
+//! changes, failures. One event's row and its "Wasn't you?" are in `activity_event`.
+
+use hallpass_api::{ActivityEvent, ActivityKind, ActivityPage};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::JsCast;
 
+use super::activity_event::{EventItem, suspect_sign_in};
 use crate::api::{self, ApiError};
 use crate::auth::use_auth;
-use crate::components::{
-    ConfirmDialog, LoadError, PageHeading, kind_label, place, use_announcer, use_step_up,
-};
-use crate::router::use_location;
-use crate::routes::Page;
+use crate::components::{LoadError, PageHeading, focus_when_drawn, use_announcer};
 use crate::time;
 
-/// "Account activity": what happened to the account, newest first, 50 at a time.
+/// "Account activity".
 #[component]
 pub fn Activity() -> impl IntoView {
     let auth = use_auth();
@@ -21,12 +20,107 @@ pub fn Activity() -> impl IntoView {
         crate::load::load(move || async move { auth.check(api::activity(None).await) });
     view! {
         <PageHeading text="Account activity" />
+        <p class="lead">"Sign-ins and changes to your account. If something wasn't you, you can act on it here."</p>
         {move || match first.get() {
-            None => view! { <p class="status" role="status">"Loading activity…"</p> }.into_any(),
+            None => view! { <Placeholder /> }.into_any(),
             Some(Ok(page)) => view! { <Events page /> }.into_any(),
             Some(Err(error)) => view! { <LoadError error on_retry=retry pending /> }.into_any(),
         }}
     }
+}
+
+/// Rows of the right size while the first page loads, so the page doesn't jump.
+#[component]
+fn Placeholder() -> impl IntoView {
+    view! {
+        <div class="activity-loading" role="status">
+            <span class="visually-hidden">"Loading activity…"</span>
+            <span class="skeleton activity-skeleton-filter" aria-hidden="true"></span>
+            {(0..4).map(|_| view! { <span class="skeleton activity-skeleton-row" aria-hidden="true"></span> }).collect_view()}
+        </div>
+    }
+}
+
+/// What the filter shows.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Filter {
+    All,
+    SignIns,
+    Changes,
+    Failures,
+}
+
+impl Filter {
+    const ALL: [Filter; 4] = [
+        Filter::All,
+        Filter::SignIns,
+        Filter::Changes,
+        Filter::Failures,
+    ];
+
+    fn label(self) -> &'static str {
+        match self {
+            Filter::All => "All",
+            Filter::SignIns => "Sign-ins",
+            Filter::Changes => "Changes",
+            Filter::Failures => "Failures",
+        }
+    }
+
+    fn value(self) -> &'static str {
+        match self {
+            Filter::All => "all",
+            Filter::SignIns => "sign-ins",
+            Filter::Changes => "changes",
+            Filter::Failures => "failures",
+        }
+    }
+
+    /// "3 failures", "1 change", for the count that is announced.
+    fn count(self, n: usize) -> String {
+        let (one, many) = match self {
+            Filter::All => ("event", "events"),
+            Filter::SignIns => ("sign-in or sign-out", "sign-ins and sign-outs"),
+            Filter::Changes => ("change", "changes"),
+            Filter::Failures => ("failure", "failures"),
+        };
+        format!("{n} {}", if n == 1 { one } else { many })
+    }
+
+    fn shows(self, kind: ActivityKind) -> bool {
+        self == Filter::All || category(kind) == self
+    }
+}
+
+/// Which filter an event belongs to. A kind this build doesn't know is a change: it is
+/// something that happened to the account, not a sign-in this page can describe.
+fn category(kind: ActivityKind) -> Filter {
+    match kind {
+        ActivityKind::SignedIn
+        | ActivityKind::SignedOut
+        | ActivityKind::DeviceSignedOut
+        | ActivityKind::SignedOutAll => Filter::SignIns,
+        ActivityKind::SignInFailed | ActivityKind::ProfilePinFailed => Filter::Failures,
+        _ => Filter::Changes,
+    }
+}
+
+/// One day of events: its local date (`yyyymmdd`), heading and events.
+type Day = (u32, String, Vec<ActivityEvent>);
+
+/// `events` (newest first) that `filter` shows, grouped by the day they happened where the
+/// browser is.
+fn by_day(events: &[ActivityEvent], filter: Filter) -> Vec<Day> {
+    let mut days: Vec<Day> = Vec::new();
+    for event in events.iter().filter(|e| filter.shows(e.kind)) {
+        let at = event.at.as_str();
+        let day = time::local_day(at).unwrap_or_default();
+        match days.last_mut() {
+            Some((d, _, list)) if *d == day => list.push(event.clone()),
+            _ => days.push((day, time::day_heading(at), vec![event.clone()])),
+        }
+    }
+    days
 }
 
 #[component]
@@ -35,10 +129,34 @@ fn Events(page: ActivityPage) -> impl IntoView {
     let announcer = use_announcer();
     let events = RwSignal::new(page.events);
     let next = RwSignal::new(page.next);
+    let filter = RwSignal::new(Filter::All);
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<ApiError>);
-    let list = NodeRef::<Ol>::new();
     let suspect = suspect_sign_in();
+    // Turn on two-step is offered only while it is off; asked only if a failure needs it.
+    let two_step_on = RwSignal::new(None::<bool>);
+    Effect::new(move |_| {
+        if two_step_on.get_untracked().is_none() && events.with(|e| e.iter().any(|e| e.unusual)) {
+            two_step_on.set(Some(false));
+            spawn_local(async move {
+                if let Ok(account) = api::account().await {
+                    two_step_on.set(Some(account.two_factor.enabled));
+                }
+            });
+        }
+    });
+    let days = Memo::new(move |_| events.with(|e| by_day(e, filter.get())));
+
+    let choose = move |chosen: Filter| {
+        filter.set(chosen);
+        let shown = events.with_untracked(|e| e.iter().filter(|e| chosen.shows(e.kind)).count());
+        let more = if next.with_untracked(Option::is_some) {
+            " so far. Load more to see older ones."
+        } else {
+            "."
+        };
+        announcer.say(format!("Showing {}{more}", chosen.count(shown)));
+    };
 
     let more = Callback::new(move |()| {
         let Some(cursor) = next.get_untracked() else {
@@ -51,20 +169,17 @@ fn Events(page: ActivityPage) -> impl IntoView {
         spawn_local(async move {
             match auth.check(api::activity(Some(cursor)).await) {
                 Ok(page) => {
-                    let first_new = events.with_untracked(Vec::len);
-                    let added = page.events.len();
+                    let shown = filter.get_untracked();
+                    let first_new = page.events.iter().find(|e| shown.shows(e.kind));
+                    let added = page.events.iter().filter(|e| shown.shows(e.kind)).count();
+                    // The first new entry takes focus, so reading goes on where the list grew.
+                    if let Some(event) = first_new {
+                        focus_when_drawn(event_id(&event.id));
+                    }
+                    announcer.say(format!("Loaded older activity: {}", shown.count(added)));
                     events.update(|e| e.extend(page.events));
                     next.set(page.next);
                     error.set(None);
-                    announcer.say(format!("{added} older events loaded"));
-                    // The first new entry takes focus, so reading goes on where the list grew.
-                    if let Some(item) = list
-                        .get_untracked()
-                        .and_then(|ol| ol.children().item(first_new as u32))
-                        .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
-                    {
-                        let _ = item.focus();
-                    }
                 }
                 Err(e) => error.set(Some(e)),
             }
@@ -73,11 +188,40 @@ fn Events(page: ActivityPage) -> impl IntoView {
     });
 
     view! {
-        {move || events.with(Vec::is_empty).then(|| view! { <p>"No activity yet."</p> })}
-        <ol class="activity" node_ref=list>
-            <For each=move || events.get() key=|e| e.id.clone() let(event)>
-                <EventItem event on_not_me=suspect.ask />
-            </For>
+        <fieldset class="activity-filter">
+            <legend>"Show"</legend>
+            <div class="segmented">
+                {Filter::ALL.into_iter().map(|f| view! {
+                    <label class="segment">
+                        <input type="radio" name="activity-filter" value=f.value()
+                            prop:checked=move || filter.get() == f
+                            on:change=move |_| choose(f) />
+                        <span>{f.label()}</span>
+                    </label>
+                }).collect_view()}
+            </div>
+        </fieldset>
+        {move || days.with(Vec::is_empty).then(|| view! {
+            <p class="activity-empty">{move || match (filter.get(), next.with(Option::is_some)) {
+                (Filter::All, _) => "No activity yet.".to_owned(),
+                (f, true) => format!("No {} in the latest activity. Load more to look further back.", f.count(0).trim_start_matches("0 ")),
+                (f, false) => format!("No {}.", f.count(0).trim_start_matches("0 ")),
+            }}</p>
+        })}
+        <ol class="activity-days">
+            {move || days.get().into_iter().map(|(day, heading, list)| {
+                let heading_id = format!("activity-day-{day}");
+                view! {
+                    <li>
+                        <h2 id=heading_id.clone() class="activity-day">{heading}</h2>
+                        <ol class="activity" aria-labelledby=heading_id>
+                            {list.into_iter().map(|event| view! {
+                                <EventItem event two_step_on on_not_me=suspect.ask />
+                            }).collect_view()}
+                        </ol>
+                    </li>
+                }
+            }).collect_view()}
         </ol>
         {move || error.get().map(|error| view! {
             <LoadError error on_retry=more pending=Signal::from(busy) />
@@ -93,137 +237,7 @@ fn Events(page: ActivityPage) -> impl IntoView {
     }
 }
 
-/// A device behind a sign-in that wasn't the account holder: its id and name.
-type Suspect = (String, String);
-
-struct SuspectSignIn {
-    ask: Callback<Suspect>,
-    dialog: AnyView,
-}
-
-/// "Wasn't you?": signs the device out (step-up), then goes to Change password, since whoever
-/// signed in knows the password.
-fn suspect_sign_in() -> SuspectSignIn {
-    let auth = use_auth();
-    let step_up = use_step_up();
-    let announcer = use_announcer();
-    let location = use_location();
-    let target = RwSignal::new(None::<Suspect>);
-    let open = RwSignal::new(false);
-    let busy = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
-    let ask = Callback::new(move |suspect: Suspect| {
-        target.set(Some(suspect));
-        error.set(None);
-        busy.set(false);
-        open.set(true);
-    });
-    let confirm = Callback::new(move |()| {
-        let Some((id, name)) = target.get_untracked() else {
-            return;
-        };
-        busy.set(true);
-        spawn_local(async move {
-            let result = step_up.run(|| api::sign_out_device(id.clone())).await;
-            busy.set(false);
-            match auth.check(result) {
-                // Already gone is as good: on to the password either way.
-                Ok(()) => announcer.say(format!("Signed out {name}. Now change your password.")),
-                Err(e) if e.code() == Some(ErrorCode::DeviceNotFound) => {
-                    announcer.say(format!(
-                        "{name} was already signed out. Now change your password."
-                    ));
-                }
-                Err(e) => {
-                    error.set(Some(e.message()));
-                    return;
-                }
-            }
-            open.set(false);
-            location.navigate(Page::ChangePassword.href());
-        });
-    });
-    let name = move || target.with(|t| t.as_ref().map(|(_, n)| n.clone()).unwrap_or_default());
-    let title = Signal::derive(move || format!("Sign out {}?", name()));
-    let dialog = view! {
-        <ConfirmDialog open title confirm="Sign out and change password" busy error on_confirm=confirm>
-            <p>{move || format!(
-                "{} will be signed out on its next request. Whoever signed in there knows your \
-                 password, so change it next.",
-                name()
-            )}</p>
-        </ConfirmDialog>
-    }
-    .into_any();
-    SuspectSignIn { ask, dialog }
-}
-
-/// What an event was, in words.
-pub fn describe(kind: ActivityKind) -> &'static str {
-    match kind {
-        ActivityKind::SignedIn => "Signed in",
-        ActivityKind::SignInFailed => "Failed sign-in attempt",
-        ActivityKind::SignedOut => "Signed out",
-        ActivityKind::DeviceSignedOut => "Device signed out",
-        ActivityKind::SignedOutAll => "Signed out of all devices",
-        ActivityKind::PasswordChanged => "Password changed",
-        ActivityKind::PasswordReset => "Password reset",
-        ActivityKind::EmailChanged => "Email changed",
-        ActivityKind::PhoneChanged => "Phone number changed",
-        ActivityKind::TwoFactorEnabled => "Two-step verification turned on",
-        ActivityKind::TwoFactorDisabled => "Two-step verification turned off",
-        ActivityKind::RecoveryCodesRegenerated => "New recovery codes made",
-        ActivityKind::ProfilePinFailed => "Wrong profile PIN entered",
-        ActivityKind::LinkedAccountRemoved => "Linked account removed",
-        ActivityKind::Unknown => "Other account activity",
-    }
-}
-
-#[component]
-fn EventItem(event: ActivityEvent, on_not_me: Callback<Suspect>) -> impl IntoView {
-    let auth = use_auth();
-    let at = event.at.as_str().to_owned();
-    // A sign-in by another device that is still signed in can be acted on from here.
-    let this_device = auth
-        .info
-        .with_untracked(|i| i.as_ref().map(|i| i.session.id.clone()));
-    let suspect = event
-        .device
-        .as_ref()
-        .filter(|_| event.kind == ActivityKind::SignedIn)
-        .and_then(|d| Some((d.id.clone()?, d.name.clone())))
-        .filter(|(id, _)| this_device.as_ref() != Some(id));
-    let device = event
-        .device
-        .as_ref()
-        .map(|d| format!("{} ({})", d.name, kind_label(d.kind)));
-    let mut whereabouts = vec![];
-    if event.location.is_some() {
-        whereabouts.push(place(event.location.as_ref()));
-    }
-    if let Some(ip) = &event.ip_hint {
-        whereabouts.push(format!("IP {ip}"));
-    }
-    let warn = event.kind == ActivityKind::SignInFailed;
-    view! {
-        <li tabindex="-1" class:warn=warn>
-            <p class="event-what">{describe(event.kind)}</p>
-            <p class="muted">
-                <time datetime=at.clone()>{time::exact(&at)}</time>
-                {format!(" ({})", time::relative(&at))}
-                {device.map(|d| format!(" · {d}"))}
-                {(!whereabouts.is_empty()).then(|| format!(" · {}", whereabouts.join(", ")))}
-            </p>
-            {suspect.map(|suspect| {
-                // One sign-in per device, so the device's name tells the buttons apart.
-                let label = format!("Wasn't you? Sign out {}", suspect.1);
-                view! {
-                    <button type="button" class="secondary" aria-label=label
-                        on:click=move |_| on_not_me.run(suspect.clone())>
-                        "Wasn't you?"
-                    </button>
-                }
-            })}
-        </li>
-    }
+/// The element id of an event's row, for focus.
+pub fn event_id(id: &str) -> String {
+    format!("event-{id}")
 }

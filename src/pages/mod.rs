@@ -2,6 +2,7 @@
 
 mod account;
 mod activity;
+mod activity_event;
 mod change_password;
 mod contact;
 mod devices;
@@ -15,6 +16,7 @@ mod security;
 mod sign_in;
 mod signed_out;
 mod two_step;
+mod two_step_setup;
 
 pub use account::Account;
 pub use activity::Activity;

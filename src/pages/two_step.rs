@@ -3,17 +3,17 @@
 //! step-up; turning it off and replacing the codes ask first. Turning it on or off offers
 //! "Sign out of all other devices" (checked), done by the server in the same change.
 
-use hallpass_api::{ErrorCode, TotpSetup, TwoFactorStatus, validate};
-use leptos::html::Input;
+use hallpass_api::{TotpSetup, TwoFactorStatus};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
+use super::two_step_setup::{Setup, to_clipboard};
 use crate::api;
 use crate::auth::use_auth;
 use crate::components::{
-    ConfirmDialog, Field, FormError, Link, LoadError, PageHeading, focus, focus_when_drawn,
-    show_error, use_announcer, use_step_up,
+    ConfirmDialog, FormError, Link, LoadError, PageHeading, focus_when_drawn, use_announcer,
+    use_step_up,
 };
 use crate::routes::Page;
 
@@ -139,7 +139,7 @@ fn Flow(status: TwoFactorStatus) -> impl IntoView {
                         <button type="button" class="secondary" on:click=move |_| { error.set(None); renew_open.set(true); }>
                             "Get new recovery codes"
                         </button>
-                        <button type="button" class="danger" on:click=move |_| {
+                        <button type="button" class="secondary danger" on:click=move |_| {
                             error.set(None);
                             off_signs_out.set(true);
                             off_open.set(true);
@@ -184,7 +184,7 @@ fn signed_out_others(done: &str, others: bool) -> String {
 /// "Sign out of all other devices", as Change password has it: someone who had the password
 /// may still be signed in elsewhere, and a change of sign-in rules should be able to end that.
 #[component]
-fn SignOutOthers(id: &'static str, checked: RwSignal<bool>) -> impl IntoView {
+pub fn SignOutOthers(id: &'static str, checked: RwSignal<bool>) -> impl IntoView {
     view! {
         <div class="check">
             <input type="checkbox" id=id
@@ -192,93 +192,6 @@ fn SignOutOthers(id: &'static str, checked: RwSignal<bool>) -> impl IntoView {
                 on:change=move |ev| checked.set(event_target_checked(&ev)) />
             <label for=id>"Sign out of all other devices"</label>
         </div>
-    }
-}
-
-/// The secret in groups of four, as authenticator apps show it and people type it.
-fn grouped(secret: &str) -> String {
-    secret
-        .as_bytes()
-        .chunks(4)
-        .filter_map(|c| std::str::from_utf8(c).ok())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// Scan or type the secret, then prove it with the first code.
-#[component]
-fn Setup(setup: TotpSetup, on_done: Callback<(Vec<String>, bool)>) -> impl IntoView {
-    let auth = use_auth();
-    let code = RwSignal::new(String::new());
-    let sign_out_others = RwSignal::new(true);
-    let code_error = RwSignal::new(None::<String>);
-    let form_error = RwSignal::new(None::<String>);
-    let input = NodeRef::<Input>::new();
-    let busy = RwSignal::new(false);
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
-        let typed: String = code.get_untracked().split_whitespace().collect();
-        if let Err(problem) = validate::six_digit_code(&typed) {
-            code_error.set(Some(problem.to_owned()));
-            focus(input);
-            return;
-        }
-        busy.set(true);
-        form_error.set(None);
-        let others = sign_out_others.get_untracked();
-        spawn_local(async move {
-            let result = auth.check(api::confirm_totp(typed, others).await);
-            busy.set(false);
-            match result {
-                Ok(codes) => on_done.run((codes.recovery_codes, others)),
-                Err(e) if e.code() == Some(ErrorCode::InvalidCode) => {
-                    code_error.set(Some(
-                        "That code isn't right. Check the app shows Hallpass, and enter the \
-                         newest code."
-                            .to_owned(),
-                    ));
-                    code.set(String::new());
-                    focus(input);
-                }
-                Err(e) => show_error(e, form_error, &[("code", code_error, input)]),
-            }
-        });
-    };
-    let key = grouped(&setup.secret);
-    view! {
-        <h2 id="two-step-step" tabindex="-1">"Set up your authenticator app"</h2>
-        <ol class="setup-steps">
-            <li>
-                <p>"Scan this QR code with the app."</p>
-                // The server's SVG, drawn as markup: the CSP allows no data: images.
-                <div class="qr" role="img"
-                    aria-label="QR code for adding Hallpass to an authenticator app. If you can't scan it, type the setup key instead."
-                    inner_html=setup.qr_svg></div>
-            </li>
-            <li>
-                <p>"Can't scan it? Choose to enter a key in the app, and type this one:"</p>
-                <div class="field">
-                    <label for="setup-key">"Setup key"</label>
-                    <input id="setup-key" class="setup-key" type="text" readonly value=key
-                        autocomplete="off" spellcheck="false" />
-                </div>
-            </li>
-            <li>
-                <form class="form" on:submit=submit novalidate>
-                    <Field label="Code" id="totp-code" value=code error=code_error node_ref=input
-                        autocomplete="one-time-code" inputmode="numeric"
-                        hint=Signal::derive(|| "The 6-digit code the app shows for Hallpass.".to_owned()) />
-                    <SignOutOthers id="on-sign-out-others" checked=sign_out_others />
-                    <FormError message=form_error />
-                    <button type="submit" aria-disabled=move || busy.get().then_some("true")>
-                        "Turn on two-step verification"
-                    </button>
-                </form>
-            </li>
-        </ol>
     }
 }
 
@@ -292,8 +205,7 @@ fn Codes(codes: Vec<String>, on_done: Callback<usize>) -> impl IntoView {
     let copy = move |_| {
         let text = copy_text.clone();
         spawn_local(async move {
-            let promise = window().navigator().clipboard().write_text(&text);
-            let copied = wasm_bindgen_futures::JsFuture::from(promise).await.is_ok();
+            let copied = to_clipboard(&text).await;
             announcer.say(if copied {
                 "Recovery codes copied."
             } else {
@@ -312,6 +224,7 @@ fn Codes(codes: Vec<String>, on_done: Callback<usize>) -> impl IntoView {
             <strong>"These codes won't be shown again."</strong>
             " Each one signs you in once if you lose your phone. Keep them somewhere safe, such as your password manager."
         </p>
+        // Numbered by the list itself, in a column of their own: "10." never runs into its code.
         <ol class="codes" aria-label="Recovery codes">
             {codes.into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}
         </ol>

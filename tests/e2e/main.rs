@@ -7,6 +7,8 @@
 //! Filters work as with libtest: `cargo test --test e2e -- firefox::skip`.
 
 #[cfg(not(target_arch = "wasm32"))]
+mod activity;
+#[cfg(not(target_arch = "wasm32"))]
 mod audit;
 #[cfg(not(target_arch = "wasm32"))]
 mod browser;
@@ -86,6 +88,9 @@ fn main() -> std::process::ExitCode {
         case!(forgot::resets_the_password_and_signs_out_every_device),
         case!(forgot::with_two_step_on_asks_for_a_code_or_a_recovery_code),
         case!(forgot::an_unknown_address_gets_the_same_screen),
+        case!(activity::groups_by_day_and_filters_by_kind),
+        case!(activity::wasnt_you_on_a_failed_sign_in_from_a_new_place),
+        case!(stepup::replaces_the_dialog_it_interrupts),
     ])
 }
 

@@ -106,8 +106,13 @@ pub async fn asks_for_a_code_too_when_two_step_is_on(ctx: &Ctx) -> TestResult {
     // The password was right: the code field appears, takes focus and says what it needs.
     let field = b.by_label(CODE).await?;
     wait_for_field_error(b, &field, "the code step-up asks for").await?;
-    b.expect_focus(&field, "the code field, the first empty one")
-        .await?;
+    // Focus moves once the field is drawn (the next frame), which may come after its error.
+    b.wait_until(
+        "focus on the code field, the first empty one",
+        "return document.activeElement === arguments[0];",
+        vec![serde_json::to_value(&field).map_err(|e| e.to_string())?],
+    )
+    .await?;
     for (attr, wanted) in [("autocomplete", "one-time-code"), ("inputmode", "numeric")] {
         let value = field.attr(attr).await.map_err(|e| e.to_string())?;
         ensure(value.as_deref() == Some(wanted), || {
@@ -150,6 +155,93 @@ pub async fn asks_for_a_code_too_when_two_step_is_on(ctx: &Ctx) -> TestResult {
     b.wait_gone("dialog", CONFIRM_TITLE).await?;
     b.by_role("heading", "Save your recovery codes").await?;
     Ok(())
+}
+
+/// "Confirm it's you" takes the place of the dialog it interrupts: one dialog at a time. Escape
+/// or Cancel brings the interrupted one back as it was, with no error; confirming carries on.
+pub async fn replaces_the_dialog_it_interrupts(ctx: &Ctx) -> TestResult {
+    let b = &ctx.browser;
+    sign_in_as(b, OWNER).await?;
+    b.goto("/security/devices").await?;
+    b.by_role("heading", HEADING).await?;
+    let list = devices(b).await?;
+    let target = list
+        .iter()
+        .find(|d| !d.current)
+        .cloned()
+        .ok_or("no other device")?;
+    advance_clock(b, 11 * 60).await?;
+    b.click("button", &sign_out_name(&target)).await?;
+    let title = format!("Sign out {}?", target.name);
+
+    for (leave, how) in [(Leave::Escape, "Escape"), (Leave::Cancel, "Cancel")] {
+        let dialog = b.by_role("dialog", title.as_str()).await?;
+        b.click_within(&dialog, "button", "Sign out").await?;
+        b.by_role("dialog", CONFIRM_TITLE).await?;
+        expect_open_dialogs(b, &[CONFIRM_TITLE]).await?;
+        match leave {
+            Leave::Escape => b.press(ESCAPE).await?,
+            Leave::Cancel => b.click("button", "Cancel").await?,
+        }
+        b.wait_gone("dialog", CONFIRM_TITLE).await?;
+        // Back where the person was: the same dialog, its Sign out focused, and no error.
+        let dialog = b.by_role("dialog", title.as_str()).await?;
+        expect_open_dialogs(b, &[title.as_str()]).await?;
+        let button = b.by_role_within(&dialog, "button", "Sign out").await?;
+        b.expect_focus(&button, &format!("the dialog's Sign out after {how}"))
+            .await?;
+        let alerts = b
+            .js(
+                "return [...arguments[0].querySelectorAll('[role=alert]')] \
+               .map(a => a.textContent.trim()).join('');",
+                vec![serde_json::to_value(&dialog).map_err(|e| e.to_string())?],
+            )
+            .await?;
+        ensure(alerts == "", || {
+            format!("leaving \"Confirm it's you\" with {how} is reported as {alerts}")
+        })?;
+    }
+    ensure(devices(b).await?.len() == list.len(), || {
+        "cancelling signed the device out".to_owned()
+    })?;
+
+    let dialog = b.by_role("dialog", title.as_str()).await?;
+    b.click_within(&dialog, "button", "Sign out").await?;
+    let confirm = b.by_role("dialog", CONFIRM_TITLE).await?;
+    b.fill("Password", DEMO_PASSWORD).await?;
+    b.click_within(&confirm, "button", "Confirm").await?;
+    // The interrupted dialog comes back while the sign-out runs, then closes with it.
+    b.wait_gone("dialog", CONFIRM_TITLE).await?;
+    b.wait_until(
+        "every dialog to close",
+        "return !document.querySelector('dialog[open]');",
+        vec![],
+    )
+    .await?;
+    ensure(devices(b).await?.len() == list.len() - 1, || {
+        "confirming did not sign the device out".to_owned()
+    })
+}
+
+enum Leave {
+    Escape,
+    Cancel,
+}
+
+const ESCAPE: char = '\u{E00C}';
+
+/// Fails unless the open modal dialogs are exactly those titled `titles`.
+async fn expect_open_dialogs(b: &Browser, titles: &[&str]) -> TestResult {
+    let open = b
+        .js(
+            "return [...document.querySelectorAll('dialog[open], [role=dialog][open]')] \
+               .map(d => document.getElementById(d.getAttribute('aria-labelledby'))?.textContent);",
+            vec![],
+        )
+        .await?;
+    ensure(open == json!(titles), || {
+        format!("open dialogs: {open}, wanted {titles:?}")
+    })
 }
 
 /// How many `device_signed_out` events name `device` (on the first page of activity).

@@ -93,6 +93,12 @@ pub struct ActivityEvent {
     pub device: Option<DeviceRef>,
     pub location: Option<Location>,
     pub ip_hint: Option<String>,
+    /// A `sign_in_failed` from a place this account has never signed in from successfully
+    /// (the city and country; the address's hint when the place is unknown), so the app can
+    /// offer "Wasn't you?" there and not on a typo at home. Always `false` for other kinds.
+    /// Added after API.md's first version; absent means `false`.
+    #[serde(default)]
+    pub unusual: bool,
 }
 
 /// A device as an activity event names it.

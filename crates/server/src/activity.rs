@@ -109,6 +109,7 @@ struct EventRow {
     city: Option<String>,
     country: Option<String>,
     device_id: Option<String>,
+    unusual: bool,
 }
 
 /// A cursor is the position of the last event of a page: `<at>.<id>`, opaque to the app.
@@ -147,7 +148,17 @@ pub async fn page(
         "SELECT a.id, a.kind, a.at, COALESCE(s.nickname, a.device_name) AS device_name,
                 a.device_kind, a.ip_hint, a.city, a.country,
                 CASE WHEN s.ended_at IS NULL AND s.last_active_at > ?6 AND s.signed_in_at > ?7
-                     THEN s.id END AS device_id
+                     THEN s.id END AS device_id,
+                -- Unusual: a failure from where no sign-in of this account ever succeeded.
+                -- The place when it is known, else the address's hint (no GeoIP database).
+                a.kind = 'sign_in_failed' AND NOT EXISTS (
+                    SELECT 1 FROM activity o
+                    WHERE o.account_id = a.account_id AND o.kind = 'signed_in'
+                      AND CASE WHEN a.city IS NULL AND a.country IS NULL
+                               THEN o.city IS NULL AND o.country IS NULL
+                                    AND o.ip_hint IS a.ip_hint
+                               ELSE o.city IS a.city AND o.country IS a.country END
+                ) AS unusual
          FROM activity a LEFT JOIN sessions s ON s.id = a.session_id
          WHERE a.account_id = ?1 AND (a.at < ?2 OR (a.at = ?3 AND a.id < ?4))
          ORDER BY a.at DESC, a.id DESC
@@ -183,6 +194,7 @@ pub async fn page(
             }),
             location: location(row.city, row.country),
             ip_hint: row.ip_hint,
+            unusual: row.unusual,
         })
         .collect();
     Ok(ActivityPage { events, next })

@@ -146,6 +146,65 @@ async fn an_event_names_its_device_id_while_that_device_is_signed_in() {
     );
 }
 
+/// "Wasn't you?" on a failed sign-in only where it is news: a place this account has never
+/// signed in from, not a mistyped password at home.
+#[tokio::test]
+async fn a_failed_sign_in_is_unusual_only_from_a_place_never_signed_in_from() {
+    let server = TestServer::demo().await;
+    let mut pc = server.demo_browser().await;
+    let failures = |page: &ActivityPage| -> Vec<(Option<String>, Option<String>, bool)> {
+        page.events
+            .iter()
+            .filter(|e| e.kind == ActivityKind::SignInFailed)
+            .map(|e| {
+                let city = e.location.as_ref().and_then(|l| l.city.clone());
+                (city, e.ip_hint.clone(), e.unusual)
+            })
+            .collect()
+    };
+    // The demo's stranger in Bucharest: never a sign-in from there.
+    let seeded = failures(&activity(&mut pc).await);
+    assert!(
+        seeded.contains(&(
+            Some("Bucharest".to_owned()),
+            Some("192.0.2.x".to_owned()),
+            true
+        )),
+        "{seeded:?}"
+    );
+
+    // Without a GeoIP database the address tells: this PC's own network is not unusual,
+    // another one is.
+    for ip in [[203, 0, 113, 7], [198, 18, 0, 9]] {
+        server
+            .browser()
+            .on(SAFARI_ON_IPHONE, ip)
+            .post(
+                "/api/session",
+                json!({"email": DEMO_EMAIL, "password": "not the password"}),
+            )
+            .await
+            .expect_status(StatusCode::UNAUTHORIZED);
+    }
+    let page = activity(&mut pc).await;
+    let newest = failures(&page);
+    assert_eq!(
+        newest[..2],
+        [
+            (None, Some("198.18.0.x".to_owned()), true),
+            (None, Some("203.0.113.x".to_owned()), false),
+        ],
+        "{newest:?}"
+    );
+    assert!(
+        page.events
+            .iter()
+            .filter(|e| e.kind != ActivityKind::SignInFailed)
+            .all(|e| !e.unusual),
+        "only failures are unusual"
+    );
+}
+
 #[tokio::test]
 async fn signing_out_this_device_from_the_list_is_signing_out() {
     let server = TestServer::demo().await;
