@@ -78,10 +78,24 @@ fn places() -> Vec<(IpAddr, Place)> {
 /// The state as it was `ago` seconds before now, locating the demo's addresses.
 fn at(state: &AppState, ago: i64) -> AppState {
     AppState {
-        clock: state.clock.detached(ago),
+        clock: state.clock.detached(ago - time_of_day(ago)),
         geo: Arc::new(Geo::none().with_table(places())),
         ..state.clone()
     }
+}
+
+/// Real events happen at all hours: without this every event of a past day would show the
+/// time the demo was seeded ("8:45 AM" thirty times), and the activity page would look fake.
+/// Each past day moves forward by its own few hours and minutes: under half a day, so the
+/// order of events across days is kept (a day's events move together, so theirs is too), and
+/// forward, so no session idles past its 30 days between two of the demo's uses. Today's
+/// events, minutes or hours ago, stay where they are.
+fn time_of_day(ago: i64) -> i64 {
+    let day = ago / DAY;
+    if day == 0 {
+        return 0;
+    }
+    (day * 5 + 3) % 11 * HOUR + (day * 23 + 7) % 60 * MINUTE
 }
 
 fn client(ip: [u8; 4], user_agent: &str) -> Client {
