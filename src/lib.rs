@@ -9,6 +9,7 @@ pub mod api;
 pub mod app;
 pub mod auth;
 pub mod cleanup;
+pub mod format;
 pub mod components;
 pub mod load;
 pub mod pages;
