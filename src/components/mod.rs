@@ -18,6 +18,7 @@ mod signed_in;
 mod site_header;
 mod skip_link;
 mod step_up_dialog;
+mod summary;
 
 pub use avatar::{Avatar, AvatarSize};
 pub use confirm_dialog::ConfirmDialog;
@@ -40,3 +41,6 @@ pub use signed_in::SignedIn;
 pub use site_header::SiteHeader;
 pub use skip_link::SkipLink;
 pub use step_up_dialog::{StepUp, StepUpDialog, use_step_up};
+pub use summary::{
+    PartError, Row, RowLink, SkeletonCard, SkeletonRows, SummaryCard, section_id,
+};

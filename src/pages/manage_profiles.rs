@@ -38,11 +38,24 @@ pub fn ManageProfiles() -> impl IntoView {
             {format!("Up to {MAX_PROFILES} people can have a profile of their own on this account.")}
         </p>
         {move || match loaded.get() {
-            None => view! { <p class="status" role="status">"Loading profiles…"</p> }.into_any(),
+            None => view! {
+                <p class="visually-hidden" role="status">"Loading profiles…"</p>
+                <ul class="manage-profiles" aria-hidden="true">
+                    {(0..3).map(|_| view! {
+                        <li class="card manage-profile">
+                            <span class="skeleton skeleton-avatar-medium"></span>
+                            <span class="manage-profile-text">
+                                <span class="skeleton skeleton-text skeleton-title"></span>
+                                <span class="skeleton skeleton-text"></span>
+                            </span>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            }.into_any(),
             Some(Ok(list)) => view! { <Manager list /> }.into_any(),
             Some(Err(error)) => view! { <LoadError error on_retry=retry pending /> }.into_any(),
         }}
-        {move || view! { <p><Link href=done()>"Done"</Link></p> }}
+        {move || view! { <p class="page-actions"><Link href=done() class="button">"Done"</Link></p> }}
     }
 }
 
@@ -274,7 +287,7 @@ fn ProfileRow(
                 <button type="button" class="secondary" id=button_id("edit", &profile.id)
                     aria-label=format!("Edit {name}")
                     on:click=move |_| on_edit.run(edit.clone())>"Edit"</button>
-                <button type="button" class="secondary" id=button_id("lock", &profile.id)
+                <button type="button" class="quiet" id=button_id("lock", &profile.id)
                     aria-label=if locked { format!("Remove PIN from {name}") } else { format!("Set PIN for {name}") }
                     on:click=move |_| on_action.run((lock.clone(), if locked { Action::Unlock } else { Action::Lock }))>
                     {if locked { "Remove PIN" } else { "Set PIN" }}
@@ -282,7 +295,7 @@ fn ProfileRow(
                 {move || (!only_one.get()).then(|| {
                     let delete = delete.clone();
                     view! {
-                        <button type="button" class="danger" id=button_id("delete", &delete.id)
+                        <button type="button" class="quiet danger" id=button_id("delete", &delete.id)
                             aria-label=format!("Delete {}", delete.name)
                             on:click=move |_| on_action.run((delete.clone(), Action::Delete))>"Delete"</button>
                     }
