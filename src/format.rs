@@ -7,8 +7,8 @@
 /// Country codes of two digits (ITU-T E.164 assignments); `1` and `7` are the only ones of
 /// one digit, and every other code has three.
 const TWO_DIGIT_CODES: [u8; 44] = [
-    20, 27, 30, 31, 32, 33, 34, 36, 39, 40, 41, 43, 44, 45, 46, 47, 48, 49, 51, 52, 53, 54, 55,
-    56, 57, 58, 60, 61, 62, 63, 64, 65, 66, 81, 82, 84, 86, 90, 91, 92, 93, 94, 95, 98,
+    20, 27, 30, 31, 32, 33, 34, 36, 39, 40, 41, 43, 44, 45, 46, 47, 48, 49, 51, 52, 53, 54, 55, 56,
+    57, 58, 60, 61, 62, 63, 64, 65, 66, 81, 82, 84, 86, 90, 91, 92, 93, 94, 95, 98,
 ];
 
 /// How many digits the country code of `digits` (an E.164 number without its `+`) has.

@@ -17,12 +17,12 @@ use crate::routes::Page;
 #[component]
 pub fn Security() -> impl IntoView {
     let auth = use_auth();
-    let (two_factor, pending, retry_account) = crate::load::load(move || async move {
-        auth.check(api::account().await).map(|a| a.two_factor)
-    });
-    let (devices, devices_pending, retry_devices) = crate::load::load(move || async move {
-        auth.check(api::devices().await).map(|d| d.len())
-    });
+    let (two_factor, pending, retry_account) =
+        crate::load::load(
+            move || async move { auth.check(api::account().await).map(|a| a.two_factor) },
+        );
+    let (devices, devices_pending, retry_devices) =
+        crate::load::load(move || async move { auth.check(api::devices().await).map(|d| d.len()) });
     let retry_all = Callback::new(move |()| {
         retry_account.run(());
         if devices.with_untracked(|d| matches!(d, Some(Err(_)))) {
@@ -89,9 +89,12 @@ fn Sections(two_factor: TwoFactorStatus, devices: DevicesPart) -> impl IntoView 
     };
     let loaded = Memo::new(move |_| devices.count.with(|c| matches!(c, Some(Ok(_)))));
     let count = Signal::derive(move || {
-        devices
-            .count
-            .with(|c| c.as_ref().and_then(|r| r.as_ref().ok()).copied().unwrap_or(1))
+        devices.count.with(|c| {
+            c.as_ref()
+                .and_then(|r| r.as_ref().ok())
+                .copied()
+                .unwrap_or(1)
+        })
     });
     view! {
         <SummaryCard title="How you sign in">

@@ -124,10 +124,11 @@ pub async fn a_failed_secondary_request_takes_down_only_its_part(ctx: &Ctx) -> T
     b.by_role("heading", SECURITY_HEADING).await?;
     b.by_role("link", "Set up two-step verification").await?;
     b.by_role("link", DEVICES_HEADING).await?;
-    b.wait_for_text("The devices couldn't be counted.")
-        .await?;
+    b.wait_for_text("The devices couldn't be counted.").await?;
     ensure(
-        b.all_by_role("button", Some(SIGN_OUT_ALL)).await?.is_empty(),
+        b.all_by_role("button", Some(SIGN_OUT_ALL))
+            .await?
+            .is_empty(),
         || "Sign out of all devices is offered without the count it confirms".to_owned(),
     )?;
     audit_at_both_widths(b, "Security with its devices failing").await?;
