@@ -43,4 +43,6 @@ pub use signed_in::SignedIn;
 pub use site_header::SiteHeader;
 pub use skip_link::SkipLink;
 pub use step_up_dialog::{StepUp, StepUpDialog, use_step_up};
-pub use summary::{PartError, Row, RowLink, SkeletonCard, SkeletonRows, SummaryCard, section_id};
+pub use summary::{
+    PartError, Row, RowAnchor, RowLink, SkeletonCard, SkeletonRows, SummaryCard, section_id,
+};

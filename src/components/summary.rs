@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use crate::api::ApiError;
-use crate::components::Link;
+use crate::router::use_location;
 
 /// A titled card, for a `<dl class="rows">` of [`Row`]s. Its heading's id is `section-<title in kebab case>`, so focus can be
 /// sent there when something inside it goes away.
@@ -57,11 +57,28 @@ pub fn Row(
             <dt>{label}</dt>
             <dd class="row-value">{children()}</dd>
             {link.map(|l| view! {
-                <dd class="row-action">
-                    <Link href=l.href class="row-link" attr:aria-label=l.name>{l.text}</Link>
-                </dd>
+                <dd class="row-action"><RowAnchor link=l /></dd>
             })}
         </div>
+    }
+}
+
+/// A row's action as an in-app link (as [`crate::components::Link`] does it: a plain click
+/// navigates in place, a modified one is the browser's), with its own accessible name. Spreading
+/// `aria-label` onto `Link` instead cost more wasm than this whole component.
+#[component]
+pub fn RowAnchor(link: RowLink) -> impl IntoView {
+    let location = use_location();
+    let href = link.href;
+    let on_click = move |ev: web_sys::MouseEvent| {
+        let modified = ev.meta_key() || ev.ctrl_key() || ev.shift_key() || ev.alt_key();
+        if !ev.default_prevented() && ev.button() == 0 && !modified {
+            ev.prevent_default();
+            location.navigate(href);
+        }
+    };
+    view! {
+        <a href=href class="row-link" aria-label=link.name on:click=on_click>{link.text}</a>
     }
 }
 

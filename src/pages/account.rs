@@ -5,7 +5,7 @@ use leptos::task::spawn_local;
 use crate::api::{self, ApiError};
 use crate::auth::use_auth;
 use crate::components::{
-    Avatar, AvatarSize, ConfirmDialog, Link, LoadError, PageHeading, PartError, Row, RowLink,
+    Avatar, AvatarSize, ConfirmDialog, LoadError, PageHeading, PartError, Row, RowAnchor, RowLink,
     SkeletonCard, SummaryCard, element, section_id, use_announcer, use_step_up,
 };
 use crate::format;
@@ -153,8 +153,7 @@ fn AccountSections(account: AccountData, profiles: ProfilesPart) -> impl IntoVie
         <SummaryCard title="Profiles">
             <div class="profiles-summary">
                 <ProfilesValue part=profiles />
-                <Link href=Page::ManageProfiles.href() class="row-link"
-                    attr:aria-label="Manage profiles">"Manage"</Link>
+                <RowAnchor link=RowLink::new(Page::ManageProfiles.href(), "Manage", "Manage profiles") />
             </div>
         </SummaryCard>
     }
