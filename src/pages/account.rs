@@ -167,7 +167,8 @@ fn ProfilesValue(part: ProfilesPart) -> impl IntoView {
         None => view! {
             <span class="visually-hidden" role="status">"Loading profiles…"</span>
             <span class="profile-chips" aria-hidden="true">
-                {(0..3).map(|_| view! {
+                // As many as most accounts have: the card keeps its height when they arrive.
+                {(0..4).map(|_| view! {
                     <span class="profile-chip">
                         <span class="skeleton skeleton-avatar"></span>
                         <span class="skeleton skeleton-name"></span>
