@@ -10,6 +10,7 @@ pub mod app;
 pub mod auth;
 pub mod cleanup;
 pub mod components;
+pub mod format;
 pub mod load;
 pub mod pages;
 pub mod router;

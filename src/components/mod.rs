@@ -12,6 +12,7 @@ mod load_error;
 mod manager_only;
 mod new_password;
 mod page_heading;
+mod pin_lock_dialog;
 mod profile_form;
 mod rename_dialog;
 mod sign_out_all;
@@ -19,6 +20,7 @@ mod signed_in;
 mod site_header;
 mod skip_link;
 mod step_up_dialog;
+mod summary;
 
 pub use avatar::{Avatar, AvatarSize};
 pub use confirm_dialog::ConfirmDialog;
@@ -35,6 +37,7 @@ pub use load_error::LoadError;
 pub use manager_only::{KidsBlocked, ManagerOnly};
 pub use new_password::{NewPassword, NewPasswordFields};
 pub use page_heading::PageHeading;
+pub use pin_lock_dialog::PinLockDialog;
 pub use profile_form::{ProfileForm, language_label, rating_label};
 pub use rename_dialog::RenameDialog;
 pub use sign_out_all::{SignOutAll, devices_word};
@@ -42,3 +45,6 @@ pub use signed_in::SignedIn;
 pub use site_header::SiteHeader;
 pub use skip_link::SkipLink;
 pub use step_up_dialog::{StepUp, StepUpDialog, use_step_up};
+pub use summary::{
+    PartError, Row, RowAnchor, RowLink, SkeletonCard, SkeletonRows, SummaryCard, section_id,
+};

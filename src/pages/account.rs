@@ -1,111 +1,198 @@
-use hallpass_api::{Account as AccountData, LinkedAccount};
+use hallpass_api::{Account as AccountData, LinkedAccount, Profile};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api;
+use crate::api::{self, ApiError};
 use crate::auth::use_auth;
 use crate::components::{
-    ConfirmDialog, Link, LoadError, PageHeading, element, use_announcer, use_step_up,
+    Avatar, AvatarSize, ConfirmDialog, LoadError, PageHeading, PartError, Row, RowAnchor, RowLink,
+    SkeletonCard, SummaryCard, element, section_id, use_announcer, use_step_up,
 };
+use crate::format;
 use crate::routes::Page;
 
-/// The account at a glance: membership, contact details, sign-in and profiles, each with the
-/// way to change it.
+/// The account at a glance: membership, sign-in details, recovery, linked accounts and
+/// profiles, each fact on a row with the way to change it.
+///
+/// The account and the profiles are two requests: if only the profiles fail, the rest of the
+/// page shows and the Profiles card offers its own Retry.
 #[component]
 pub fn Account() -> impl IntoView {
     let auth = use_auth();
-    let (both, pending, retry) = crate::load::load(move || async move {
-        (
-            auth.check(api::account().await),
-            auth.check(api::profiles().await),
-        )
+    let (account, pending, retry_account) =
+        crate::load::load(move || async move { auth.check(api::account().await) });
+    let (profiles, profiles_pending, retry_profiles) =
+        crate::load::load(move || async move { auth.check(api::profiles().await) });
+    // The page's Retry (everything failed, say the server was down) asks for both again.
+    let retry_all = Callback::new(move |()| {
+        retry_account.run(());
+        if profiles.with_untracked(|p| matches!(p, Some(Err(_)))) {
+            retry_profiles.run(());
+        }
     });
+    let profiles_part = ProfilesPart {
+        list: profiles,
+        pending: profiles_pending,
+        retry: retry_profiles,
+    };
     view! {
         <PageHeading text="Account" />
-            {move || match both.get() {
-                None => view! { <p class="status" role="status">"Loading your account…"</p> }.into_any(),
-                Some((Ok(account), Ok(profiles))) => view! {
-                        <AccountSections account profile_names=profiles.into_iter().map(|p| p.name).collect() />
-                    }.into_any(),
-                Some((Err(error), _) | (_, Err(error))) => view! {
-                        <LoadError error on_retry=retry pending />
-                    }.into_any(),
-            }}
+        {move || match account.get() {
+            None => view! {
+                <p class="visually-hidden" role="status">"Loading your account…"</p>
+                <SkeletonCard rows=4 />
+                <SkeletonCard rows=3 />
+                <SkeletonCard rows=2 />
+            }.into_any(),
+            Some(Ok(account)) => view! { <AccountSections account profiles=profiles_part /> }.into_any(),
+            Some(Err(error)) => view! { <LoadError error on_retry=retry_all pending /> }.into_any(),
+        }}
     }
 }
 
-fn or_none(value: Option<String>) -> String {
-    value.unwrap_or_else(|| "Not set".to_owned())
+/// The profiles' request, loaded on its own.
+#[derive(Clone, Copy)]
+struct ProfilesPart {
+    list: RwSignal<Option<Result<Vec<Profile>, ApiError>>>,
+    pending: Signal<bool>,
+    retry: Callback<()>,
+}
+
+/// "Not set", in the muted style of a missing value.
+fn not_set() -> AnyView {
+    view! { <span class="muted">"Not set"</span> }.into_any()
+}
+
+/// A value with "Verified" or "Not verified" after it.
+fn with_check(value: String, verified: bool) -> AnyView {
+    view! {
+        <span>{value}</span>
+        " "
+        {if verified {
+            view! { <span class="badge">"Verified"</span> }.into_any()
+        } else {
+            view! { <span class="badge badge-warn">"Not verified"</span> }.into_any()
+        }}
+    }
+    .into_any()
 }
 
 #[component]
-fn AccountSections(account: AccountData, profile_names: Vec<String>) -> impl IntoView {
+fn AccountSections(account: AccountData, profiles: ProfilesPart) -> impl IntoView {
     let plan = account.plan;
-    let verified = |yes: bool| {
-        if yes {
-            " (verified)"
-        } else {
-            " (not verified)"
-        }
+    let streams = format!(
+        "{} stream{} at once",
+        plan.streams,
+        if plan.streams == 1 { "" } else { "s" }
+    );
+    let has_phone = account.phone.is_some();
+    let phone = match account.phone {
+        Some(phone) => with_check(format::phone(&phone), account.phone_verified),
+        None => not_set(),
     };
-    let phone_line = match &account.phone {
-        Some(phone) => format!("{phone}{}", verified(account.phone_verified)),
-        None => "Not set".to_owned(),
-    };
-    let phone_action = if account.phone.is_some() {
-        "Change phone"
+    let phone_link = if has_phone {
+        RowLink::new(Page::ChangePhone.href(), "Change", "Change phone")
     } else {
-        "Add a phone number"
+        RowLink::new(Page::ChangePhone.href(), "Add", "Add a phone number")
     };
+    let recovery = |value: Option<String>, what: &str| {
+        let (text, verb) = if value.is_some() {
+            ("Change", "Change")
+        } else {
+            ("Add", "Add a")
+        };
+        let shown = value.map_or_else(not_set, |v| view! { <span>{v}</span> }.into_any());
+        (
+            shown,
+            RowLink::new(Page::Recovery.href(), text, format!("{verb} {what}")),
+        )
+    };
+    let (recovery_email, recovery_email_link) = recovery(account.recovery_email, "recovery email");
+    let (recovery_phone, recovery_phone_link) = recovery(
+        account.recovery_phone.map(|p| format::phone(&p)),
+        "recovery phone",
+    );
     let linked = account.linked_accounts;
     view! {
-        <Section title="Membership">
-            <dl>
-                <dt>"Plan"</dt><dd>{plan.name}</dd>
-                <dt>"Price"</dt><dd>{format!("{} {} a month", plan.price, plan.currency)}</dd>
-                <dt>"Next billing date"</dt><dd>{crate::time::day(plan.next_billing_date.as_str())}</dd>
-                <dt>"Member since"</dt><dd>{crate::time::day(account.member_since.as_str())}</dd>
+        <SummaryCard title="Membership">
+            <dl class="rows">
+                <Row label="Plan">
+                    <span>{plan.name}</span>
+                    <span class="row-detail">{streams}</span>
+                </Row>
+                <Row label="Price">
+                    {format!("{} / month", format::price(&plan.price, &plan.currency))}
+                </Row>
+                <Row label="Next payment">{crate::time::day(plan.next_billing_date.as_str())}</Row>
+                <Row label="Member since">{crate::time::day(account.member_since.as_str())}</Row>
             </dl>
-        </Section>
-        <Section title="Email">
-            <p>{format!("{}{}", account.email, verified(account.email_verified))}</p>
-            <p><Link href=Page::ChangeEmail.href()>"Change email"</Link></p>
-        </Section>
-        <Section title="Phone">
-            <p>{phone_line}</p>
-            <p><Link href=Page::ChangePhone.href()>{phone_action}</Link></p>
-        </Section>
-        <Section title="Password">
-            <p>"Set. It is never shown."</p>
-            <p><Link href=Page::ChangePassword.href()>"Change password"</Link></p>
-        </Section>
-        <Section title="Recovery">
-            <dl>
-                <dt>"Recovery email"</dt><dd>{or_none(account.recovery_email)}</dd>
-                <dt>"Recovery phone"</dt><dd>{or_none(account.recovery_phone)}</dd>
+        </SummaryCard>
+        <SummaryCard title="Sign-in details">
+            <dl class="rows">
+                <Row label="Email" link=RowLink::new(Page::ChangeEmail.href(), "Change", "Change email")>
+                    {with_check(account.email, account.email_verified)}
+                </Row>
+                <Row label="Phone" link=phone_link>{phone}</Row>
+                <Row label="Password"
+                    link=RowLink::new(Page::ChangePassword.href(), "Change", "Change password")>
+                    <span aria-hidden="true" class="password-dots">"••••••••"</span>
+                    <span class="visually-hidden">"Set, never shown"</span>
+                </Row>
             </dl>
-            <p><Link href=Page::Recovery.href()>"Change recovery email and phone"</Link></p>
-        </Section>
-        <Section title="Linked accounts">
+        </SummaryCard>
+        <SummaryCard title="Recovery">
+            <p class="card-lead">"Where we reach you if you lose access to your email or phone."</p>
+            <dl class="rows">
+                <Row label="Recovery email" link=recovery_email_link>{recovery_email}</Row>
+                <Row label="Recovery phone" link=recovery_phone_link>{recovery_phone}</Row>
+            </dl>
+        </SummaryCard>
+        <SummaryCard title="Linked accounts">
             <LinkedAccounts linked />
-        </Section>
-        <Section title="Profiles">
-            <ul>{profile_names.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
-            <p><Link href=Page::ManageProfiles.href()>"Manage profiles"</Link></p>
-        </Section>
+        </SummaryCard>
+        <SummaryCard title="Profiles">
+            <div class="profiles-summary">
+                <ProfilesValue part=profiles />
+                <RowAnchor link=RowLink::new(Page::ManageProfiles.href(), "Manage", "Manage profiles") />
+            </div>
+        </SummaryCard>
     }
 }
 
-/// A titled card of the account page.
+/// The account's profiles with their avatars; skeletons while they load; a line and Retry if
+/// they couldn't be loaded.
 #[component]
-fn Section(title: &'static str, children: Children) -> impl IntoView {
-    let id = format!("section-{}", title.to_lowercase().replace(' ', "-"));
-    let labelled_by = id.clone();
-    view! {
-        <section class="card" aria-labelledby=labelled_by>
-            <h2 id=id tabindex="-1">{title}</h2>
-            {children()}
-        </section>
+fn ProfilesValue(part: ProfilesPart) -> impl IntoView {
+    move || match part.list.get() {
+        None => view! {
+            <span class="visually-hidden" role="status">"Loading profiles…"</span>
+            <span class="profile-chips" aria-hidden="true">
+                // As many as most accounts have: the card keeps its height when they arrive.
+                {(0..4).map(|_| view! {
+                    <span class="profile-chip">
+                        <span class="skeleton skeleton-avatar"></span>
+                        <span class="skeleton skeleton-name"></span>
+                    </span>
+                }).collect_view()}
+            </span>
+        }
+        .into_any(),
+        Some(Ok(list)) => view! {
+            <ul class="profile-chips">
+                {list.into_iter().map(|p| view! {
+                    <li class="profile-chip">
+                        <Avatar avatar=p.avatar size=AvatarSize::Small />
+                        <span>{p.name}</span>
+                    </li>
+                }).collect_view()}
+            </ul>
+        }
+        .into_any(),
+        Some(Err(error)) => view! {
+            <PartError what="Your profiles couldn't be loaded." error
+                on_retry=part.retry pending=part.pending />
+        }
+        .into_any(),
     }
 }
 
@@ -153,38 +240,40 @@ fn LinkedAccounts(linked: Vec<LinkedAccount>) -> impl IntoView {
         move || target.with(|t| t.as_ref().map(|a| service(&a.provider)).unwrap_or_default());
     let title = Signal::derive(move || format!("Unlink {}?", name()));
     // The item is gone: focus goes to the section's heading.
-    let return_to = Callback::new(|()| element("section-linked-accounts"));
+    let return_to = Callback::new(|()| element(&section_id("Linked accounts")));
     view! {
         {move || if linked.with(Vec::is_empty) {
-            view! { <p>"No linked accounts."</p> }.into_any()
+            view! { <p class="muted">"No accounts elsewhere can sign in to this one."</p> }.into_any()
         } else {
             view! {
-                <ul class="linked">
+                <dl class="rows">
                     <For each=move || linked.get() key=|l| l.provider.clone() let(account)>
                         {
                             let label = service(&account.provider);
-                            let text = format!(
-                                "{label} ({}), linked {}",
-                                account.display_name,
-                                crate::time::day(account.linked_at.as_str())
-                            );
+                            let since = format!("Linked {}", crate::time::day(account.linked_at.as_str()));
                             view! {
-                                <li>
-                                    <span>{text}</span>
-                                    <button type="button" class="secondary"
-                                        aria-label=format!("Unlink {label}")
-                                        on:click=move |_| {
-                                            target.set(Some(account.clone()));
-                                            error.set(None);
-                                            open.set(true);
-                                        }>
-                                        "Unlink"
-                                    </button>
-                                </li>
+                                <div class="row">
+                                    <dt>{label.clone()}</dt>
+                                    <dd class="row-value">
+                                        <span>{account.display_name.clone()}</span>
+                                        <span class="row-detail">{since}</span>
+                                    </dd>
+                                    <dd class="row-action">
+                                        <button type="button" class="quiet"
+                                            aria-label=format!("Unlink {label}")
+                                            on:click=move |_| {
+                                                target.set(Some(account.clone()));
+                                                error.set(None);
+                                                open.set(true);
+                                            }>
+                                            "Unlink"
+                                        </button>
+                                    </dd>
+                                </div>
                             }
                         }
                     </For>
-                </ul>
+                </dl>
             }.into_any()
         }}
         <ConfirmDialog open title confirm="Unlink" busy error on_confirm=confirm return_to>

@@ -97,7 +97,6 @@ fn ChangeContact(contact: Contact) -> impl IntoView {
             None => view! { <NewValue contact sent_to /> }.into_any(),
             Some(value) => view! { <EnterCode contact value sent_to /> }.into_any(),
         }}
-        <p><Link href=Page::Account.href()>"Back to Account"</Link></p>
     }
 }
 
@@ -154,7 +153,10 @@ fn NewValue(contact: Contact, sent_to: RwSignal<Option<String>>) -> impl IntoVie
             <Field label=contact.label() id="new-contact" value error node_ref=input
                 input_type autocomplete hint />
             <FormError message=form_error />
-            <button type="submit" aria-disabled=move || busy.get().then_some("true")>"Send code"</button>
+            <div class="dialog-actions">
+                <button type="submit" aria-disabled=move || busy.get().then_some("true")>"Send code"</button>
+                <Link href=Page::Account.href() class="button">"Cancel"</Link>
+            </div>
         </form>
     }
 }
@@ -239,7 +241,15 @@ fn EnterCode(contact: Contact, value: String, sent_to: RwSignal<Option<String>>)
     view! {
         <section class="card" aria-labelledby="code-step">
             <h2 id="code-step" tabindex="-1">"Enter the code"</h2>
-            <p>{format!("We sent a 6-digit code to {value}. It works for 15 minutes.")}</p>
+            <p>
+                {format!("We sent a 6-digit code to {value}. It works for 15 minutes. ")}
+                <button type="button" class="link-button" on:click=move |_| sent_to.set(None)>
+                    {match contact {
+                        Contact::Email => "Use a different email",
+                        Contact::Phone => "Use a different number",
+                    }}
+                </button>
+            </p>
             <form class="form" on:submit=submit novalidate>
                 <Field label="Verification code" id="verification-code" value=code error node_ref=input
                     autocomplete="one-time-code" inputmode="numeric" />
@@ -247,12 +257,7 @@ fn EnterCode(contact: Contact, value: String, sent_to: RwSignal<Option<String>>)
                 <div class="dialog-actions">
                     <button type="submit" aria-disabled=move || busy.get().then_some("true")>"Verify"</button>
                     <button type="button" class="secondary" on:click=resend>"Send a new code"</button>
-                    <button type="button" class="link-button" on:click=move |_| sent_to.set(None)>
-                        {match contact {
-                            Contact::Email => "Use a different email",
-                            Contact::Phone => "Use a different number",
-                        }}
-                    </button>
+                    <Link href=Page::Account.href() class="button">"Cancel"</Link>
                 </div>
             </form>
         </section>

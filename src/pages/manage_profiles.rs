@@ -1,8 +1,7 @@
 //! "Manage profiles": add, edit and delete profiles, and lock one with a PIN. Reached from
 //! Account › Profiles and from "Who's watching?" (before a profile is chosen, too).
 
-use hallpass_api::{ErrorCode, MAX_PROFILES, Profile, validate};
-use leptos::html::Input;
+use hallpass_api::{ErrorCode, MAX_PROFILES, Profile};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
@@ -10,7 +9,7 @@ use wasm_bindgen::JsCast;
 use crate::api;
 use crate::auth::use_auth;
 use crate::components::{
-    Avatar, AvatarSize, ConfirmDialog, Dialog, Field, Link, LoadError, PageHeading, ProfileForm,
+    Avatar, AvatarSize, ConfirmDialog, Link, LoadError, PageHeading, PinLockDialog, ProfileForm,
     focus_when_drawn, language_label, rating_label, use_announcer, use_step_up,
 };
 use crate::routes::Page;
@@ -38,11 +37,24 @@ pub fn ManageProfiles() -> impl IntoView {
             {format!("Up to {MAX_PROFILES} people can have a profile of their own on this account.")}
         </p>
         {move || match loaded.get() {
-            None => view! { <p class="status" role="status">"Loading profiles…"</p> }.into_any(),
+            None => view! {
+                <p class="visually-hidden" role="status">"Loading profiles…"</p>
+                <ul class="manage-profiles" aria-hidden="true">
+                    {(0..3).map(|_| view! {
+                        <li class="card manage-profile">
+                            <span class="skeleton skeleton-avatar-medium"></span>
+                            <span class="manage-profile-text">
+                                <span class="skeleton skeleton-text skeleton-title"></span>
+                                <span class="skeleton skeleton-text"></span>
+                            </span>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            }.into_any(),
             Some(Ok(list)) => view! { <Manager list /> }.into_any(),
             Some(Err(error)) => view! { <LoadError error on_retry=retry pending /> }.into_any(),
         }}
-        {move || view! { <p><Link href=done()>"Done"</Link></p> }}
+        {move || view! { <p class="page-actions"><Link href=done() class="button">"Done"</Link></p> }}
     }
 }
 
@@ -274,7 +286,7 @@ fn ProfileRow(
                 <button type="button" class="secondary" id=button_id("edit", &profile.id)
                     aria-label=format!("Edit {name}")
                     on:click=move |_| on_edit.run(edit.clone())>"Edit"</button>
-                <button type="button" class="secondary" id=button_id("lock", &profile.id)
+                <button type="button" class="quiet" id=button_id("lock", &profile.id)
                     aria-label=if locked { format!("Remove PIN from {name}") } else { format!("Set PIN for {name}") }
                     on:click=move |_| on_action.run((lock.clone(), if locked { Action::Unlock } else { Action::Lock }))>
                     {if locked { "Remove PIN" } else { "Set PIN" }}
@@ -282,107 +294,12 @@ fn ProfileRow(
                 {move || (!only_one.get()).then(|| {
                     let delete = delete.clone();
                     view! {
-                        <button type="button" class="danger" id=button_id("delete", &delete.id)
+                        <button type="button" class="quiet danger" id=button_id("delete", &delete.id)
                             aria-label=format!("Delete {}", delete.name)
                             on:click=move |_| on_action.run((delete.clone(), Action::Delete))>"Delete"</button>
                     }
                 })}
             </div>
         </li>
-    }
-}
-
-/// Sets a 4-digit PIN (step-up), typed twice so a slip doesn't lock someone out.
-#[component]
-fn PinLockDialog(
-    open: RwSignal<bool>,
-    profile: RwSignal<Option<Profile>>,
-    on_locked: Callback<Profile>,
-) -> impl IntoView {
-    let auth = use_auth();
-    let step_up = use_step_up();
-    let pin = RwSignal::new(String::new());
-    let again = RwSignal::new(String::new());
-    let pin_error = RwSignal::new(None::<String>);
-    let again_error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
-    let pin_input = NodeRef::<Input>::new();
-    let again_input = NodeRef::<Input>::new();
-    Effect::new(move |_| {
-        if open.get() {
-            pin.set(String::new());
-            again.set(String::new());
-            pin_error.set(None);
-            again_error.set(None);
-            busy.set(false);
-        }
-    });
-    let title = Signal::derive(move || {
-        profile.with(|p| {
-            format!(
-                "Lock {} with a PIN",
-                p.as_ref().map_or("", |p| p.name.as_str())
-            )
-        })
-    });
-    let focus = |input: NodeRef<Input>| {
-        if let Some(el) = input.get_untracked() {
-            let _ = el.focus();
-        }
-    };
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let Some(target) = profile.get_untracked() else {
-            return;
-        };
-        if busy.get_untracked() {
-            return;
-        }
-        let typed = pin.get_untracked();
-        pin_error.set(None);
-        again_error.set(None);
-        if let Err(problem) = validate::pin(&typed) {
-            pin_error.set(Some(problem.to_owned()));
-            focus(pin_input);
-            return;
-        }
-        if again.get_untracked() != typed {
-            again_error.set(Some("The two PINs are not the same.".to_owned()));
-            focus(again_input);
-            return;
-        }
-        busy.set(true);
-        spawn_local(async move {
-            let id = target.id.clone();
-            let result = step_up
-                .run(|| {
-                    let (id, pin) = (id.clone(), typed.clone());
-                    async move { api::lock_profile(&id, pin).await }
-                })
-                .await;
-            busy.set(false);
-            match auth.check(result) {
-                Ok(()) => on_locked.run(target),
-                Err(e) => {
-                    pin_error.set(Some(e.field("pin").unwrap_or_else(|| e.message())));
-                    focus(pin_input);
-                }
-            }
-        });
-    };
-    view! {
-        <Dialog open title>
-            <form class="form" on:submit=submit novalidate>
-                <p>"Whoever opens this profile will be asked for the PIN first."</p>
-                <Field label="PIN" id="lock-pin" value=pin error=pin_error node_ref=pin_input
-                    input_type="password" inputmode="numeric" autocomplete="off" />
-                <Field label="Type the PIN again" id="lock-pin-again" value=again error=again_error
-                    node_ref=again_input input_type="password" inputmode="numeric" autocomplete="off" />
-                <div class="dialog-actions">
-                    <button type="button" class="secondary" on:click=move |_| open.set(false)>"Cancel"</button>
-                    <button type="submit" aria-disabled=move || busy.get().then_some("true")>"Lock profile"</button>
-                </div>
-            </form>
-        </Dialog>
     }
 }

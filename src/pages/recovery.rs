@@ -25,7 +25,13 @@ pub fn Recovery() -> impl IntoView {
             "If you lose access to your email or phone, Hallpass can help you back in through these."
         </p>
         {move || match loaded.get() {
-            None => view! { <p class="status" role="status">"Loading…"</p> }.into_any(),
+            None => view! {
+                <p class="visually-hidden" role="status">"Loading…"</p>
+                <div class="card form" aria-hidden="true">
+                    <span class="skeleton skeleton-field"></span>
+                    <span class="skeleton skeleton-field"></span>
+                </div>
+            }.into_any(),
             Some(Ok(account)) => view! { <RecoveryForm account /> }.into_any(),
             Some(Err(error)) => view! { <LoadError error on_retry=retry pending /> }.into_any(),
         }}
@@ -108,7 +114,7 @@ fn RecoveryForm(account: Account) -> impl IntoView {
             <FormError message=form_error />
             <div class="dialog-actions">
                 <button type="submit" aria-disabled=move || busy.get().then_some("true")>"Save"</button>
-                <Link href=Page::Account.href()>"Cancel"</Link>
+                <Link href=Page::Account.href() class="button">"Cancel"</Link>
             </div>
         </form>
     }

@@ -332,6 +332,26 @@ impl Browser {
         }
     }
 
+    /// Makes every request whose URL matches one of `patterns` (`*` is a wildcard) fail as a
+    /// dropped connection would, until called again with none. Only Chromium can (DevTools'
+    /// `Network.setBlockedURLs`); geckodriver and WebKitWebDriver offer no request blocking
+    /// over classic WebDriver, so cases that need it run in Chromium only.
+    pub async fn block_requests(&self, patterns: &[&str]) -> TestResult {
+        if self.engine != Engine::Chromium {
+            return Err(format!("{} cannot block requests", self.engine.name()));
+        }
+        for (cmd, params) in [
+            ("Network.enable", json!({})),
+            ("Network.setBlockedURLs", json!({ "urls": patterns })),
+        ] {
+            self.client
+                .issue_cmd(ChromiumCdp { cmd, params })
+                .await
+                .map_err(|e| format!("{cmd}: {e}"))?;
+        }
+        Ok(())
+    }
+
     /// Saves a screenshot, for failure reports.
     pub async fn screenshot(&self, path: &Path) -> TestResult {
         let png = self

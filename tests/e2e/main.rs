@@ -70,6 +70,11 @@ fn main() -> std::process::ExitCode {
         case!(signout::signing_out_clears_this_browser_and_back_shows_nothing),
         case!(signout::signed_out_page_says_why),
         case!(security::security_page_and_account_activity),
+        // Only Chromium can block a request from WebDriver (DevTools); see the case.
+        case!(
+            security::a_failed_secondary_request_takes_down_only_its_part,
+            [browser::Engine::Chromium]
+        ),
         case!(devices::signs_out_another_browser_which_then_learns_why),
         case!(devices::signs_out_of_all_devices_keeping_this_one_or_not),
         case!(stepup::asks_for_the_password_when_sign_in_was_long_ago),

@@ -1,7 +1,6 @@
 //! Manage profiles: add, edit and delete with the five-profile limit and the last profile
 //! kept, and locking a profile with a PIN (step-up) from "Who's watching?".
 
-use fantoccini::elements::Element;
 use serde_json::{Value, json};
 
 use crate::browser::Browser;

@@ -11,11 +11,9 @@ use crate::steps::{
     PROFILES_HEADING, api, ensure, sign_in_as,
 };
 
-const ACCOUNT_SECTIONS: [&str; 7] = [
+const ACCOUNT_SECTIONS: [&str; 5] = [
     "Membership",
-    "Email",
-    "Phone",
-    "Password",
+    "Sign-in details",
     "Recovery",
     "Linked accounts",
     "Profiles",
