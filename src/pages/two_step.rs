@@ -12,10 +12,8 @@ use super::two_step_setup::{Setup, to_clipboard};
 use crate::api;
 use crate::auth::use_auth;
 use crate::components::{
-    ConfirmDialog, FormError, Link, LoadError, PageHeading, focus_when_drawn, use_announcer,
-    use_step_up,
+    ConfirmDialog, FormError, LoadError, PageHeading, focus_when_drawn, use_announcer, use_step_up,
 };
-use crate::routes::Page;
 
 /// Where the page is.
 #[derive(Clone, PartialEq)]
@@ -41,7 +39,6 @@ pub fn TwoStep() -> impl IntoView {
             Some(Ok(account)) => view! { <Flow status=account.two_factor /> }.into_any(),
             Some(Err(error)) => view! { <LoadError error on_retry=retry pending /> }.into_any(),
         }}
-        <p><Link href=Page::Security.href()>"Back to Security & privacy"</Link></p>
     }
 }
 
