@@ -29,6 +29,12 @@ impl Location {
         self.path.with(|path| Page::from_path(path))
     }
 
+    /// The page the current path names, read once (a component that is built anew for
+    /// each page needs no subscription).
+    pub fn page_untracked(self) -> Option<Page> {
+        self.path.with_untracked(|path| Page::from_path(path))
+    }
+
     /// Goes to `href` (a path of this app) with a new history entry and no page load.
     pub fn navigate(self, href: &str) {
         if let Ok(history) = window().history() {

@@ -3,7 +3,9 @@
 #![cfg(target_arch = "wasm32")]
 
 use hallpass::api::{self, ApiError};
+use hallpass::auth::provide_auth;
 use hallpass::components::{LoadError, PageHeading, SkipLink};
+use hallpass::router::provide_location;
 use leptos::mount::mount_to;
 use leptos::prelude::*;
 use wasm_bindgen_test::*;
@@ -83,10 +85,12 @@ async fn skip_link_moves_focus_to_its_target() {
 #[wasm_bindgen_test]
 async fn page_heading_names_the_document() {
     let root = container();
-    let _view = mount_to(
-        root.clone(),
-        || view! { <PageHeading text="Manage access and devices" /> },
-    );
+    // The heading reads where it is (for its back link) and who is signed in.
+    let _view = mount_to(root.clone(), || {
+        provide_location();
+        provide_auth();
+        view! { <PageHeading text="Manage access and devices" /> }
+    });
     settle().await;
     let h1 = find(&root, "h1");
     assert_eq!(
@@ -109,10 +113,11 @@ async fn the_client_reports_an_answer_outside_the_contract() {
 }
 
 #[wasm_bindgen_test]
-async fn the_app_shell_has_landmarks_and_shows_the_health_failure() {
+async fn the_app_shell_has_landmarks_and_offers_retry_when_the_session_check_fails() {
     let root = container();
     let _view = mount_to(root.clone(), hallpass::App);
-    // Wait for the health request to the runner's server to fail.
+    // The front door asks the runner's server for the session, which answers 404: the page
+    // must say so and offer Retry, not send a possibly signed-in person to sign in.
     for _ in 0..100 {
         if root.query_selector("[role=alert]").ok().flatten().is_some() {
             break;

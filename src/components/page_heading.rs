@@ -29,7 +29,7 @@ pub fn PageHeading(#[prop(into)] text: String) -> impl IntoView {
         }
     });
     let auth = use_auth();
-    let page = use_location().page();
+    let page = use_location().page_untracked();
     // A kids profile sees a block on these pages; a way back to another block helps no one.
     let back = move || {
         let chosen = auth
