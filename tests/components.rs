@@ -4,7 +4,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use hallpass::cleanup::clear_browser_data;
-use hallpass::components::{ConfirmDialog, DEVICES_CAPTION, DeviceList};
+use hallpass::components::{ConfirmDialog, DEVICES_CAPTION, DeviceList, labelled};
 use hallpass_api::{Device, DeviceKind, Location, ProfileRef, Timestamp};
 use leptos::mount::mount_to;
 use leptos::prelude::*;
@@ -163,11 +163,12 @@ fn three_devices() -> Vec<Device> {
 async fn the_device_table_has_a_caption_headers_and_one_row_per_device() {
     let root = container();
     let devices = RwSignal::new(three_devices());
+    let entries = Signal::derive(move || labelled(&devices.get()));
     let pressed = RwSignal::new(None::<String>);
     let renaming = RwSignal::new(None::<String>);
     let view = mount_to(root.clone(), move || {
         view! {
-            <DeviceList devices narrow=false
+            <DeviceList devices=entries narrow=false
                 on_sign_out=Callback::new(move |d: Device| pressed.set(Some(d.id)))
                 on_rename=Callback::new(move |d: Device| renaming.set(Some(d.id))) />
         }
@@ -246,7 +247,7 @@ async fn the_device_table_has_a_caption_headers_and_one_row_per_device() {
 #[wasm_bindgen_test]
 async fn on_a_narrow_screen_the_table_becomes_cards_with_the_same_content() {
     let root = container();
-    let devices = RwSignal::new(three_devices());
+    let devices = Signal::stored(labelled(&three_devices()));
     let narrow = RwSignal::new(true);
     let view = mount_to(root.clone(), move || {
         view! { <DeviceList devices narrow on_sign_out=Callback::new(|_| ()) on_rename=Callback::new(|_| ()) /> }
