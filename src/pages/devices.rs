@@ -101,6 +101,10 @@ fn Manager(list: Vec<Device>) -> impl IntoView {
         sort.track();
         shown.set(PAGE);
     });
+    // Memos, so that the list and the search box are drawn once, not again at every change.
+    let any_found = Memo::new(move |_| !found.with(Vec::is_empty));
+    // No search for one device; but never hide a search that still filters.
+    let many = Memo::new(move |_| others.with(Vec::len) > 1 || query.with(|q| !q.is_empty()));
     let visible = Signal::derive(move || {
         let n = shown.get();
         found.with(|f| f[..f.len().min(n)].to_vec())
@@ -274,9 +278,9 @@ fn Manager(list: Vec<Device>) -> impl IntoView {
         </section>
         <section class="device-section" aria-labelledby="other-devices-heading">
             <h2 id="other-devices-heading">"Other devices"</h2>
-            {move || (others.with(Vec::len) > 1).then(|| view! { <DeviceFinder query sort /> })}
+            {move || many.get().then(|| view! { <DeviceFinder query sort /> })}
             <p class="status device-status" role="status">{status}</p>
-            {move || (!found.with(Vec::is_empty)).then(|| view! {
+            {move || any_found.get().then(|| view! {
                 <DeviceList devices=visible narrow on_sign_out=ask on_rename=rename />
             })}
             {move || {

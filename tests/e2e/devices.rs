@@ -5,11 +5,11 @@
 use fantoccini::elements::Element;
 use serde_json::json;
 
-use crate::browser::Browser;
+use crate::browser::{Browser, TAB};
 use crate::runner::{Ctx, TestResult};
 use crate::steps::{
     Device, OWNER, SIGNED_OUT_HEADING, api, devices, ensure, is_modal, nickname_this_device,
-    sign_in_as, this_device,
+    sign_in_as, sign_in_elsewhere, this_device,
 };
 
 pub const HEADING: &str = "Manage access and devices";
@@ -19,6 +19,8 @@ pub const SIGN_OUT_ALL: &str = "Sign out of all devices";
 pub const SIGN_OUT_ALL_TITLE: &str = "Sign out of all devices?";
 pub const KEEP_THIS_ONE: &str = "Keep me signed in on this device";
 pub const CONFIRM_TITLE: &str = "Confirm it's you";
+pub const THIS_DEVICE: &str = "This device";
+pub const SIGN_OUT_HERE: &str = "Sign out of this device";
 
 pub fn sign_out_name(device: &Device) -> String {
     format!("Sign out {}", device.name)
@@ -79,40 +81,50 @@ pub(crate) async fn focus_after_removing(
     }
 }
 
-/// The table of devices: its caption names it, it has column headers, one row per device
-/// (plus the header row), the current device's row says "This device", and each device has a
-/// "Sign out" button named after it.
+/// This device, first and apart: a region "This device" with the "This device" mark, its own
+/// name, "Rename" and a "Sign out of this device" worded unlike the others' "Sign out".
+pub(crate) async fn check_this_device(b: &Browser, me: &Device) -> TestResult<Element> {
+    let region = b.by_role("region", THIS_DEVICE).await?;
+    let text = region.text().await.map_err(|e| e.to_string())?;
+    // The region's heading and the mark on the device both say it.
+    ensure(
+        text.contains(&me.name) && text.matches(THIS_DEVICE).count() >= 2,
+        || {
+            format!(
+                "the region {THIS_DEVICE:?} shows {text:?} (this device is {:?})",
+                me.name
+            )
+        },
+    )?;
+    b.by_role_within(&region, "button", SIGN_OUT_HERE).await?;
+    b.by_role_within(&region, "button", &format!("Rename {}", me.name))
+        .await?;
+    Ok(region)
+}
+
+/// The table of the other devices: its caption names it, it has column headers, one row per
+/// other device (plus the header row), none of them this device, and each has a "Sign out"
+/// button named after it; this device is above it, on its own.
 async fn check_table(b: &Browser, list: &[Device]) -> TestResult<Element> {
+    let me = list.iter().find(|d| d.current).ok_or("no current device")?;
+    check_this_device(b, me).await?;
     let table = b.by_role("table", CAPTION).await?;
     let headers = b.all_by_role_within(&table, "columnheader", None).await?;
     ensure(headers.len() >= 2, || {
         format!("the devices table has {} column header(s)", headers.len())
     })?;
     let rows = b.all_by_role_within(&table, "row", None).await?;
-    ensure(rows.len() == list.len() + 1, || {
+    ensure(rows.len() == list.len(), || {
         format!(
-            "the devices table has {} rows for {} devices and its header",
+            "the devices table has {} rows for {} other devices and its header",
             rows.len(),
-            list.len()
+            list.len() - 1
         )
     })?;
-    let me = list.iter().find(|d| d.current).ok_or("no current device")?;
-    let mut current_rows = Vec::new();
-    for row in &rows {
-        let text = row.text().await.map_err(|e| e.to_string())?;
-        if text.contains("This device") {
-            current_rows.push(text);
-        }
-    }
-    ensure(
-        current_rows.len() == 1 && current_rows[0].contains(&me.name),
-        || {
-            format!(
-                "rows saying \"This device\": {current_rows:?} (this device is {:?})",
-                me.name
-            )
-        },
-    )?;
+    let text = table.text().await.map_err(|e| e.to_string())?;
+    ensure(!text.contains(THIS_DEVICE), || {
+        format!("the table of other devices lists this device: {text:?}")
+    })?;
     for device in list.iter().filter(|d| !d.current) {
         let button = b
             .by_role_within(&table, "button", &sign_out_name(device))
@@ -201,7 +213,8 @@ pub async fn signs_out_another_browser_which_then_learns_why(ctx: &Ctx) -> TestR
     sign_out_device(b, &list, &second).await?;
     let table = b.by_role("table", CAPTION).await?;
     let rows = b.all_by_role_within(&table, "row", None).await?;
-    ensure(rows.len() == list.len(), || {
+    // The other devices but one, and the header row.
+    ensure(rows.len() == list.len() - 1, || {
         format!(
             "after signing out one of {} devices the table has {} rows",
             list.len(),
@@ -249,6 +262,17 @@ pub async fn signs_out_of_all_devices_keeping_this_one_or_not(ctx: &Ctx) -> Test
         "the sign-out-all dialog is not modal".to_owned()
     })?;
     let keep = b.by_role_within(&dialog, "checkbox", KEEP_THIS_ONE).await?;
+    // The choice comes before the buttons: focus starts on it, then Tab reaches Cancel and
+    // only then the destructive button.
+    b.expect_focus(&keep, &format!("{KEEP_THIS_ONE:?} when the dialog opens"))
+        .await?;
+    b.press(TAB).await?;
+    let cancel = b.by_role_within(&dialog, "button", "Cancel").await?;
+    b.expect_focus(&cancel, "Cancel after one Tab").await?;
+    b.press(TAB).await?;
+    let all = b.by_role_within(&dialog, "button", SIGN_OUT_ALL).await?;
+    b.expect_focus(&all, &format!("{SIGN_OUT_ALL:?} after two Tabs"))
+        .await?;
     let checked = keep.prop("checked").await.map_err(|e| e.to_string())?;
     ensure(checked.as_deref() == Some("true"), || {
         format!("{KEEP_THIS_ONE:?} starts as {checked:?}, not checked")
@@ -266,18 +290,12 @@ pub async fn signs_out_of_all_devices_keeping_this_one_or_not(ctx: &Ctx) -> Test
         .map_err(click_err("the dialog's Sign out of all devices"))?;
     wait_for_status(b, &format!("Signed out {others} devices")).await?;
     b.wait_gone("dialog", SIGN_OUT_ALL_TITLE).await?;
-    let table = b.by_role("table", CAPTION).await?;
-    b.wait_until(
-        "only this device's row to remain",
-        "return arguments[0].querySelectorAll('tbody tr').length === 1 || \
-           arguments[0].rows.length === 2;",
-        vec![serde_json::to_value(&table).map_err(|e| e.to_string())?],
-    )
-    .await?;
-    let text = table.text().await.map_err(|e| e.to_string())?;
-    ensure(text.contains("This device"), || {
-        format!("after signing out of all others, the table shows {text:?}")
-    })?;
+    // No other device is left: the table goes, the status says so, this device stays.
+    b.wait_gone("table", CAPTION).await?;
+    wait_for_status(b, "No other devices are signed in.").await?;
+    b.wait_for_text("1 device signed in").await?;
+    let me = list.iter().find(|d| d.current).ok_or("no current device")?;
+    check_this_device(b, me).await?;
     let left = devices(b).await?;
     ensure(left.len() == 1 && left[0].current, || {
         format!("after signing out of all others, the API lists {left:?}")
@@ -338,11 +356,11 @@ pub async fn check_phone_layout(b: &Browser) -> TestResult {
             vec![serde_json::to_value(&button).map_err(|e| e.to_string())?],
         )
         .await?;
-    ensure(in_list.as_u64() == Some(list.len() as u64), || {
+    ensure(in_list.as_u64() == Some(list.len() as u64 - 1), || {
         format!(
-            "at phone width the sign-out buttons should be in a <ul> with one <li> per device \
-             ({}); found {in_list}",
-            list.len()
+            "at phone width the sign-out buttons should be in a <ul> with one <li> per other \
+             device ({}); found {in_list}",
+            list.len() - 1
         )
     })?;
     for device in list.iter().filter(|d| !d.current) {
@@ -352,4 +370,207 @@ pub async fn check_phone_layout(b: &Browser) -> TestResult {
     ensure(overflow == 0, || {
         format!("the devices page scrolls sideways by {overflow}px on a phone")
     })
+}
+
+/// Rows the page shows before "Show more" (`PAGE` in `src/pages/devices.rs`).
+const FIRST_PAGE: usize = 50;
+const BACKSPACE: char = '\u{e003}';
+pub const FIND: &str = "Find a device";
+pub const SORT: &str = "Sort by";
+
+/// The devices' labels as the table's row headers show them (their first line), in order.
+async fn row_names(b: &Browser) -> TestResult<Vec<String>> {
+    let names = b
+        .js(
+            "return [...document.querySelectorAll('main table tbody th[scope=row]')] \
+               .map(el => el.innerText.split('\\n')[0].trim());",
+            vec![],
+        )
+        .await?;
+    Ok(names
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+/// Waits until the table shows `n` rows of devices (its header row aside).
+async fn wait_for_rows(b: &Browser, n: usize) -> TestResult {
+    b.wait_until(
+        &format!("the table to show {n} devices"),
+        "const t = document.querySelector('main table'); \
+         return (t ? t.tBodies[0].rows.length : 0) === arguments[0];",
+        vec![json!(n)],
+    )
+    .await
+}
+
+/// Many devices, most with this browser's own name: the count says how many; "Sign out of
+/// all devices" is reached from the top in a few Tabs; the list shows a page and "Show more";
+/// same-named devices are numbered in the row and in their buttons' names, and the numbers
+/// stay while searching; a search by name, kind or place filters as you type with a polite
+/// count; and the sort orders by name, kind or recent activity.
+pub async fn finds_a_device_among_many_and_tells_same_names_apart(ctx: &Ctx) -> TestResult {
+    let b = &ctx.browser;
+    sign_in_as(b, OWNER).await?;
+    // More than a page: sign-ins "elsewhere" that carry this browser's own name.
+    sign_in_elsewhere(b, FIRST_PAGE).await?;
+    let list = devices(b).await?;
+    let me = list
+        .iter()
+        .find(|d| d.current)
+        .cloned()
+        .ok_or("no current device")?;
+    let others = list.len() - 1;
+    open_devices_page(b).await?;
+
+    // The count, and sign-out-all near the top: three Tabs from the heading.
+    b.wait_for_text(&format!("{} devices signed in", list.len()))
+        .await?;
+    let all = b.by_role("button", SIGN_OUT_ALL).await?;
+    let heading = b.by_role("heading", HEADING).await?;
+    b.js(
+        "arguments[0].focus();",
+        vec![serde_json::to_value(&heading).map_err(|e| e.to_string())?],
+    )
+    .await?;
+    let mut reached = false;
+    for _ in 0..3 {
+        b.press(TAB).await?;
+        if b.is_focused(&all).await? {
+            reached = true;
+            break;
+        }
+    }
+    let focused = b.focused().await?;
+    ensure(reached, || {
+        format!(
+            "{SIGN_OUT_ALL:?} is not among the first three Tab stops after the heading (focus is on {focused:?})"
+        )
+    })?;
+
+    // This device first, numbered #1: it signed in before the others of its name.
+    let mine = format!("{} (#1)", me.name);
+    let region = b.by_role("region", THIS_DEVICE).await?;
+    b.by_role_within(&region, "button", &format!("Rename {mine}"))
+        .await?;
+
+    // A page of rows, and the rest behind "Show more".
+    wait_for_rows(b, FIRST_PAGE).await?;
+    wait_for_status(
+        b,
+        &format!("{others} other devices, showing the first {FIRST_PAGE}"),
+    )
+    .await?;
+    let more = format!("Show {} more", others - FIRST_PAGE);
+    b.click("button", &more).await?;
+    wait_for_rows(b, others).await?;
+    b.wait_gone("button", &more).await?;
+    let first_new = row_names(b)
+        .await?
+        .get(FIRST_PAGE)
+        .cloned()
+        .ok_or("no 51st row")?;
+    let focus_to = b
+        .by_role("button", format!("Rename {first_new}").as_str())
+        .await?;
+    b.expect_focus(&focus_to, "the first row that Show more added")
+        .await?;
+
+    // Same names told apart, in the page and in every button's name.
+    let names = row_names(b).await?;
+    let mut unique = names.clone();
+    unique.sort();
+    unique.dedup();
+    ensure(unique.len() == names.len(), || {
+        format!("two rows have the same name: {names:?}")
+    })?;
+    for n in [2, 3, FIRST_PAGE + 1] {
+        let label = format!("{} (#{n})", me.name);
+        ensure(names.contains(&label), || {
+            format!("no row named {label:?}: {names:?}")
+        })?;
+        b.by_role("button", format!("Sign out {label}").as_str())
+            .await?;
+    }
+    ensure(
+        b.all_by_role("button", Some(&sign_out_name(&me)))
+            .await?
+            .is_empty(),
+        || {
+            format!(
+                "a button is named {:?}, like every other device of that name",
+                sign_out_name(&me)
+            )
+        },
+    )?;
+
+    // Search: by place, by kind, by a numbered name; the count is spoken politely.
+    b.fill(FIND, "lisbon").await?;
+    wait_for_status(b, &format!("1 of {others} other devices")).await?;
+    wait_for_rows(b, 1).await?;
+    b.by_role("button", "Sign out LG TV").await?;
+    b.fill(FIND, "tv").await?;
+    wait_for_status(b, &format!("2 of {others} other devices")).await?;
+    wait_for_rows(b, 2).await?;
+    let seventh = format!("{} (#7)", me.name);
+    b.fill(FIND, &seventh).await?;
+    wait_for_status(b, &format!("1 of {others} other devices")).await?;
+    b.by_role("button", format!("Sign out {seventh}").as_str())
+        .await?;
+    b.fill(FIND, "no such device").await?;
+    wait_for_status(b, "No device matches").await?;
+    b.wait_gone("table", CAPTION).await?;
+    // Emptied with Backspace, as a person would: every device again, a page of them.
+    b.fill(FIND, "x").await?;
+    b.press(BACKSPACE).await?;
+    wait_for_status(
+        b,
+        &format!("{others} other devices, showing the first {FIRST_PAGE}"),
+    )
+    .await?;
+    wait_for_rows(b, FIRST_PAGE).await?;
+
+    // Sort: by name, then by kind (the icons' text), then back to the most recent first.
+    let sort = b.by_label(SORT).await?;
+    sort.select_by_value("name")
+        .await
+        .map_err(|e| e.to_string())?;
+    b.wait_until(
+        "the rows to be in order of name",
+        "const names = [...document.querySelectorAll('main table tbody th[scope=row]')] \
+           .map(el => el.innerText.split('\\n')[0].trim().toLowerCase()); \
+         return names.length > 1 && names.every((n, i) => i === 0 || names[i - 1] <= n) \
+           && names[0] !== names[names.length - 1];",
+        vec![],
+    )
+    .await?;
+    sort.select_by_value("kind")
+        .await
+        .map_err(|e| e.to_string())?;
+    b.wait_until(
+        "the rows to be in order of kind",
+        "const kinds = [...document.querySelectorAll('main table tbody th [role=img]')] \
+           .map(el => el.getAttribute('aria-label')); \
+         return kinds.length > 1 && kinds.every((k, i) => i === 0 || kinds[i - 1] <= k) \
+           && kinds[0] === 'Computer';",
+        vec![],
+    )
+    .await?;
+    sort.select_by_value("recent")
+        .await
+        .map_err(|e| e.to_string())?;
+    b.wait_until(
+        "the rows to be in order of recent activity",
+        "const at = [...document.querySelectorAll('main table tbody time')] \
+           .map(el => el.getAttribute('datetime')); \
+         return at.length > 1 && at.every((t, i) => i === 0 || at[i - 1] >= t) \
+           && document.querySelector('main table tbody th [role=img]') !== null;",
+        vec![],
+    )
+    .await?;
+    Ok(())
 }
