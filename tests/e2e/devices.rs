@@ -452,12 +452,24 @@ pub async fn finds_a_device_among_many_and_tells_same_names_apart(ctx: &Ctx) -> 
         )
     })?;
 
-    // This device first, numbered #1: it signed in before the others of its name.
-    let mine = format!("{} (#1)", me.name);
+    // This device is numbered among the devices of its name too (by when they signed in, to
+    // the second; ties by id), and keeps its own place at the top.
     let region = b.by_role("region", THIS_DEVICE).await?;
-    b.by_role_within(&region, "button", &format!("Rename {mine}"))
-        .await?;
-
+    let rename_me = b
+        .all_by_role_within(&region, "button", None)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or("no buttons for this device")?
+        .attr("aria-label")
+        .await
+        .map_err(|e| e.to_string())?
+        .unwrap_or_default();
+    let my_number: usize = rename_me
+        .strip_prefix(&format!("Rename {} (#", me.name))
+        .and_then(|rest| rest.strip_suffix(')'))
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(|| format!("this device's Rename is named {rename_me:?}"))?;
     // A page of rows, and the rest behind "Show more".
     wait_for_rows(b, FIRST_PAGE).await?;
     wait_for_status(
@@ -488,7 +500,8 @@ pub async fn finds_a_device_among_many_and_tells_same_names_apart(ctx: &Ctx) -> 
     ensure(unique.len() == names.len(), || {
         format!("two rows have the same name: {names:?}")
     })?;
-    for n in [2, 3, FIRST_PAGE + 1] {
+    let numbers = [1, 2, 3, FIRST_PAGE + 1];
+    for n in numbers.into_iter().filter(|&n| n != my_number).take(3) {
         let label = format!("{} (#{n})", me.name);
         ensure(names.contains(&label), || {
             format!("no row named {label:?}: {names:?}")
@@ -516,7 +529,7 @@ pub async fn finds_a_device_among_many_and_tells_same_names_apart(ctx: &Ctx) -> 
     b.fill(FIND, "tv").await?;
     wait_for_status(b, &format!("2 of {others} other devices")).await?;
     wait_for_rows(b, 2).await?;
-    let seventh = format!("{} (#7)", me.name);
+    let seventh = format!("{} (#{})", me.name, if my_number == 7 { 8 } else { 7 });
     b.fill(FIND, &seventh).await?;
     wait_for_status(b, &format!("1 of {others} other devices")).await?;
     b.by_role("button", format!("Sign out {seventh}").as_str())
