@@ -383,7 +383,7 @@ async fn row_names(b: &Browser) -> TestResult<Vec<String>> {
     let names = b
         .js(
             "return [...document.querySelectorAll('main table tbody th[scope=row]')] \
-               .map(el => el.innerText.split('\\n')[0].trim());",
+               .map(el => el.innerText.split('\\n').map(l => l.trim()).find(l => l) ?? '');",
             vec![],
         )
         .await?;
@@ -555,7 +555,7 @@ pub async fn finds_a_device_among_many_and_tells_same_names_apart(ctx: &Ctx) -> 
     b.wait_until(
         "the rows to be in order of name",
         "const names = [...document.querySelectorAll('main table tbody th[scope=row]')] \
-           .map(el => el.innerText.split('\\n')[0].trim().toLowerCase()); \
+           .map(el => el.innerText.split('\\n').map(l => l.trim()).find(l => l) ?? '').map(n => n.toLowerCase()); \
          return names.length > 1 && names.every((n, i) => i === 0 || names[i - 1] <= n) \
            && names[0] !== names[names.length - 1];",
         vec![],
