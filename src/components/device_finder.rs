@@ -4,7 +4,7 @@
 //! as you type costs no request, and the labels, numbered over the whole list, stay the same
 //! whatever the search shows.
 
-use std::collections::HashMap;
+use std::cmp::Ordering;
 
 use hallpass_api::Device;
 use leptos::prelude::*;
@@ -19,17 +19,37 @@ pub struct Entry {
     /// share, where it is and, if that is shared too, its number in the order they signed in
     /// ("Chrome on Windows (Lisbon, #2)").
     pub label: String,
-    /// Lowercase text a search looks in: label, kind, software and place.
+    /// Lowercase text a search looks in: the label first (`..label_end`, the name sort's key),
+    /// then kind, software and place.
     haystack: String,
+    label_end: usize,
+}
+
+/// Sorts positions with `cmp`, stably. Every order of the page goes through this one
+/// instantiation of the standard sort: each closure type would add its own copy to the wasm.
+fn sort_positions(positions: &mut [usize], cmp: &dyn Fn(usize, usize) -> Ordering) {
+    positions.sort_by(|&a, &b| cmp(a, b));
+}
+
+/// The lengths of the runs of equal items in `positions` (already sorted by `key`).
+fn runs<K: PartialEq>(positions: &[usize], key: impl Fn(usize) -> K) -> Vec<usize> {
+    let mut lengths = Vec::new();
+    let mut i = 0;
+    while i < positions.len() {
+        let first = key(positions[i]);
+        let n = positions[i..]
+            .iter()
+            .take_while(|&&p| key(p) == first)
+            .count();
+        lengths.push(n);
+        i += n;
+    }
+    lengths
 }
 
 /// Labels and search text for every device, in the same order.
 pub fn labelled(devices: &[Device]) -> Vec<Entry> {
     let names: Vec<String> = devices.iter().map(device_name).collect();
-    let mut same_name: HashMap<&str, usize> = HashMap::new();
-    for name in &names {
-        *same_name.entry(name).or_default() += 1;
-    }
     // Where: the city, else the country; nothing when the address can't be placed.
     let wheres: Vec<Option<&str>> = devices
         .iter()
@@ -39,49 +59,67 @@ pub fn labelled(devices: &[Device]) -> Vec<Entry> {
                 .and_then(|l| l.city.as_deref().or(l.country.as_deref()))
         })
         .collect();
-    let mut same_place: HashMap<(&str, Option<&str>), Vec<usize>> = HashMap::new();
-    for (i, name) in names.iter().enumerate() {
-        if same_name[name.as_str()] > 1 {
-            same_place.entry((name, wheres[i])).or_default().push(i);
-        }
-    }
-    // Numbered by when they signed in, so a number stays with its device while others come
-    // and go after it.
+    // By name, place and when they signed in: devices to tell apart end up side by side, in
+    // the order they are numbered. A number stays with its device while others come and go
+    // after it.
+    let mut order: Vec<usize> = (0..devices.len()).collect();
+    sort_positions(&mut order, &|a, b| {
+        let key = |i: usize| {
+            (
+                &names[i],
+                wheres[i],
+                &devices[i].signed_in_at.0,
+                &devices[i].id,
+            )
+        };
+        key(a).cmp(&key(b))
+    });
+    let mut shared = vec![false; devices.len()];
     let mut number = vec![0usize; devices.len()];
-    for group in same_place.values_mut().filter(|g| g.len() > 1) {
-        group.sort_by(|&a, &b| {
-            let (a, b) = (&devices[a], &devices[b]);
-            (&a.signed_in_at.0, &a.id).cmp(&(&b.signed_in_at.0, &b.id))
-        });
-        for (n, &i) in group.iter().enumerate() {
-            number[i] = n + 1;
+    let mut start = 0;
+    for same_name in runs(&order, |i| &names[i]) {
+        let group = &order[start..start + same_name];
+        if same_name > 1 {
+            let mut at = 0;
+            for same_place in runs(group, |i| wheres[i]) {
+                for (n, &i) in group[at..at + same_place].iter().enumerate() {
+                    shared[i] = true;
+                    number[i] = if same_place > 1 { n + 1 } else { 0 };
+                }
+                at += same_place;
+            }
         }
+        start += same_name;
     }
     devices
         .iter()
         .enumerate()
         .map(|(i, device)| {
             let name = &names[i];
-            let label = match (same_name[name.as_str()] > 1, wheres[i], number[i]) {
-                (false, ..) => name.clone(),
+            let label = match (shared[i], wheres[i], number[i]) {
+                (false, ..) | (true, None, 0) => name.clone(),
                 (true, Some(at), 0) => format!("{name} ({at})"),
                 (true, Some(at), n) => format!("{name} ({at}, #{n})"),
-                (true, None, 0) => name.clone(),
                 (true, None, n) => format!("{name} (#{n})"),
             };
-            let haystack = format!(
-                "{label} {} {} {} {} {}",
-                device.name,
-                kind_label(device.kind),
-                device.browser,
-                device.os,
-                place(device.location.as_ref())
-            )
-            .to_lowercase();
+            let mut haystack = label.to_lowercase();
+            let label_end = haystack.len();
+            haystack.push_str(
+                &format!(
+                    " {} {} {} {} {}",
+                    device.name,
+                    kind_label(device.kind),
+                    device.browser,
+                    device.os,
+                    place(device.location.as_ref())
+                )
+                .to_lowercase(),
+            );
             Entry {
                 device: device.clone(),
                 label,
                 haystack,
+                label_end,
             }
         })
         .collect()
@@ -122,27 +160,19 @@ impl SortBy {
 pub fn find(entries: &[Entry], query: &str, sort: SortBy) -> Vec<Entry> {
     let query = query.to_lowercase();
     let words: Vec<&str> = query.split_whitespace().collect();
-    let mut found: Vec<Entry> = entries
-        .iter()
-        .filter(|e| words.iter().all(|w| e.haystack.contains(w)))
-        .cloned()
+    let mut found: Vec<usize> = (0..entries.len())
+        .filter(|&i| words.iter().all(|w| entries[i].haystack.contains(w)))
         .collect();
-    let recent = |a: &Entry, b: &Entry| b.device.last_active_at.0.cmp(&a.device.last_active_at.0);
-    match sort {
-        SortBy::Recent => found.sort_by(recent),
-        SortBy::Name => found.sort_by(|a, b| {
-            a.label
-                .to_lowercase()
-                .cmp(&b.label.to_lowercase())
-                .then_with(|| recent(a, b))
-        }),
-        SortBy::Kind => found.sort_by(|a, b| {
-            kind_label(a.device.kind)
-                .cmp(kind_label(b.device.kind))
-                .then_with(|| recent(a, b))
-        }),
-    }
-    found
+    sort_positions(&mut found, &|a, b| {
+        let (a, b) = (&entries[a], &entries[b]);
+        let by = match sort {
+            SortBy::Recent => Ordering::Equal,
+            SortBy::Name => a.haystack[..a.label_end].cmp(&b.haystack[..b.label_end]),
+            SortBy::Kind => kind_label(a.device.kind).cmp(kind_label(b.device.kind)),
+        };
+        by.then_with(|| b.device.last_active_at.0.cmp(&a.device.last_active_at.0))
+    });
+    found.into_iter().map(|i| entries[i].clone()).collect()
 }
 
 /// "1,000": the count as people read it.
