@@ -27,7 +27,9 @@ pub fn App() -> impl IntoView {
     view! {
         <SkipLink target=MAIN_ID />
         <SiteHeader />
-        <main id=MAIN_ID tabindex="-1">
+        // Wide pages are wide from the first frame, before their content: `main` changing
+        // width later moves everything in it (layout shift).
+        <main id=MAIN_ID tabindex="-1" class:wide=move || page.get() == Some(Page::Devices)>
             {move || match page.get() {
                 Some(Page::Home) => view! { <Home /> }.into_any(),
                 Some(Page::SignIn) => view! { <SignIn /> }.into_any(),

@@ -4,7 +4,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use hallpass::cleanup::clear_browser_data;
-use hallpass::components::{ConfirmDialog, DEVICES_CAPTION, DeviceList};
+use hallpass::components::{ConfirmDialog, DEVICES_CAPTION, DeviceList, SortBy, labelled};
 use hallpass_api::{Device, DeviceKind, Location, ProfileRef, Timestamp};
 use leptos::mount::mount_to;
 use leptos::prelude::*;
@@ -163,11 +163,12 @@ fn three_devices() -> Vec<Device> {
 async fn the_device_table_has_a_caption_headers_and_one_row_per_device() {
     let root = container();
     let devices = RwSignal::new(three_devices());
+    let entries = Signal::derive(move || labelled(&devices.get()));
     let pressed = RwSignal::new(None::<String>);
     let renaming = RwSignal::new(None::<String>);
     let view = mount_to(root.clone(), move || {
         view! {
-            <DeviceList devices narrow=false
+            <DeviceList devices=entries narrow=false
                 on_sign_out=Callback::new(move |d: Device| pressed.set(Some(d.id)))
                 on_rename=Callback::new(move |d: Device| renaming.set(Some(d.id))) />
         }
@@ -246,7 +247,7 @@ async fn the_device_table_has_a_caption_headers_and_one_row_per_device() {
 #[wasm_bindgen_test]
 async fn on_a_narrow_screen_the_table_becomes_cards_with_the_same_content() {
     let root = container();
-    let devices = RwSignal::new(three_devices());
+    let devices = Signal::stored(labelled(&three_devices()));
     let narrow = RwSignal::new(true);
     let view = mount_to(root.clone(), move || {
         view! { <DeviceList devices narrow on_sign_out=Callback::new(|_| ()) on_rename=Callback::new(|_| ()) /> }
@@ -340,4 +341,43 @@ async fn clean_up_clears_every_store_script_can_reach() {
     assert_eq!(get("cookie").as_string().as_deref(), Some(""));
     assert_eq!(get("idb").as_string().as_deref(), Some(""));
     assert_eq!(get("caches").as_string().as_deref(), Some(""));
+}
+
+#[wasm_bindgen_test]
+fn same_named_devices_are_told_apart_by_place_then_by_sign_in_order() {
+    let at = |id: &str, city: Option<&str>, signed_in: &str| {
+        let mut d = device(id, "Chrome on Windows", DeviceKind::Computer, false);
+        d.location = city.map(|c| Location {
+            city: Some(c.to_owned()),
+            country: None,
+        });
+        d.signed_in_at = Timestamp(signed_in.to_owned());
+        d
+    };
+    let list = vec![
+        at("a", Some("Lisbon"), "2026-11-03T10:00:00Z"),
+        at("b", Some("Austin"), "2026-11-01T10:00:00Z"),
+        at("c", Some("Lisbon"), "2026-11-02T10:00:00Z"),
+        device("d", "Samsung TV", DeviceKind::Tv, false),
+    ];
+    let labels: Vec<String> = labelled(&list).into_iter().map(|e| e.label).collect();
+    assert_eq!(
+        labels,
+        [
+            "Chrome on Windows (Lisbon, #2)",
+            "Chrome on Windows (Austin)",
+            "Chrome on Windows (Lisbon, #1)",
+            "Samsung TV",
+        ]
+    );
+    // The labels come from the whole list, so a search doesn't renumber what it shows.
+    let found = hallpass::components::find(&labelled(&list), "lisbon #2", SortBy::Name);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].label, "Chrome on Windows (Lisbon, #2)");
+    let by_name: Vec<String> = hallpass::components::find(&labelled(&list), "", SortBy::Name)
+        .into_iter()
+        .map(|e| e.label)
+        .collect();
+    assert_eq!(by_name[0], "Chrome on Windows (Austin)");
+    assert_eq!(by_name[3], "Samsung TV");
 }

@@ -1,17 +1,20 @@
 use hallpass_api::{Device, DeviceKind};
 use leptos::prelude::*;
 
+use crate::components::device_finder::Entry;
 use crate::time;
 
 /// The caption of the devices table, and the name of the card list that replaces it.
 pub const DEVICES_CAPTION: &str = "Devices signed in to your account";
 
-/// Every signed-in device: a real table on wide screens and a list of cards with the same
+/// Signed-in devices: a real table on wide screens and a list of cards with the same
 /// content on narrow ones (`narrow`), so a phone never scrolls sideways. Only one of the two
 /// is in the page, so a screen reader meets each device once.
 #[component]
 pub fn DeviceList(
-    devices: RwSignal<Vec<Device>>,
+    /// The devices to show, each with its label ([`crate::components::labelled`]).
+    #[prop(into)]
+    devices: Signal<Vec<Entry>>,
     #[prop(into)] narrow: Signal<bool>,
     /// "Sign out" was pressed on a device.
     on_sign_out: Callback<Device>,
@@ -26,8 +29,8 @@ pub fn DeviceList(
         if narrow.get() {
             view! {
                 <ul class="device-cards" aria-label=DEVICES_CAPTION>
-                    <For each=move || devices.get() key=key let(device)>
-                        <DeviceCard device actions />
+                    <For each=move || devices.get() key=key let(entry)>
+                        <DeviceCard entry actions />
                     </For>
                 </ul>
             }
@@ -46,8 +49,8 @@ pub fn DeviceList(
                         </tr>
                     </thead>
                     <tbody>
-                        <For each=move || devices.get() key=key let(device)>
-                            <DeviceRow device actions />
+                        <For each=move || devices.get() key=key let(entry)>
+                            <DeviceRow entry actions />
                         </For>
                     </tbody>
                 </table>
@@ -57,9 +60,14 @@ pub fn DeviceList(
     }
 }
 
-/// A renamed device is drawn again; one that is only more recently active is not.
-fn key(device: &Device) -> (String, Option<String>) {
-    (device.id.clone(), device.nickname.clone())
+/// A renamed (or renumbered) device is drawn again; one that is only more recently active is
+/// not.
+fn key(entry: &Entry) -> (String, String, Option<String>) {
+    (
+        entry.device.id.clone(),
+        entry.label.clone(),
+        entry.device.nickname.clone(),
+    )
 }
 
 /// What the buttons of a row or card do.
@@ -142,12 +150,12 @@ struct Shown {
 }
 
 impl Shown {
-    fn of(device: &Device) -> Self {
+    fn of(device: &Device, label: String) -> Self {
         let at = device.last_active_at.as_str();
         Self {
             id: sign_out_button_id(&device.id),
             rename_id: rename_button_id(&device.id),
-            name: device_name(device),
+            name: label,
             icon: kind_class(device.kind),
             kind: kind_label(device.kind),
             software: format!("{} · {}", device.browser, device.os),
@@ -182,12 +190,15 @@ fn last_active(s: &Shown) -> impl IntoView + use<> {
     view! { <time datetime=s.iso.clone() title=s.exact.clone()>{s.relative.clone()}</time> }
 }
 
-/// "Rename" and "Sign out", each named with the device ("Sign out Samsung TV").
+/// "Rename" and "Sign out", each named with the device's label ("Sign out Samsung TV"). Rename
+/// is quiet (a minor edit); Sign out is a plain secondary button, not red: it opens a
+/// confirmation, the device can sign in again, and a column of red buttons would drown the
+/// one red control of the page, "Sign out of all devices".
 fn buttons(s: &Shown, device: Device, actions: Actions) -> impl IntoView + use<> {
     let renamed = device.clone();
     view! {
         <div class="device-actions">
-            <button type="button" class="secondary" id=s.rename_id.clone()
+            <button type="button" class="quiet" id=s.rename_id.clone()
                 aria-label=format!("Rename {}", s.name)
                 on:click=move |_| actions.on_rename.run(renamed.clone())>
                 "Rename"
@@ -202,8 +213,9 @@ fn buttons(s: &Shown, device: Device, actions: Actions) -> impl IntoView + use<>
 }
 
 #[component]
-fn DeviceRow(device: Device, actions: Actions) -> impl IntoView {
-    let s = Shown::of(&device);
+fn DeviceRow(entry: Entry, actions: Actions) -> impl IntoView {
+    let Entry { device, label, .. } = entry;
+    let s = Shown::of(&device, label);
     view! {
         <tr>
             <th scope="row"><div class="device">{identity(&s)}</div></th>
@@ -215,18 +227,59 @@ fn DeviceRow(device: Device, actions: Actions) -> impl IntoView {
     }
 }
 
+/// Profile, last active and location, as a card shows them.
+fn details(s: &Shown) -> impl IntoView + use<> {
+    view! {
+        <dl>
+            <dt>"Profile"</dt><dd>{s.profile.clone()}</dd>
+            <dt>"Last active"</dt><dd>{last_active(s)}</dd>
+            <dt>"Location"</dt><dd>{s.place.clone()}<br /><span class="muted">{s.ip.clone()}</span></dd>
+        </dl>
+    }
+}
+
 #[component]
-fn DeviceCard(device: Device, actions: Actions) -> impl IntoView {
-    let s = Shown::of(&device);
+fn DeviceCard(entry: Entry, actions: Actions) -> impl IntoView {
+    let Entry { device, label, .. } = entry;
+    let s = Shown::of(&device, label);
     view! {
         <li class="device-card">
             <div class="device">{identity(&s)}</div>
-            <dl>
-                <dt>"Profile"</dt><dd>{s.profile.clone()}</dd>
-                <dt>"Last active"</dt><dd>{last_active(&s)}</dd>
-                <dt>"Location"</dt><dd>{s.place.clone()}<br /><span class="muted">{s.ip.clone()}</span></dd>
-            </dl>
+            {details(&s)}
             {buttons(&s, device, actions)}
         </li>
+    }
+}
+
+/// The visible text of this device's own sign-out button: not "Sign out" like the others',
+/// because it does something else (this browser leaves the account).
+pub const SIGN_OUT_HERE: &str = "Sign out of this device";
+
+/// This browser's own device, first and apart from the rest, marked "This device". Its
+/// sign-out signs this browser out at once, as the header's "Sign out" does: nothing is lost
+/// that signing in again doesn't bring back, so it asks nothing.
+#[component]
+pub fn ThisDevice(
+    entry: Entry,
+    on_rename: Callback<Device>,
+    on_sign_out: Callback<()>,
+) -> impl IntoView {
+    let Entry { device, label, .. } = entry;
+    let s = Shown::of(&device, label);
+    view! {
+        <div class="device-card this-device">
+            <div class="device">{identity(&s)}</div>
+            {details(&s)}
+            <div class="device-actions">
+                <button type="button" class="quiet" id=s.rename_id.clone()
+                    aria-label=format!("Rename {}", s.name)
+                    on:click=move |_| on_rename.run(device.clone())>
+                    "Rename"
+                </button>
+                <button type="button" class="secondary" on:click=move |_| on_sign_out.run(())>
+                    {SIGN_OUT_HERE}
+                </button>
+            </div>
+        </div>
     }
 }

@@ -2,6 +2,7 @@
 
 mod avatar;
 mod confirm_dialog;
+mod device_finder;
 mod device_list;
 mod dialog;
 mod field;
@@ -24,9 +25,10 @@ mod summary;
 
 pub use avatar::{Avatar, AvatarSize};
 pub use confirm_dialog::ConfirmDialog;
+pub use device_finder::{DeviceFinder, Entry, SortBy, find, grouped, labelled};
 pub use device_list::{
-    DEVICES_CAPTION, DeviceList, device_name, kind_label, place, rename_button_id,
-    sign_out_button_id,
+    DEVICES_CAPTION, DeviceList, SIGN_OUT_HERE, ThisDevice, device_name, kind_label, place,
+    rename_button_id, sign_out_button_id,
 };
 pub use dialog::Dialog;
 pub use field::Field;

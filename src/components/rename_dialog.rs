@@ -16,6 +16,9 @@ use crate::components::{
 pub fn RenameDialog(
     open: RwSignal<bool>,
     device: RwSignal<Option<Device>>,
+    /// What the page calls the device, when that tells it from a same-named one; else its name.
+    #[prop(optional, into)]
+    label: Option<Signal<String>>,
     /// The server's copy of the renamed device.
     on_renamed: Callback<Device>,
 ) -> impl IntoView {
@@ -34,8 +37,11 @@ pub fn RenameDialog(
             busy.set(false);
         }
     });
-    let title = Signal::derive(move || {
-        device.with(|d| format!("Rename {}", d.as_ref().map(device_name).unwrap_or_default()))
+    let title = Signal::derive(move || match label {
+        Some(label) => format!("Rename {}", label.get()),
+        None => {
+            device.with(|d| format!("Rename {}", d.as_ref().map(device_name).unwrap_or_default()))
+        }
     });
     let default_name =
         move || device.with(|d| d.as_ref().map(|d| d.name.clone()).unwrap_or_default());

@@ -68,14 +68,17 @@ pub fn SignOutAll(
         }
     };
     view! {
-        <button type="button" class="danger" on:click=move |_| open.set(true)>
+        // Opens the confirmation, so red text without the fill (the solid red is the dialog's).
+        <button type="button" class="secondary danger" on:click=move |_| open.set(true)>
             "Sign out of all devices"
         </button>
         <ConfirmDialog open title="Sign out of all devices?" confirm="Sign out of all devices"
             busy error on_confirm=confirm>
             <p>{summary}</p>
+            // Focus starts on the box, before Cancel and the button: the choice comes first,
+            // and its checked state (stay signed in here) is the safe one.
             <label class="check">
-                <input type="checkbox" prop:checked=move || keep.get()
+                <input type="checkbox" autofocus prop:checked=move || keep.get()
                     on:change=move |ev| keep.set(event_target_checked(&ev)) />
                 "Keep me signed in on this device"
             </label>

@@ -7,34 +7,71 @@ use wasm_bindgen::JsCast;
 use crate::api;
 use crate::auth::{self, use_auth};
 use crate::components::{
-    ConfirmDialog, DeviceList, LoadError, PageHeading, RenameDialog, SignOutAll, device_name,
+    ConfirmDialog, DeviceFinder, DeviceList, LoadError, PageHeading, RenameDialog, SignOutAll,
+    SortBy, ThisDevice, device_name, find, focus_when_drawn, grouped, labelled, rename_button_id,
     sign_out_button_id, use_announcer, use_step_up,
 };
 
 /// Below this width (in CSS pixels) the devices table becomes a list of cards.
 const NARROW_BELOW: i32 = 640;
 
-/// "Manage access and devices": every signed-in device, and signing them out.
+/// How many devices the list draws at first, and how many more each "Show more" adds: a
+/// screenful and then some, so a thousand devices never cost a thousand rows up front.
+const PAGE: usize = 50;
+
+/// "Manage access and devices": every signed-in device, and signing them out. The page is
+/// wrapped in `.devices-page`, which widens `<main>` from its first frame (not when the table
+/// arrives, which moved the whole page sideways: Lighthouse's CLS 0.149).
 #[component]
 pub fn Devices() -> impl IntoView {
     let auth = use_auth();
     let (loaded, pending, retry) =
         crate::load::load(move || async move { auth.check(api::devices().await) });
     view! {
-        <PageHeading text="Manage access and devices" />
-        <p class="lead">
-            "These devices are signed in to your account. Signing one out takes effect on its "
-            "very next request."
-        </p>
-        {move || match loaded.get() {
-            None => view! { <p class="status" role="status">"Loading your devices…"</p> }.into_any(),
-            Some(Ok(list)) => view! { <Manager list /> }.into_any(),
-            Some(Err(error)) => view! { <LoadError error on_retry=retry pending /> }.into_any(),
-        }}
+        <div class="devices-page">
+            <PageHeading text="Manage access and devices" />
+            <p class="lead">
+                "These devices are signed in to your account. Signing one out takes effect on "
+                "its very next request."
+            </p>
+            {move || match loaded.get() {
+                None => loading().into_any(),
+                Some(Ok(list)) => view! { <Manager list /> }.into_any(),
+                Some(Err(error)) => view! { <LoadError error on_retry=retry pending /> }.into_any(),
+            }}
+        </div>
     }
 }
 
-/// The list, the dialogs, and what happens after each sign-out.
+/// Placeholders the size of what they stand for: the count and its button, this device,
+/// the search, and a screenful of rows. Static markup, which costs the wasm almost nothing.
+const SKELETON: &str = concat!(
+    r#"<div class="devices-summary"><span class="skeleton skeleton-count"></span>"#,
+    r#"<span class="skeleton skeleton-button"></span></div>"#,
+    r#"<span class="skeleton skeleton-heading"></span><span class="skeleton skeleton-card"></span>"#,
+    r#"<span class="skeleton skeleton-heading"></span><span class="skeleton skeleton-finder"></span>"#,
+    r#"<span class="skeleton skeleton-row"></span><span class="skeleton skeleton-row"></span>"#,
+    r#"<span class="skeleton skeleton-row"></span><span class="skeleton skeleton-row"></span>"#,
+    r#"<span class="skeleton skeleton-row"></span><span class="skeleton skeleton-row"></span>"#,
+);
+
+fn loading() -> impl IntoView {
+    view! {
+        <p class="visually-hidden" role="status">"Loading your devices…"</p>
+        <div class="devices-skeleton" aria-hidden="true" inner_html=SKELETON></div>
+    }
+}
+
+/// "9 devices signed in".
+fn signed_in_count(n: usize) -> String {
+    match n {
+        1 => "1 device signed in".to_owned(),
+        n => format!("{} devices signed in", grouped(n)),
+    }
+}
+
+/// The count, this device, the others with search, sort and "Show more", the dialogs, and
+/// what happens after each sign-out.
 #[component]
 fn Manager(list: Vec<Device>) -> impl IntoView {
     let auth = use_auth();
@@ -42,6 +79,43 @@ fn Manager(list: Vec<Device>) -> impl IntoView {
     let announcer = use_announcer();
     let devices = RwSignal::new(list);
     let narrow = narrow_viewport();
+
+    // Labels over the whole list, so a same-named device keeps its label whatever is shown.
+    let entries = Memo::new(move |_| devices.with(|d| labelled(d)));
+    let me = Memo::new(move |_| entries.with(|e| e.iter().find(|e| e.device.current).cloned()));
+    let others = Memo::new(move |_| {
+        entries.with(|e| {
+            e.iter()
+                .filter(|e| !e.device.current)
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    });
+    let query = RwSignal::new(String::new());
+    let sort = RwSignal::new(SortBy::default());
+    let found = Memo::new(move |_| others.with(|o| find(o, &query.get(), sort.get())));
+    let shown = RwSignal::new(PAGE);
+    // A new search or order starts again from its first page.
+    Effect::new(move |_| {
+        query.track();
+        sort.track();
+        shown.set(PAGE);
+    });
+    // Memos, so that the list and the search box are drawn once, not again at every change.
+    let any_found = Memo::new(move |_| !found.with(Vec::is_empty));
+    // No search for one device; but never hide a search that still filters.
+    let many = Memo::new(move |_| others.with(Vec::len) > 1 || query.with(|q| !q.is_empty()));
+    let visible = Signal::derive(move || {
+        let n = shown.get();
+        found.with(|f| f[..f.len().min(n)].to_vec())
+    });
+    let label_of = move |device: &Device| {
+        entries.with_untracked(|e| {
+            e.iter()
+                .find(|e| e.device.id == device.id)
+                .map_or_else(|| device_name(device), |e| e.label.clone())
+        })
+    };
 
     let target = RwSignal::new(None::<Device>);
     let open = RwSignal::new(false);
@@ -58,13 +132,14 @@ fn Manager(list: Vec<Device>) -> impl IntoView {
     });
 
     // Removes the row first, then closes the dialog: by then the opener is gone, so the
-    // dialog sends focus to `next_focus`.
+    // dialog sends focus to `next_focus`, the row after it as the list shows them.
     let gone = move |device: &Device| {
-        let index = devices.with_untracked(|d| d.iter().position(|x| x.id == device.id));
+        let next = found.with_untracked(|f| {
+            let i = f.iter().position(|x| x.device.id == device.id)?;
+            f.get(i + 1).map(|x| x.device.id.clone())
+        });
+        next_focus.set_value(next);
         devices.update(|d| d.retain(|x| x.id != device.id));
-        next_focus.set_value(
-            index.and_then(|i| devices.with_untracked(|d| d.get(i).map(|x| x.id.clone()))),
-        );
         open.set(false);
     };
 
@@ -74,15 +149,10 @@ fn Manager(list: Vec<Device>) -> impl IntoView {
         };
         busy.set(true);
         error.set(None);
+        let name = label_of(&device);
         spawn_local(async move {
-            if device.current {
-                // This browser: the full sign-out, which clears everything and leaves.
-                auth::sign_out().await;
-                return;
-            }
             let id = device.id.clone();
             let result = step_up.run(|| api::sign_out_device(id.clone())).await;
-            let name = device_name(&device);
             match auth.check(result) {
                 Ok(()) => {
                     gone(&device);
@@ -99,6 +169,7 @@ fn Manager(list: Vec<Device>) -> impl IntoView {
             }
         });
     });
+    let sign_out_here = Callback::new(move |()| spawn_local(auth::sign_out()));
 
     let return_to = Callback::new(move |()| {
         next_focus
@@ -110,23 +181,19 @@ fn Manager(list: Vec<Device>) -> impl IntoView {
     let title = Signal::derive(move || {
         target.with(|t| {
             t.as_ref()
-                .map(|d| format!("Sign out {}?", device_name(d)))
+                .map(|d| format!("Sign out {}?", label_of(d)))
                 .unwrap_or_default()
         })
     });
     let what = move || {
-        target.with(|t| match t {
-            Some(d) if d.current => {
-                "This is the device you're using: you'll be signed out here, and this browser's \
-                 account data will be cleared."
-                    .to_owned()
-            }
-            Some(d) => format!(
-                "{} will be signed out on its next request. Anyone using it will need the \
-                 password to sign in again.",
-                device_name(d)
-            ),
-            None => String::new(),
+        target.with(|t| {
+            t.as_ref().map_or_else(String::new, |d| {
+                format!(
+                    "{} will be signed out on its next request. Anyone using it will need the \
+                     password to sign in again.",
+                    label_of(d)
+                )
+            })
         })
     };
     let refresh = Callback::new(move |_: u32| {
@@ -139,19 +206,21 @@ fn Manager(list: Vec<Device>) -> impl IntoView {
 
     let renaming = RwSignal::new(None::<Device>);
     let rename_open = RwSignal::new(false);
+    let renaming_label =
+        Signal::derive(move || renaming.with(|d| d.as_ref().map(label_of).unwrap_or_default()));
     let rename = Callback::new(move |device: Device| {
         renaming.set(Some(device));
         rename_open.set(true);
     });
     // The list first, so the dialog's focus goes to the redrawn row's Rename button.
     let renamed = Callback::new(move |device: Device| {
-        let name = device_name(&device);
         let reset = device.nickname.is_none();
         devices.update(|list| {
             if let Some(slot) = list.iter_mut().find(|d| d.id == device.id) {
-                *slot = device;
+                *slot = device.clone();
             }
         });
+        let name = label_of(&device);
         rename_open.set(false);
         announcer.say(if reset {
             format!("Back to its own name, {name}")
@@ -160,15 +229,73 @@ fn Manager(list: Vec<Device>) -> impl IntoView {
         });
     });
 
+    // "Show more" sends focus to the first device it added, so the keyboard carries on there.
+    let more = move |_| {
+        let first_new =
+            found.with_untracked(|f| f.get(shown.get_untracked()).map(|e| e.device.id.clone()));
+        shown.update(|n| *n += PAGE);
+        if let Some(id) = first_new {
+            focus_when_drawn(rename_button_id(&id));
+        }
+    };
+    let status = move || {
+        let total = others.with(Vec::len);
+        let matches = found.with(Vec::len);
+        let showing = matches.min(shown.get());
+        let q = query.with(|q| q.trim().to_owned());
+        let others_word = if total == 1 {
+            "other device"
+        } else {
+            "other devices"
+        };
+        let paged = if showing < matches {
+            format!(", showing the first {}", grouped(showing))
+        } else {
+            String::new()
+        };
+        match (total, matches, q.is_empty()) {
+            (0, ..) => "No other devices are signed in.".to_owned(),
+            (_, _, true) => format!("{} {others_word}{paged}", grouped(total)),
+            (_, 0, false) => format!("No device matches “{q}”."),
+            _ => format!(
+                "{} of {} {others_word}{paged}",
+                grouped(matches),
+                grouped(total)
+            ),
+        }
+    };
+
     view! {
-        <DeviceList devices narrow on_sign_out=ask on_rename=rename />
-        <div class="page-actions">
+        <div class="devices-summary">
+            <p class="device-count">{move || signed_in_count(devices.with(Vec::len))}</p>
             <SignOutAll devices=Signal::derive(move || devices.with(Vec::len)) on_done=refresh />
         </div>
+        <section class="device-section" aria-labelledby="this-device-heading">
+            <h2 id="this-device-heading">"This device"</h2>
+            {move || me.get().map(|entry| view! {
+                <ThisDevice entry on_rename=rename on_sign_out=sign_out_here />
+            })}
+        </section>
+        <section class="device-section" aria-labelledby="other-devices-heading">
+            <h2 id="other-devices-heading">"Other devices"</h2>
+            {move || many.get().then(|| view! { <DeviceFinder query sort /> })}
+            <p class="status device-status" role="status">{status}</p>
+            {move || any_found.get().then(|| view! {
+                <DeviceList devices=visible narrow on_sign_out=ask on_rename=rename />
+            })}
+            {move || {
+                let left = found.with(Vec::len).saturating_sub(shown.get());
+                (left > 0).then(|| view! {
+                    <button type="button" class="secondary show-more" on:click=more>
+                        {format!("Show {} more", left.min(PAGE))}
+                    </button>
+                })
+            }}
+        </section>
         <ConfirmDialog open title confirm="Sign out" busy error on_confirm=confirm return_to>
             <p>{what}</p>
         </ConfirmDialog>
-        <RenameDialog open=rename_open device=renaming on_renamed=renamed />
+        <RenameDialog open=rename_open device=renaming label=renaming_label on_renamed=renamed />
     }
 }
 

@@ -24,15 +24,21 @@ pub async fn renames_a_device_and_signs_out_a_sign_in_that_was_not_you(ctx: &Ctx
     // The rows come with the table: wait for it before listing its buttons.
     b.by_role("table", "Devices signed in to your account")
         .await?;
-    let rename = format!("Rename {}", stranger.name);
-    let buttons = b.all_by_role("button", Some(&rename)).await?;
-    let index = list
-        .iter()
-        .filter(|d| d.name == stranger.name)
-        .position(|d| d.id == stranger.id);
-    let button = index
-        .and_then(|i| buttons.get(i).cloned())
-        .ok_or_else(|| format!("no {rename:?} button for the new device"))?;
+    // Same name as this browser: the page numbers the two in the order they signed in (to the
+    // second, so maybe not this browser first), in the row and in the buttons' names.
+    let region = b.by_role("region", "This device").await?;
+    let mine = format!("Rename {} (#1)", stranger.name);
+    let number = if b
+        .all_by_role_within(&region, "button", Some(&mine))
+        .await?
+        .is_empty()
+    {
+        1
+    } else {
+        2
+    };
+    let rename = format!("Rename {} (#{number})", stranger.name);
+    let button = b.by_role("button", rename.as_str()).await?;
     button.click().await.map_err(|e| e.to_string())?;
     let dialog = b.by_role("dialog", rename.as_str()).await?;
     audit_at_both_widths(b, "the Rename dialog").await?;

@@ -5,7 +5,7 @@
 use fantoccini::elements::Element;
 use serde_json::json;
 
-use crate::browser::Browser;
+use crate::browser::{Browser, TAB};
 use crate::runner::{Ctx, TestResult};
 use crate::steps::{
     Device, OWNER, SIGNED_OUT_HEADING, api, devices, ensure, is_modal, nickname_this_device,
@@ -19,6 +19,8 @@ pub const SIGN_OUT_ALL: &str = "Sign out of all devices";
 pub const SIGN_OUT_ALL_TITLE: &str = "Sign out of all devices?";
 pub const KEEP_THIS_ONE: &str = "Keep me signed in on this device";
 pub const CONFIRM_TITLE: &str = "Confirm it's you";
+pub const THIS_DEVICE: &str = "This device";
+pub const SIGN_OUT_HERE: &str = "Sign out of this device";
 
 pub fn sign_out_name(device: &Device) -> String {
     format!("Sign out {}", device.name)
@@ -79,40 +81,50 @@ pub(crate) async fn focus_after_removing(
     }
 }
 
-/// The table of devices: its caption names it, it has column headers, one row per device
-/// (plus the header row), the current device's row says "This device", and each device has a
-/// "Sign out" button named after it.
+/// This device, first and apart: a region "This device" with the "This device" mark, its own
+/// name, "Rename" and a "Sign out of this device" worded unlike the others' "Sign out".
+pub(crate) async fn check_this_device(b: &Browser, me: &Device) -> TestResult<Element> {
+    let region = b.by_role("region", THIS_DEVICE).await?;
+    let text = region.text().await.map_err(|e| e.to_string())?;
+    // The region's heading and the mark on the device both say it.
+    ensure(
+        text.contains(&me.name) && text.matches(THIS_DEVICE).count() >= 2,
+        || {
+            format!(
+                "the region {THIS_DEVICE:?} shows {text:?} (this device is {:?})",
+                me.name
+            )
+        },
+    )?;
+    b.by_role_within(&region, "button", SIGN_OUT_HERE).await?;
+    b.by_role_within(&region, "button", &format!("Rename {}", me.name))
+        .await?;
+    Ok(region)
+}
+
+/// The table of the other devices: its caption names it, it has column headers, one row per
+/// other device (plus the header row), none of them this device, and each has a "Sign out"
+/// button named after it; this device is above it, on its own.
 async fn check_table(b: &Browser, list: &[Device]) -> TestResult<Element> {
+    let me = list.iter().find(|d| d.current).ok_or("no current device")?;
+    check_this_device(b, me).await?;
     let table = b.by_role("table", CAPTION).await?;
     let headers = b.all_by_role_within(&table, "columnheader", None).await?;
     ensure(headers.len() >= 2, || {
         format!("the devices table has {} column header(s)", headers.len())
     })?;
     let rows = b.all_by_role_within(&table, "row", None).await?;
-    ensure(rows.len() == list.len() + 1, || {
+    ensure(rows.len() == list.len(), || {
         format!(
-            "the devices table has {} rows for {} devices and its header",
+            "the devices table has {} rows for {} other devices and its header",
             rows.len(),
-            list.len()
+            list.len() - 1
         )
     })?;
-    let me = list.iter().find(|d| d.current).ok_or("no current device")?;
-    let mut current_rows = Vec::new();
-    for row in &rows {
-        let text = row.text().await.map_err(|e| e.to_string())?;
-        if text.contains("This device") {
-            current_rows.push(text);
-        }
-    }
-    ensure(
-        current_rows.len() == 1 && current_rows[0].contains(&me.name),
-        || {
-            format!(
-                "rows saying \"This device\": {current_rows:?} (this device is {:?})",
-                me.name
-            )
-        },
-    )?;
+    let text = table.text().await.map_err(|e| e.to_string())?;
+    ensure(!text.contains(THIS_DEVICE), || {
+        format!("the table of other devices lists this device: {text:?}")
+    })?;
     for device in list.iter().filter(|d| !d.current) {
         let button = b
             .by_role_within(&table, "button", &sign_out_name(device))
@@ -201,7 +213,8 @@ pub async fn signs_out_another_browser_which_then_learns_why(ctx: &Ctx) -> TestR
     sign_out_device(b, &list, &second).await?;
     let table = b.by_role("table", CAPTION).await?;
     let rows = b.all_by_role_within(&table, "row", None).await?;
-    ensure(rows.len() == list.len(), || {
+    // The other devices but one, and the header row.
+    ensure(rows.len() == list.len() - 1, || {
         format!(
             "after signing out one of {} devices the table has {} rows",
             list.len(),
@@ -249,6 +262,17 @@ pub async fn signs_out_of_all_devices_keeping_this_one_or_not(ctx: &Ctx) -> Test
         "the sign-out-all dialog is not modal".to_owned()
     })?;
     let keep = b.by_role_within(&dialog, "checkbox", KEEP_THIS_ONE).await?;
+    // The choice comes before the buttons: focus starts on it, then Tab reaches Cancel and
+    // only then the destructive button.
+    b.expect_focus(&keep, &format!("{KEEP_THIS_ONE:?} when the dialog opens"))
+        .await?;
+    b.press(TAB).await?;
+    let cancel = b.by_role_within(&dialog, "button", "Cancel").await?;
+    b.expect_focus(&cancel, "Cancel after one Tab").await?;
+    b.press(TAB).await?;
+    let all = b.by_role_within(&dialog, "button", SIGN_OUT_ALL).await?;
+    b.expect_focus(&all, &format!("{SIGN_OUT_ALL:?} after two Tabs"))
+        .await?;
     let checked = keep.prop("checked").await.map_err(|e| e.to_string())?;
     ensure(checked.as_deref() == Some("true"), || {
         format!("{KEEP_THIS_ONE:?} starts as {checked:?}, not checked")
@@ -266,18 +290,12 @@ pub async fn signs_out_of_all_devices_keeping_this_one_or_not(ctx: &Ctx) -> Test
         .map_err(click_err("the dialog's Sign out of all devices"))?;
     wait_for_status(b, &format!("Signed out {others} devices")).await?;
     b.wait_gone("dialog", SIGN_OUT_ALL_TITLE).await?;
-    let table = b.by_role("table", CAPTION).await?;
-    b.wait_until(
-        "only this device's row to remain",
-        "return arguments[0].querySelectorAll('tbody tr').length === 1 || \
-           arguments[0].rows.length === 2;",
-        vec![serde_json::to_value(&table).map_err(|e| e.to_string())?],
-    )
-    .await?;
-    let text = table.text().await.map_err(|e| e.to_string())?;
-    ensure(text.contains("This device"), || {
-        format!("after signing out of all others, the table shows {text:?}")
-    })?;
+    // No other device is left: the table goes, the status says so, this device stays.
+    b.wait_gone("table", CAPTION).await?;
+    wait_for_status(b, "No other devices are signed in.").await?;
+    b.wait_for_text("1 device signed in").await?;
+    let me = list.iter().find(|d| d.current).ok_or("no current device")?;
+    check_this_device(b, me).await?;
     let left = devices(b).await?;
     ensure(left.len() == 1 && left[0].current, || {
         format!("after signing out of all others, the API lists {left:?}")
@@ -338,11 +356,11 @@ pub async fn check_phone_layout(b: &Browser) -> TestResult {
             vec![serde_json::to_value(&button).map_err(|e| e.to_string())?],
         )
         .await?;
-    ensure(in_list.as_u64() == Some(list.len() as u64), || {
+    ensure(in_list.as_u64() == Some(list.len() as u64 - 1), || {
         format!(
-            "at phone width the sign-out buttons should be in a <ul> with one <li> per device \
-             ({}); found {in_list}",
-            list.len()
+            "at phone width the sign-out buttons should be in a <ul> with one <li> per other \
+             device ({}); found {in_list}",
+            list.len() - 1
         )
     })?;
     for device in list.iter().filter(|d| !d.current) {

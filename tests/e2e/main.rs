@@ -25,6 +25,7 @@ mod env;
 #[cfg(not(target_arch = "wasm32"))]
 mod forgot;
 mod front_door;
+mod find_devices;
 #[cfg(not(target_arch = "wasm32"))]
 mod keyboard;
 #[cfg(not(target_arch = "wasm32"))]
@@ -77,6 +78,7 @@ fn main() -> std::process::ExitCode {
         ),
         case!(devices::signs_out_another_browser_which_then_learns_why),
         case!(devices::signs_out_of_all_devices_keeping_this_one_or_not),
+        case!(find_devices::finds_a_device_among_many_and_tells_same_names_apart),
         case!(stepup::asks_for_the_password_when_sign_in_was_long_ago),
         case!(stepup::asks_for_a_code_too_when_two_step_is_on),
         case!(keyboard::signs_out_a_device_with_the_keyboard_alone),

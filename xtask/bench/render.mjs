@@ -5,8 +5,12 @@
 //        --chromium /usr/bin/chromium [--runs 7] [--narrow-runs 2] [--demo-devices N]
 //
 // Each run is a fresh page of one signed-in browser context (one session, so the count stays
-// the same): load /security, click "Manage access and devices", wait for every row and the
-// frame after it. A report, not a test: the figures depend on the machine.
+// the same): load /security, click "Manage access and devices", wait for the rows of the
+// first page (the other devices, `--first-page` of them: the page draws that many and a
+// "Show more") and the frame after it. Then, on that page, how long a search takes to show
+// its matches, and "Show more" its next rows; and the layout shift of a full load of the
+// page (CLS, summed from `layout-shift` entries as Lighthouse does). A report, not a test:
+// the figures depend on the machine.
 
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -21,6 +25,9 @@ const args = Object.fromEntries(
 const base = args.url;
 const runs = Number(args.runs ?? 7);
 const narrowRuns = Number(args['narrow-runs'] ?? 2);
+const firstPage = Number(args['first-page'] ?? 50);
+// What a search types: a city of the seeded networks.
+const SEARCH = 'lisbon';
 const require = createRequire(path.join(path.resolve(args.tools), 'node_modules', '.'));
 const { chromium } = require('playwright-core');
 
@@ -52,6 +59,8 @@ try {
   for (let i = 0; i < narrowRuns; i++) narrow.push(await measure(context, NARROW, expected));
   const traced = [await measure(context, WIDE, expected, browser)];
   if (narrowRuns) traced.push(await measure(context, NARROW, expected, browser));
+  const shifts = [];
+  for (const viewport of [WIDE, NARROW]) shifts.push([viewport, await layoutShift(context, viewport, expected)]);
 
   const cpus = os.cpus();
   console.log(`\nChromium ${browser.version()}, ${cpus.length} cores (${cpus[0]?.model.trim()}), ` +
@@ -60,6 +69,12 @@ try {
   console.log(`GET /api/devices lists ${count(expected)} devices${seeded}.`);
   report(`${count(wide[0].rows)} rows (table, ${WIDE.width} px)`, wide);
   if (narrow.length) report(`${count(narrow[0].rows)} cards (list, ${NARROW.width} px)`, narrow);
+  console.log(`search "${SEARCH}", input to its matches painted (${count(wide[0].search.rows)} rows): ${stats(wide, (r) => r.search.ms)}`);
+  console.log(`"Show more", click to the next rows painted (${count(wide[0].more.rows)} rows): ${stats(wide, (r) => r.more.ms)}`);
+  for (const [viewport, s] of shifts) {
+    console.log(`layout shift of a full load of /security/devices at ${viewport.width} px: CLS ${s.cls.toFixed(3)}` +
+      ` (${s.entries.map((e) => `${e.value.toFixed(3)} ${e.nodes}`).join('; ') || 'no shift'})`);
+  }
   console.log("where the main thread's time went from the response to the paint (one traced run each):");
   for (const [what, r] of traced.map((r, i) => [i ? 'cards' : 'table', r])) {
     const parts = Object.entries(r.breakdown).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${ms(v)}`);
@@ -139,6 +154,8 @@ async function measure(context, viewport, expected, browser) {
     });
   }
   const narrow = viewport.width < 640;
+  // The other devices, up to a page of them.
+  const rowsWanted = Math.min(expected - 1, firstPage);
   const r = await page.evaluate(async ({ LINK, CAPTION, expected, narrow }) => {
     // The table's rows, or the cards: the list whose name is the table's caption.
     const rows = () => narrow
@@ -184,10 +201,83 @@ async function measure(context, viewport, expected, browser) {
       frame: f && { styleAndLayoutStart: f.styleAndLayoutStart, end: f.startTime + f.duration },
       requestStart: e.requestStart, responseStart: e.responseStart, responseEnd: e.responseEnd,
     };
-  }, { LINK, CAPTION, expected, narrow });
+  }, { LINK, CAPTION, expected: rowsWanted, narrow });
+  if (!browser) Object.assign(r, await searchAndMore(page, narrow));
   if (browser) r.breakdown = breakdown(JSON.parse((await browser.stopTracing()).toString()), r);
   await page.close();
   return r;
+}
+
+/// On a page showing the list: a search typed at once (one input event), until its matches
+/// are painted; cleared again; then "Show more", until its rows are painted.
+async function searchAndMore(page, narrow) {
+  return page.evaluate(async ({ SEARCH, CAPTION, narrow }) => {
+    const rows = () => narrow
+      ? document.querySelectorAll(`main ul[aria-label="${CAPTION}"] > li`)
+      : document.querySelectorAll('main table > tbody > tr');
+    const painted = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+    const status = document.querySelector('main .device-status');
+    const until = (check) => new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('after 60 s the page has not changed')), 60_000);
+      const observer = new MutationObserver(() => {
+        if (!check()) return;
+        observer.disconnect();
+        clearTimeout(timer);
+        resolve();
+      });
+      observer.observe(document.body, { childList: true, subtree: true, characterData: true });
+    });
+    const input = document.getElementById('device-search');
+    const type = (text) => {
+      input.value = text;
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    };
+    const before = status.textContent;
+    let start = performance.now();
+    const changed = until(() => status.textContent !== before);
+    type(SEARCH);
+    await changed;
+    await painted();
+    const search = { ms: performance.now() - start, rows: rows().length };
+    const all = status.textContent;
+    const back = until(() => status.textContent !== all);
+    type('');
+    await back;
+    await painted();
+    const n = rows().length;
+    const button = [...document.querySelectorAll('main button')].find((b) => b.textContent.startsWith('Show '));
+    start = performance.now();
+    const grown = until(() => rows().length > n);
+    button.click();
+    await grown;
+    await painted();
+    return { search, more: { ms: performance.now() - start, rows: rows().length } };
+  }, { SEARCH, CAPTION, narrow });
+}
+
+/// A full load of /security/devices at `viewport`, as Lighthouse loads it: the layout shifts
+/// until the list has been painted and a second more has passed.
+async function layoutShift(context, viewport, expected) {
+  const page = await context.newPage();
+  await page.setViewportSize(viewport);
+  await page.addInitScript(() => {
+    window.__shifts = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        if (e.hadRecentInput) continue;
+        const nodes = (e.sources ?? []).map((s) => s.node?.nodeName?.toLowerCase() ?? '?').join('+');
+        window.__shifts.push({ value: e.value, nodes });
+      }
+    }).observe({ type: 'layout-shift', buffered: true });
+  });
+  await page.goto(`${base}/security/devices`);
+  await page.waitForFunction((n) =>
+    document.querySelectorAll('main table > tbody > tr, main ul[aria-label] > li').length >= n,
+  Math.min(expected - 1, firstPage), { timeout: 60_000 });
+  await page.waitForTimeout(1000);
+  const entries = await page.evaluate(() => window.__shifts);
+  await page.close();
+  return { cls: entries.reduce((sum, e) => sum + e.value, 0), entries };
 }
 
 /// Self time of the renderer's main thread between the response and the paint, by kind of

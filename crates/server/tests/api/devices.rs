@@ -542,3 +542,57 @@ async fn demo_devices_tops_the_demo_account_up_to_a_thousand_devices() {
     let kinds: std::collections::HashSet<DeviceKind> = list.iter().map(|d| d.kind).collect();
     assert!(kinds.len() >= 5, "{kinds:?}");
 }
+
+/// Every JSON answer is compressed when the client accepts it (1,000 devices are about 317 KB
+/// of JSON), and decodes to exactly what an identity answer says.
+#[tokio::test]
+async fn the_device_list_is_compressed_as_the_client_accepts_and_decodes_to_the_same_json() {
+    use std::io::Read;
+
+    let server = TestServer::demo().await;
+    hallpass_server::demo::seed_devices(&server.state, 1000)
+        .await
+        .expect("seed");
+    let mut browser = server.demo_browser().await;
+    let plain = browser.get("/api/devices").await;
+    plain.expect_status(StatusCode::OK);
+    assert_eq!(plain.header("content-encoding"), None);
+    let identity: serde_json::Value = plain.json();
+
+    for (accept, encoding) in [("br", "br"), ("gzip", "gzip"), ("gzip, deflate, br", "br")] {
+        let request = browser
+            .request(axum::http::Method::GET, "/api/devices")
+            .header("accept-encoding", accept)
+            .body(axum::body::Body::empty())
+            .expect("request");
+        let reply = browser.send(request).await;
+        reply.expect_status(StatusCode::OK);
+        assert_eq!(reply.header("content-encoding"), Some(encoding), "{accept}");
+        assert!(
+            reply
+                .header("vary")
+                .is_some_and(|v| v.contains("accept-encoding")),
+            "{:?}",
+            reply.headers
+        );
+        assert_eq!(reply.header("cache-control"), Some("no-store"));
+        let mut decoded = Vec::new();
+        if encoding == "br" {
+            brotli_decompressor::Decompressor::new(reply.body.as_slice(), 4096)
+                .read_to_end(&mut decoded)
+                .expect("brotli");
+        } else {
+            flate2::read::GzDecoder::new(reply.body.as_slice())
+                .read_to_end(&mut decoded)
+                .expect("gzip");
+        }
+        assert!(
+            reply.body.len() * 5 < decoded.len(),
+            "{accept}: {} bytes for {} of JSON",
+            reply.body.len(),
+            decoded.len()
+        );
+        let json: serde_json::Value = serde_json::from_slice(&decoded).expect("JSON");
+        assert_eq!(json, identity, "{accept}");
+    }
+}
