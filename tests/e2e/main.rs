@@ -23,9 +23,11 @@ mod driver;
 #[cfg(not(target_arch = "wasm32"))]
 mod env;
 #[cfg(not(target_arch = "wasm32"))]
-mod forgot;
-mod front_door;
 mod find_devices;
+#[cfg(not(target_arch = "wasm32"))]
+mod forgot;
+#[cfg(not(target_arch = "wasm32"))]
+mod front_door;
 #[cfg(not(target_arch = "wasm32"))]
 mod keyboard;
 #[cfg(not(target_arch = "wasm32"))]
