@@ -8,8 +8,8 @@ use hallpass_api::{
     Account, ActivityPage, ChangeEmail, ChangePassword, ChangePhone, ChangeRecovery,
     CompletePasswordReset, ConfirmTotp, Device, ErrorBody, ErrorCode, ErrorDetail, Health,
     NewProfile, PasswordResetToken, Profile, ProfileLock, ProfilePatch, Reauthenticate,
-    RecoveryCodes, RenameDevice, RequestPasswordReset, SelectProfile, SessionInfo, SignIn,
-    SignInOutcome, SignOutAll, SignedOutCount, TotpSetup, TwoFactorSignIn, VerifyCode,
+    RecoveryCodes, RenameDevice, RequestPasswordReset, SelectProfile, SessionInfo, SessionStatus,
+    SignIn, SignInOutcome, SignOutAll, SignedOutCount, TotpSetup, TwoFactorSignIn, VerifyCode,
     VerifyPasswordReset, paths,
 };
 use serde::Serialize;
@@ -170,9 +170,9 @@ pub async fn health() -> Result<Health, ApiError> {
     get(paths::HEALTH).await
 }
 
-/// `GET /api/session`: who is signed in here, as which profile.
-pub async fn session() -> Result<SessionInfo, ApiError> {
-    get(paths::SESSION).await
+/// `GET /api/session/status`: the session, or none when this browser has no session cookie.
+pub async fn session_status() -> Result<SessionStatus, ApiError> {
+    get(paths::SESSION_STATUS).await
 }
 
 /// `POST /api/session`.

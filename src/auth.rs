@@ -52,11 +52,13 @@ impl Auth {
     pub fn refresh(self) {
         self.pending.set(true);
         spawn_local(async move {
-            let result = api::session().await;
+            // The status, not `GET /api/session`: with no session it answers 200 and null, so
+            // a signed-out visit logs no failed request in the browser's console.
+            let result = api::session_status().await;
             self.pending.set(false);
             match result {
-                Ok(info) => {
-                    self.info.set(Some(info));
+                Ok(status) => {
+                    self.info.set(status.session);
                     self.failed.set(None);
                 }
                 // Signed out from another device, or expired, since this browser last looked:

@@ -10,6 +10,8 @@ pub const OPENAPI: &str = "/api/openapi.json";
 pub const DEV_OUTBOX: &str = "/api/dev/outbox";
 
 pub const SESSION: &str = "/api/session";
+/// Who is signed in, if anyone: no cookie is an answer here, not an error.
+pub const SESSION_STATUS: &str = "/api/session/status";
 pub const SESSION_TWO_FACTOR: &str = "/api/session/two-factor";
 pub const SESSION_REAUTHENTICATE: &str = "/api/session/reauthenticate";
 

@@ -69,6 +69,13 @@ pub struct SessionInfo {
     pub profile: Option<Profile>,
 }
 
+/// `GET /api/session/status`: the session, or `null` when this browser has no session cookie.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SessionStatus {
+    pub session: Option<SessionInfo>,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AccountRef {

@@ -61,6 +61,7 @@ pub fn api() -> (Router<AppState>, Document) {
 const SESSION_SCHEME: &str = "session_cookie";
 
 /// Operations that answer without a session: signing in, the health check, signing out,
+/// who is signed in if anyone (`get_session_status`, 200 with `session: null`),
 /// which is idempotent (204 when already signed out), and the three steps of a forgotten
 /// password. Every other operation needs the cookie.
 const PUBLIC_OPERATIONS: &[&str] = &[
@@ -68,6 +69,7 @@ const PUBLIC_OPERATIONS: &[&str] = &[
     "sign_in",
     "sign_in_two_factor",
     "sign_out",
+    "get_session_status",
     "request_password_reset",
     "verify_password_reset",
     "complete_password_reset",
@@ -172,6 +174,7 @@ fn routes() -> (Router<AppState>, Document) {
         .routes(routes!(health::get))
         .routes(routes!(session::sign_in, session::get, session::delete))
         .routes(routes!(session::two_factor))
+        .routes(routes!(session::status))
         .routes(routes!(step_up::reauthenticate))
         .routes(routes!(reset::request))
         .routes(routes!(reset::verify))

@@ -6,8 +6,8 @@ use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use hallpass_api::{
-    AccountRef, ActivityKind, ErrorBody, ErrorCode, SessionInfo, SessionMeta, SignIn,
-    SignInOutcome, TwoFactorChallenge, TwoFactorSignIn, paths,
+    AccountRef, ActivityKind, ErrorBody, ErrorCode, SessionInfo, SessionMeta, SessionStatus,
+    SignIn, SignInOutcome, TwoFactorChallenge, TwoFactorSignIn, paths,
 };
 use sqlx::SqliteConnection;
 
@@ -370,6 +370,31 @@ pub async fn get(
     session: Session,
 ) -> Result<Json<SessionInfo>, ApiError> {
     Ok(Json(info(&state.db, &session.id, session.now).await?))
+}
+
+/// Who is signed in here, if anyone. As `GET /api/session`, except that a browser with no
+/// session at all gets 200 and `session: null` rather than 401 `not_signed_in`: the app asks
+/// this at start-up, and a browser logs every 4xx in its console, so each signed-out visit
+/// to the sign-in page would show an error (Lighthouse's best-practices audit counts it). A
+/// cookie whose session has ended still gets its 401 and reason, which the app shows.
+#[utoipa::path(get, operation_id = "get_session_status", path = paths::SESSION_STATUS, tag = "session",
+    responses(
+        (status = 200, description = "`session` is `null` when the request has no session", body = SessionStatus),
+        (status = 401, description = "`session_expired` or `signed_out_remotely` (with `details`): the cookie names a session that has ended", body = ErrorBody),
+    ))]
+pub async fn status(
+    State(state): State<AppState>,
+    session: Result<Session, ApiError>,
+) -> Result<Json<SessionStatus>, ApiError> {
+    match session {
+        Ok(session) => Ok(Json(SessionStatus {
+            session: Some(info(&state.db, &session.id, session.now).await?),
+        })),
+        Err(error) if error.code() == ErrorCode::NotSignedIn => {
+            Ok(Json(SessionStatus { session: None }))
+        }
+        Err(error) => Err(error),
+    }
 }
 
 /// The answer that ends a browser's session: the cookie expired and the browser told to

@@ -41,6 +41,7 @@ async fn the_document_lists_exactly_the_paths_of_the_contract() {
     let contract: BTreeSet<String> = [
         paths::HEALTH,
         paths::SESSION,
+        paths::SESSION_STATUS,
         paths::SESSION_TWO_FACTOR,
         paths::SESSION_REAUTHENTICATE,
         paths::PROFILES,

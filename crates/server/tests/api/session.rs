@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
-use hallpass_api::{ErrorCode, SessionInfo};
+use hallpass_api::{ErrorCode, SessionInfo, SessionStatus};
 use hallpass_server::demo::{DEMO_EMAIL, DEMO_PASSWORD, SECOND_EMAIL};
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -415,4 +415,43 @@ async fn signing_in_again_ends_the_session_this_browser_had() {
         .get("/api/session")
         .await
         .expect_error(StatusCode::UNAUTHORIZED, ErrorCode::NotSignedIn);
+}
+
+#[tokio::test]
+async fn the_status_is_null_without_a_session_the_session_with_one_and_the_reason_once_ended() {
+    let server = TestServer::demo().await;
+    // No cookie, or one that names no session: an answer, not an error (the app asks this on
+    // every visit, and a 401 would be logged in the browser's console each time).
+    let mut browser = server.browser();
+    let reply = browser.get("/api/session/status").await;
+    reply.expect_status(StatusCode::OK);
+    assert_eq!(
+        reply.json::<SessionStatus>(),
+        SessionStatus { session: None }
+    );
+    browser.cookie = Some("forged-token".to_owned());
+    let reply = browser.get("/api/session/status").await;
+    reply.expect_status(StatusCode::OK);
+    assert_eq!(reply.json::<SessionStatus>().session, None);
+
+    // Signed in: the same answer as GET /api/session.
+    let mut phone = server.browser();
+    let signed_in = phone.sign_in(DEMO_EMAIL, DEMO_PASSWORD).await;
+    let reply = phone.get("/api/session/status").await;
+    reply.expect_status(StatusCode::OK);
+    let status = reply.json::<SessionStatus>();
+    assert_eq!(
+        status.session.map(|s| s.session.id),
+        Some(signed_in.session.id.clone())
+    );
+
+    // Signed out from another device: still the 401 and its reason, which the app shows.
+    let mut pc = server.demo_browser().await;
+    pc.delete(&format!("/api/devices/{}", signed_in.session.id))
+        .await
+        .expect_status(StatusCode::NO_CONTENT);
+    phone
+        .get("/api/session/status")
+        .await
+        .expect_error(StatusCode::UNAUTHORIZED, ErrorCode::SignedOutRemotely);
 }
