@@ -16,6 +16,7 @@ pub mod pages;
 pub mod router;
 pub mod routes;
 pub mod time;
+pub mod viewport;
 
 pub use app::App;
 

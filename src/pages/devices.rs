@@ -1,5 +1,4 @@
 use hallpass_api::{Device, ErrorCode};
-use leptos::ev;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
@@ -11,9 +10,7 @@ use crate::components::{
     SortBy, ThisDevice, device_name, find, focus_when_drawn, grouped, labelled, rename_button_id,
     sign_out_button_id, use_announcer, use_step_up,
 };
-
-/// Below this width (in CSS pixels) the devices table becomes a list of cards.
-const NARROW_BELOW: i32 = 640;
+use crate::viewport::narrow_viewport;
 
 /// How many devices the list draws at first, and how many more each "Show more" adds: a
 /// screenful and then some, so a thousand devices never cost a thousand rows up front.
@@ -297,24 +294,4 @@ fn Manager(list: Vec<Device>) -> impl IntoView {
         </ConfirmDialog>
         <RenameDialog open=rename_open device=renaming label=renaming_label on_renamed=renamed />
     }
-}
-
-/// True while the viewport is narrower than [`NARROW_BELOW`]; follows resizes and rotation.
-fn narrow_viewport() -> Signal<bool> {
-    let measure = || {
-        window()
-            .inner_width()
-            .ok()
-            .and_then(|w| w.as_f64())
-            .is_some_and(|w| w < f64::from(NARROW_BELOW))
-    };
-    let narrow = RwSignal::new(measure());
-    let listener = window_event_listener(ev::resize, move |_| {
-        let now = measure();
-        if narrow.get_untracked() != now {
-            narrow.set(now);
-        }
-    });
-    on_cleanup(move || listener.remove());
-    narrow.into()
 }

@@ -10,6 +10,7 @@ use super::two_step::SignOutOthers;
 use crate::api;
 use crate::auth::use_auth;
 use crate::components::{Field, FormError, focus, show_error, use_announcer};
+use crate::viewport::narrow_viewport;
 
 /// The secret in groups of four, as authenticator apps show it and people type it.
 fn grouped(secret: &str) -> String {
@@ -82,7 +83,7 @@ pub fn Setup(setup: TotpSetup, on_done: Callback<(Vec<String>, bool)>) -> impl I
                 view! {
                     <li>
                         <p>"Add Hallpass to your authenticator app: open it from here, or copy the setup key into it."</p>
-                        <a class="button primary" href=uri.clone()>"Open in authenticator app"</a>
+                        <a class="button" href=uri.clone()>"Open in authenticator app"</a>
                         <SetupKey key=key.clone() />
                         <details class="qr-elsewhere">
                             <summary>"Scan with another device"</summary>
@@ -151,25 +152,4 @@ fn SetupKey(key: String) -> impl IntoView {
 pub async fn to_clipboard(text: &str) -> bool {
     let promise = window().navigator().clipboard().write_text(text);
     wasm_bindgen_futures::JsFuture::from(promise).await.is_ok()
-}
-
-/// True while the viewport is narrower than a phone's breakpoint (640 px, as the devices
-/// page's); follows resizes and rotation.
-fn narrow_viewport() -> Signal<bool> {
-    let measure = || {
-        window()
-            .inner_width()
-            .ok()
-            .and_then(|w| w.as_f64())
-            .is_some_and(|w| w < 640.0)
-    };
-    let narrow = RwSignal::new(measure());
-    let listener = window_event_listener(leptos::ev::resize, move |_| {
-        let now = measure();
-        if narrow.get_untracked() != now {
-            narrow.set(now);
-        }
-    });
-    on_cleanup(move || listener.remove());
-    narrow.into()
 }
