@@ -87,7 +87,7 @@ impl Browser {
         let want = (i64::from(width), i64::from(height));
         let mut window = want;
         let mut got = (0, 0);
-        for _ in 0..3 {
+        for _ in 0..6 {
             let size = (window.0.max(100) as u32, window.1.max(100) as u32);
             self.client
                 .set_window_size(size.0, size.1)
@@ -97,8 +97,23 @@ impl Browser {
             if got == want {
                 return Ok(got);
             }
-            // The window is larger than its viewport by the browser's own frame.
-            window = (window.0 + want.0 - got.0, window.1 + want.1 - got.1);
+            // The window is larger than its viewport by the browser's own frame. Measure the
+            // frame from the window the browser reports now, not from the size asked for:
+            // Chromium sometimes answers before it applies a resize, and adding up the
+            // differences of such stale readings overshot (CI once ended at 1280×943).
+            let (outer_w, outer_h) = self
+                .client
+                .get_window_size()
+                .await
+                .map_err(|e| format!("reading the window size: {e}"))?;
+            let frame = (outer_w as i64 - got.0, outer_h as i64 - got.1);
+            let next = (want.0 + frame.0.max(0), want.1 + frame.1.max(0));
+            if next == window && got.1 == want.1 {
+                // Only the width is off, and asking for the same window again won't change
+                // it: the browser's minimum width (see below).
+                break;
+            }
+            window = next;
         }
         let narrowest_allowed = self.engine != Engine::Chromium
             && got.1 == want.1
