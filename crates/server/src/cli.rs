@@ -4,6 +4,8 @@ use std::time::Duration;
 
 use clap::Parser;
 
+use crate::client::ProxyRange;
+
 /// The Hallpass reference backend: the JSON API and the built app, from one process.
 #[derive(Debug, Clone, Parser)]
 #[command(name = "hallpass-server", version)]
@@ -58,6 +60,12 @@ pub struct Cli {
     /// logs and the server itself.
     #[arg(long, value_name = "N")]
     pub max_connections: Option<usize>,
+
+    /// A reverse proxy whose `X-Forwarded-For` names the client: a network (`10.0.0.0/8`) or
+    /// one address (`127.0.0.1`). Repeatable. Without it the header is ignored and every
+    /// device shows the address that connected, which behind a proxy is the proxy's.
+    #[arg(long = "trusted-proxy", value_name = "CIDR")]
+    pub trusted_proxy: Vec<ProxyRange>,
 }
 
 /// A positive number of seconds, fractions allowed ("0.5").

@@ -40,6 +40,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::TraceLayer;
 
 pub use cli::Cli;
+pub use client::{ProxyRange, TrustedProxies};
 pub use clock::Clock;
 pub use error::ApiError;
 pub use extract::ApiJson;

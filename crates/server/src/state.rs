@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use sqlx::SqlitePool;
 
+use crate::client::TrustedProxies;
 use crate::clock::Clock;
 use crate::db;
 use crate::geo::Geo;
@@ -27,6 +28,8 @@ pub struct AppState {
     pub hasher: Hasher,
     /// How long an `/api/` request may take until its response starts (`--request-timeout`).
     pub request_timeout: Duration,
+    /// `--trusted-proxy`: whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: TrustedProxies,
 }
 
 /// `--request-timeout`'s default.
@@ -45,6 +48,7 @@ impl AppState {
             geo: Arc::new(Geo::none()),
             hasher: Hasher::for_this_machine(),
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            trusted_proxies: TrustedProxies::default(),
         })
     }
 }

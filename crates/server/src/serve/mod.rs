@@ -24,6 +24,7 @@ pub async fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
         .map_err(|err| format!("can't open the database {}: {err}", cli.database.display()))?;
     state.https = cli.tls_self_signed;
     state.request_timeout = cli.request_timeout;
+    state.trusted_proxies = crate::TrustedProxies::new(cli.trusted_proxy.iter().copied());
     if let Some(path) = &cli.geoip {
         let geo = Geo::open(path)
             .map_err(|err| format!("can't read the GeoIP database {}: {err}", path.display()))?;

@@ -12,6 +12,7 @@ mod input;
 mod openapi;
 mod openapi_rules;
 mod profiles;
+mod proxy;
 mod reset;
 mod sending;
 mod session;
