@@ -5,7 +5,8 @@
 //!
 //! What is read from `docs/API.md` (its first section says so too):
 //! - every heading `` ### `METHOD /path` `` (one per route);
-//! - every row of the table under `## Routes` whose first cell is `` `METHOD /path` ``;
+//! - every row of the table under `## Routes` whose first cell is `` `METHOD /path` ``, and
+//!   its second cell, who may call it (`public` or not);
 //! - every row of the table under `### Error codes`: `` | `code` | 400, 415 | … ``;
 //! - any other `` `METHOD /api/…` `` in the text, which must name a real route.
 
@@ -74,6 +75,8 @@ fn row(line: &str) -> Option<(&str, Vec<&str>)> {
 struct Contract {
     headings: Vec<Route>,
     table: Vec<Route>,
+    /// Route → the table's "who" cell.
+    who: BTreeMap<Route, String>,
     /// Every route named anywhere in the text.
     mentioned: BTreeSet<Route>,
     /// Error code → the statuses its row gives.
@@ -88,14 +91,17 @@ fn contract() -> Contract {
         .filter_map(|l| l.strip_prefix("### "))
         .filter_map(|l| code_spans(l).next().and_then(route))
         .collect();
-    let table = section(&doc, "## Routes")
+    let rows: Vec<(Route, String)> = section(&doc, "## Routes")
         .into_iter()
         .filter_map(row)
-        .map(|(first, _)| {
-            route(first)
-                .unwrap_or_else(|| panic!("{DOC}, ## Routes: `{first}` is not `METHOD /api/path`"))
+        .map(|(first, rest)| {
+            let route = route(first)
+                .unwrap_or_else(|| panic!("{DOC}, ## Routes: `{first}` is not `METHOD /api/path`"));
+            (route, rest.first().copied().unwrap_or_default().to_owned())
         })
         .collect();
+    let table = rows.iter().map(|(route, _)| route.clone()).collect();
+    let who = rows.into_iter().collect();
     let mentioned = doc.lines().flat_map(code_spans).filter_map(route).collect();
     let codes = section(&doc, "### Error codes")
         .into_iter()
@@ -119,6 +125,7 @@ fn contract() -> Contract {
     Contract {
         headings,
         table,
+        who,
         mentioned,
         codes,
     }
@@ -204,6 +211,32 @@ fn the_contract_and_the_document_name_the_same_routes() {
         problems.push(format!(
             "{DOC} mentions `{route}`, but the server has no such route"
         ));
+    }
+    fail_on(problems);
+}
+
+/// The routes table says `public` exactly for the operations the OpenAPI document lists
+/// without the session cookie (and `openapi` checks the document against the server).
+#[test]
+fn the_routes_table_says_which_routes_are_public() {
+    let doc = document();
+    let contract = contract();
+    let mut problems = Vec::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("path item") {
+            let route = format!("{} {path}", method.to_uppercase());
+            let Some(who) = contract.who.get(&route) else {
+                continue; // Missing from the table: the routes test says so.
+            };
+            let public = operation["security"].is_null();
+            if public != (who == "public") {
+                problems.push(format!(
+                    "{DOC}, ## Routes: `{route}` is for \"{who}\", but the OpenAPI document \
+                     says it {} the session cookie",
+                    if public { "does not need" } else { "needs" }
+                ));
+            }
+        }
     }
     fail_on(problems);
 }
