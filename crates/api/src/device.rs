@@ -96,7 +96,7 @@ pub struct ActivityEvent {
     /// A `sign_in_failed` from a place this account has never signed in from successfully
     /// (the city and country; the address's hint when the place is unknown), so the app can
     /// offer "Wasn't you?" there and not on a typo at home. Always `false` for other kinds.
-    /// Added after API.md's first version; absent means `false`.
+    /// Servers older than the field leave it out: absent means `false`.
     #[serde(default)]
     pub unusual: bool,
 }
@@ -107,7 +107,7 @@ pub struct ActivityEvent {
 pub struct DeviceRef {
     /// The device's id in `GET /api/devices` while it is still signed in, so the app can sign
     /// it out from the event ("Wasn't you?"); `null` once it has signed out or expired, and for
-    /// failed sign-ins, which never had a session. Added after API.md's first version.
+    /// failed sign-ins, which never had a session. Servers older than the field leave it out.
     #[serde(default)]
     pub id: Option<String>,
     pub name: String,
@@ -124,7 +124,7 @@ pub enum ActivityKind {
     DeviceSignedOut,
     SignedOutAll,
     PasswordChanged,
-    /// The password was set anew through "Forgot password?" (an addition to API.md).
+    /// The password was set anew through "Forgot password?".
     PasswordReset,
     EmailChanged,
     PhoneChanged,

@@ -43,7 +43,7 @@ impl ErrorBody {
     }
 }
 
-/// Every error code of `shared/API.md`. The app matches on these, so a code, once published,
+/// Every error code of `docs/API.md`. The app matches on these, so a code, once published,
 /// keeps its spelling; [`ErrorCode::Unknown`] absorbs codes from a newer server.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -1,4 +1,4 @@
-//! The JSON wire types of Hallpass (`shared/API.md`).
+//! The JSON wire types of Hallpass: the executable form of `docs/API.md`.
 //!
 //! Both the server and the browser app use these types, so the contract is checked by the
 //! compiler on both sides. Names are the wire names: snake_case JSON. Request bodies refuse

@@ -1,5 +1,5 @@
-//! Forgot password: a code by email, then a new password (an addition to API.md, written up
-//! in ARCHITECTURE.md). Three steps, one request each, none needing a session.
+//! Forgot password: a code by email, then a new password (`docs/API.md`, "Forgot password").
+//! Three steps, one request each, none needing a session.
 
 use serde::{Deserialize, Serialize};
 

@@ -1,4 +1,4 @@
-//! The JSON shapes of API.md, spelled out.
+//! The JSON shapes of `docs/API.md`, spelled out.
 
 use serde_json::{from_str, json, to_value};
 

@@ -5,6 +5,7 @@
 mod account;
 mod concurrent;
 mod connections;
+mod contract;
 mod dev;
 mod devices;
 mod hashing;
