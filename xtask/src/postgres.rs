@@ -14,7 +14,7 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::{Mutex, Once, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crate::install::postgres_bin;
 use crate::proc::{describe, output_of};
@@ -122,18 +122,23 @@ impl Postgres {
 
     /// Starts the server (again) on the same data and port; returns once it takes connections.
     pub fn start_again(&self) -> Result {
-        let options = format!(
-            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
-            self.port,
-            self.dir.display()
-        );
         self.pg_ctl()
             .args(["-w", "-t", "60", "-l"])
             .arg(self.log())
-            .args(["-o", &options, "start"])
+            .args(["-o", &self.server_options(), "start"])
             .output()
             .map_err(|err| format!("could not start pg_ctl: {err}"))
             .and_then(|out| self.check(out, "starting PostgreSQL"))
+    }
+
+    /// What `postgres` is started with: loopback only, its socket in the cluster's folder (not
+    /// the system's /run/postgresql), and no fsync: the data is thrown away anyway.
+    fn server_options(&self) -> String {
+        format!(
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
+            self.port,
+            self.dir.display()
+        )
     }
 
     /// Whether the server is up (`pg_ctl status`).
@@ -304,25 +309,28 @@ pub fn run_postgres(args: &[String]) -> Result {
     }
 }
 
-/// Starts a cluster with a `hallpass` database and keeps it until Ctrl-C.
+/// Starts a cluster with a `hallpass` database and keeps it until Ctrl-C, stopped or not: a
+/// developer may stop and start it by hand to see the server through an outage.
 fn serve() -> Result {
     step("Starting a throw-away PostgreSQL");
     let started = Instant::now();
     let pg = Postgres::start()?;
     let url = pg.create_database("hallpass")?;
+    let pg_ctl = describe(&pg.pg_ctl());
     println!(
         "{} is running (started in {:.1} s), its data in {}\n\n  {url}\n\n\
          Point the server at it:\n\n  cargo run -p hallpass-server -- --database {url}\n\n\
+         To see the server through an outage, stop it and start it again:\n\n  \
+         {pg_ctl} -w -m fast stop\n  {pg_ctl} -w -l {} -o \"{}\" start\n\n\
          Ctrl-C stops it and removes its data.",
         pg.version(),
         started.elapsed().as_secs_f64(),
         pg.dir.display(),
+        pg.log().display(),
+        pg.server_options(),
     );
     loop {
-        std::thread::sleep(Duration::from_secs(5));
-        if !pg.is_running() {
-            return Err("PostgreSQL stopped by itself; its folder is removed".to_owned());
-        }
+        std::thread::park();
     }
 }
 
