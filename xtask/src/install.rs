@@ -251,6 +251,39 @@ pub fn load_tools() -> Result {
     apt_install(&[("/usr/bin/wrk", "wrk")], "the load measurement")
 }
 
+/// Where Debian's PostgreSQL server binaries are installed: one folder per major version.
+const POSTGRES_LIB: &str = "/usr/lib/postgresql";
+
+/// The `bin` folder of Debian's PostgreSQL server (`initdb`, `pg_ctl`, off PATH), the newest
+/// version when several are installed; installs the `postgresql` package when there is none.
+pub fn postgres_bin() -> Result<PathBuf> {
+    if let Some(bin) = installed_postgres_bin() {
+        return Ok(bin);
+    }
+    apt_get_install(
+        &["postgresql"],
+        "`cargo xtask postgres` and the PostgreSQL tests",
+    )?;
+    installed_postgres_bin().ok_or_else(|| {
+        format!("installed Debian's postgresql, but {POSTGRES_LIB}/*/bin/initdb is still missing")
+    })
+}
+
+/// `/usr/lib/postgresql/VERSION/bin` with the highest major VERSION that has a server
+/// (`postgresql-client` alone brings `psql` there, but no `initdb`).
+fn installed_postgres_bin() -> Option<PathBuf> {
+    std::fs::read_dir(POSTGRES_LIB)
+        .ok()?
+        .filter_map(|entry| {
+            let entry = entry.ok()?;
+            let major: u32 = entry.file_name().to_str()?.parse().ok()?;
+            let bin = entry.path().join("bin");
+            bin.join("initdb").is_file().then_some((major, bin))
+        })
+        .max_by_key(|(major, _)| *major)
+        .map(|(_, bin)| bin)
+}
+
 /// Installs the Debian packages whose file is missing (`(file, package)` pairs).
 fn apt_install(packages: &[(&str, &str)], needed_by: &str) -> Result {
     let missing: Vec<&str> = packages
@@ -258,6 +291,11 @@ fn apt_install(packages: &[(&str, &str)], needed_by: &str) -> Result {
         .filter(|(file, _)| !Path::new(file).exists())
         .map(|(_, package)| *package)
         .collect();
+    apt_get_install(&missing, needed_by)
+}
+
+/// Installs `missing` with apt-get as root; asks a person who isn't root to do it.
+fn apt_get_install(missing: &[&str], needed_by: &str) -> Result {
     if missing.is_empty() {
         return Ok(());
     }
@@ -275,5 +313,5 @@ fn apt_install(packages: &[(&str, &str)], needed_by: &str) -> Result {
     run(Command::new("apt-get")
         .env("DEBIAN_FRONTEND", "noninteractive")
         .args(["install", "-y", "-qq"])
-        .args(&missing))
+        .args(missing))
 }

@@ -9,6 +9,7 @@
 //! - `render`: how long the devices page takes to show 1,000 devices in headless Chromium.
 //! - `screens`: a screenshot of every page and dialog, and a contact sheet of them all.
 //! - `lighthouse`: Lighthouse's scores for the sign-in and devices pages.
+//! - `postgres`: a throw-away PostgreSQL for a developer, until Ctrl-C.
 
 mod build;
 mod demo;
@@ -17,6 +18,7 @@ mod fuzz;
 mod install;
 mod lighthouse;
 mod load;
+mod postgres;
 mod proc;
 mod render;
 mod screens;
@@ -46,6 +48,9 @@ usage: cargo xtask <command>
                       Lighthouse (mobile) on /signin and /security/devices:
                       scores, CLS, LCP, TBT and failing audits (target/lighthouse/);
                       with --runs, the median of N runs
+  postgres [check]    a throw-away PostgreSQL (Debian's, in a temporary folder)
+                      until Ctrl-C; `check` times start, stop, start again and
+                      clean-up instead
 ";
 
 fn main() -> ExitCode {
@@ -60,6 +65,7 @@ fn main() -> ExitCode {
         Some("flood") => flood::run_flood(),
         Some("screens") => screens::run_screens(),
         Some("lighthouse") => lighthouse::run_lighthouse(&args[1..]),
+        Some("postgres") => postgres::run_postgres(&args[1..]),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
             Ok(())
