@@ -50,6 +50,8 @@ pub mod profile_pins;
 pub mod profiles;
 pub mod ratelimit;
 pub mod recovery_codes;
+#[cfg(test)]
+mod schema_tests;
 pub mod second_factor;
 pub mod sessions;
 pub mod sign_in;
