@@ -16,6 +16,8 @@ mod error;
 mod extract;
 mod geo;
 pub mod hashing;
+#[cfg(test)]
+mod layering;
 mod names;
 mod request_id;
 mod routes;
