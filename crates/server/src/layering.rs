@@ -90,6 +90,21 @@ fn db_is_a_leaf() {
 }
 
 #[test]
+fn every_transaction_starts_in_db_rs() {
+    let sources = sources();
+    let mut starts = 0;
+    for (path, code) in &sources {
+        let here = code.matches(".begin(").count() + code.matches("begin_with(").count();
+        if path == "db.rs" {
+            starts += here;
+        } else if path != "layering.rs" {
+            assert_eq!(here, 0, "{path} starts a transaction of its own");
+        }
+    }
+    assert_eq!(starts, 1, "db.rs should start transactions in one place");
+}
+
+#[test]
 fn the_domain_knows_nothing_about_requests() {
     let sources = sources();
     let domain: Vec<_> = under(&sources, "domain/").collect();
