@@ -173,9 +173,9 @@ pub async fn page(
                 CASE WHEN {} THEN s.id END AS device_id,
                 -- Unusual: a failure from where no sign-in of this account ever succeeded.
                 -- The place when it is known, else the address's hint (no GeoIP database).
-                a.kind = 'sign_in_failed' AND NOT EXISTS (
+                a.kind = ?8 AND NOT EXISTS (
                     SELECT 1 FROM activity o
-                    WHERE o.account_id = a.account_id AND o.kind = 'signed_in'
+                    WHERE o.account_id = a.account_id AND o.kind = ?9
                       AND CASE WHEN a.city IS NULL AND a.country IS NULL
                                THEN o.city IS NULL AND o.country IS NULL
                                     AND o.ip_hint IS a.ip_hint
@@ -194,6 +194,8 @@ pub async fn page(
     .bind(limit)
     .bind(idle)
     .bind(absolute)
+    .bind(kind_str(ActivityKind::SignInFailed))
+    .bind(kind_str(ActivityKind::SignedIn))
     .fetch_all(&state.db)
     .await?;
     let more = rows.len() > ACTIVITY_PAGE_SIZE;
