@@ -1,5 +1,5 @@
-//! `--demo`: two accounts with a month of history, made through the code paths real requests
-//! take (sign-in, profile and device handlers, step-up, two-step set-up, phone verification
+//! `--demo`: two accounts with a month of history, made through the domain functions real
+//! requests call (sign-in, profiles, devices, step-up, two-step set-up, phone verification
 //! with the code read from the outbox). Each step runs on a clock set back to when it
 //! "happened", so times, the Devices page and account activity all look lived in.
 //!
@@ -8,22 +8,19 @@
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use axum::Json;
-use axum::extract::{Query, State};
-use axum::http::HeaderMap;
-use axum::http::header::COOKIE;
-use hallpass_api::{
-    ChangePhone, ConfirmTotp, MaturityRating, NewProfile, ProfileLock, Reauthenticate,
-    SelectProfile, TurnOffTwoFactor, VerifyCode,
-};
+use hallpass_api::{MaturityRating, NewProfile};
 
-use crate::auth::{self, Manager, Session, SteppedUp};
 use crate::client::Client;
 use crate::clock::{DAY, HOUR, MINUTE};
-use crate::extract::ApiPath;
+use crate::domain::accounts::{self, NewPlan};
+use crate::domain::contacts::{self, Contact};
+use crate::domain::device::Seen;
+use crate::domain::second_factor::Answer;
+use crate::domain::sessions::devices;
+use crate::domain::sessions::{self, Session};
+use crate::domain::{credentials, outbox, profile_pins, profiles, sign_in, two_factor};
 use crate::geo::{Geo, Place};
-use crate::routes::{account, devices, profile_pins, profiles, session, step_up, two_factor};
-use crate::{ApiError, ApiJson, AppState, crypto, outbox, totp};
+use crate::{ApiError, AppState, db, totp};
 
 pub const DEMO_EMAIL: &str = "demo@hallpass.test";
 pub const DEMO_PASSWORD: &str = "correct-horse-battery-staple";
@@ -102,50 +99,6 @@ fn client(ip: [u8; 4], user_agent: &str) -> Client {
     Client::new(Some(IpAddr::from(ip)), user_agent)
 }
 
-/// The one way accounts come into being (the API has no sign-up): the account, its plan and
-/// its first profile.
-pub async fn create_account(
-    state: &AppState,
-    email: &str,
-    password: &str,
-    plan: (&str, &str, u32),
-    member_for_days: i64,
-    next_billing: i64,
-    first_profile: &str,
-) -> Result<String, ApiError> {
-    let now = state.clock.now();
-    let id = crypto::id();
-    let hash = state.hasher.hash(password.to_owned()).await?;
-    let (plan_name, price, streams) = plan;
-    let mut tx = crate::db::write(&state.db).await?;
-    sqlx::query(
-        "INSERT INTO accounts (id, email, email_verified, password_hash, member_since, plan_name,
-             plan_price, plan_currency, plan_next_billing, plan_streams)
-         VALUES (?, ?, 1, ?, ?, ?, ?, 'USD', ?, ?)",
-    )
-    .bind(&id)
-    .bind(email)
-    .bind(hash)
-    .bind(now - member_for_days * DAY)
-    .bind(plan_name)
-    .bind(price)
-    .bind(next_billing)
-    .bind(streams)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query(
-        "INSERT INTO profiles (id, account_id, position, name, avatar, kids, maturity_rating, language)
-         VALUES (?, ?, 0, ?, 'sunrise', 0, '18+', 'en')",
-    )
-    .bind(crypto::id())
-    .bind(&id)
-    .bind(first_profile)
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(id)
-}
-
 /// A signed-in demo device: its session, and what its requests carry.
 #[derive(Clone)]
 struct Device {
@@ -154,18 +107,20 @@ struct Device {
     client: Client,
 }
 
-/// Signs in like `POST /api/session` and returns the session as its next request sees it.
+/// Signs in as `POST /api/session` does and returns the session as its next request sees it.
 async fn sign_in(
     state: &AppState,
     email: &str,
     password: &str,
     client: &Client,
 ) -> Result<Device, ApiError> {
-    let (account_id, _) = session::check_password(state, client, email, password).await?;
-    let mut tx = crate::db::write(&state.db).await?;
-    let (token, _) = session::sign_in_as(&mut tx, state, &account_id, client, None).await?;
+    let checked = sign_in::check_password(state, client, email, password).await?;
+    let seen = Seen::describe(&state.geo, client);
+    let now = state.clock.now();
+    let mut tx = db::write(&state.db).await?;
+    let (token, _) = sign_in::start_session(&mut tx, &checked.account_id, &seen, None, now).await?;
     tx.commit().await?;
-    let session = use_session(state, &token, client).await?;
+    let session = sessions::find(state, Some(&token), client.clone()).await?;
     Ok(Device {
         session,
         token,
@@ -176,16 +131,8 @@ async fn sign_in(
 impl Device {
     /// A request from this device `ago` seconds before now: it becomes its last activity.
     async fn used(&self, state: &AppState, ago: i64) -> Result<Session, ApiError> {
-        use_session(&at(state, ago), &self.token, &self.client).await
+        sessions::find(&at(state, ago), Some(&self.token), self.client.clone()).await
     }
-}
-
-/// A request from the device with `token`: it counts as activity at the state's time.
-async fn use_session(state: &AppState, token: &str, client: &Client) -> Result<Session, ApiError> {
-    let mut headers = HeaderMap::new();
-    let cookie = format!("{}={token}", auth::COOKIE_NAME);
-    headers.insert(COOKIE, cookie.parse().map_err(ApiError::internal)?);
-    auth::authenticate(state, &headers, client.clone()).await
 }
 
 /// `--demo-devices N`: tops the demo account up to `n` signed-in devices, for measuring pages
@@ -193,21 +140,11 @@ async fn use_session(state: &AppState, token: &str, client: &Client) -> Result<S
 /// without its password check, which would take minutes for thousands), used at a different
 /// time in the last 30 days, with one of the demo's user agents and addresses.
 pub async fn seed_devices(state: &AppState, n: usize) -> Result<(), ApiError> {
-    let account_id: Option<String> = sqlx::query_scalar("SELECT id FROM accounts WHERE email = ?")
-        .bind(DEMO_EMAIL)
-        .fetch_optional(&state.db)
-        .await?;
-    let account_id =
-        account_id.ok_or_else(|| ApiError::internal("no demo account to add devices to"))?;
-    let now = state.clock.now();
-    let active: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM sessions WHERE account_id = ? AND ended_at IS NULL AND last_active_at > ?",
-    )
-    .bind(&account_id)
-    .bind(now - auth::IDLE_TIMEOUT)
-    .fetch_one(&state.db)
-    .await?;
-    let missing = n.saturating_sub(usize::try_from(active).unwrap_or(0));
+    let account_id = accounts::id_by_email(state, DEMO_EMAIL)
+        .await?
+        .ok_or_else(|| ApiError::internal("no demo account to add devices to"))?;
+    let active = devices::count_active(state, &account_id).await?;
+    let missing = n.saturating_sub(active);
     let agents = [
         WINDOWS_CHROME,
         SAMSUNG_TV,
@@ -221,24 +158,21 @@ pub async fn seed_devices(state: &AppState, n: usize) -> Result<(), ApiError> {
         EDGE,
     ];
     let networks = [HOME, PHONE_NET, ANDROID_NET, OFFICE, HOTEL, SECOND_HOME];
-    let mut tx = crate::db::write(&state.db).await?;
+    let mut tx = db::write(&state.db).await?;
     for i in 0..missing {
         let device = client(networks[i % networks.len()], agents[i % agents.len()]);
         // Spread over the last 29 days, a few minutes apart, so every one is still active.
         let ago = i64::try_from(i).unwrap_or(0) * 2 * MINUTE % (29 * DAY) + MINUTE;
         let then = at(state, ago);
-        auth::start(&mut tx, &then, &account_id, &device, then.clock.now()).await?;
+        let seen = Seen::describe(&then.geo, &device);
+        sessions::issue(&mut tx, &account_id, &seen, then.clock.now()).await?;
     }
     tx.commit().await?;
     Ok(())
 }
 
 async fn exists(state: &AppState, email: &str) -> Result<bool, ApiError> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM accounts WHERE email = ?")
-        .bind(email)
-        .fetch_one(&state.db)
-        .await?;
-    Ok(n > 0)
+    Ok(accounts::id_by_email(state, email).await?.is_some())
 }
 
 /// Seeds both demo accounts unless they exist.
@@ -248,17 +182,14 @@ pub async fn seed(state: &AppState) -> Result<(), ApiError> {
     }
     if !exists(state, SECOND_EMAIL).await? {
         let then = at(state, 5 * DAY);
-        let next_billing = state.clock.now() + 20 * DAY;
-        create_account(
-            &then,
-            SECOND_EMAIL,
-            SECOND_PASSWORD,
-            ("Basic", "7.99", 1),
-            400,
-            next_billing,
-            "Riley",
-        )
-        .await?;
+        let plan = NewPlan {
+            name: "Basic",
+            price: "7.99",
+            streams: 1,
+            member_for_days: 400,
+            next_billing: state.clock.now() + 20 * DAY,
+        };
+        accounts::create(&then, SECOND_EMAIL, SECOND_PASSWORD, plan, "Riley").await?;
         let device = client(SECOND_HOME, LINUX_FIREFOX);
         let riley = sign_in(&then, SECOND_EMAIL, SECOND_PASSWORD, &device).await?;
         select(&then, &riley.session, "Riley", None).await?;
@@ -275,17 +206,8 @@ async fn select(
     pin: Option<&str>,
 ) -> Result<(), ApiError> {
     let id = profile_id(state, &session.account_id, name).await?;
-    let body = SelectProfile {
-        pin: pin.map(str::to_owned),
-    };
-    profile_pins::select(
-        State(state.clone()),
-        session.clone(),
-        ApiPath(id),
-        ApiJson(body),
-    )
-    .await
-    .map(|_| ())
+    profile_pins::select(state, session, &id, pin.map(str::to_owned)).await?;
+    Ok(())
 }
 
 /// The device used `ago` seconds before now, with its password confirmed just then (which
@@ -294,39 +216,23 @@ async fn step_up(
     state: &AppState,
     device: &mut Device,
     ago: i64,
-) -> Result<(AppState, SteppedUp), ApiError> {
+) -> Result<(AppState, Session), ApiError> {
     let t = at(state, ago);
     let session = device.used(state, ago).await?;
-    let mut headers = HeaderMap::new();
-    let cookie = format!("{}={}", auth::COOKIE_NAME, device.token);
-    headers.insert(COOKIE, cookie.parse().map_err(ApiError::internal)?);
     // With two-step verification on, step-up takes a code from the app too.
-    let secret: Option<String> =
-        sqlx::query_scalar("SELECT totp_secret FROM accounts WHERE id = ?")
-            .bind(&session.account_id)
-            .fetch_one(&state.db)
-            .await?;
-    let answer = step_up::reauthenticate(
-        State(t.clone()),
-        session,
-        headers,
-        ApiJson(Reauthenticate {
-            password: DEMO_PASSWORD.to_owned(),
-            code: secret.and_then(|secret| totp::code_at(&secret, t.clock.now())),
-            recovery_code: None,
-        }),
-    )
-    .await?;
-    device.token = answer
-        .headers()
-        .get(axum::http::header::SET_COOKIE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|c| c.split(';').next())
-        .and_then(|pair| pair.split_once('='))
-        .map(|(_, token)| token.to_owned())
-        .ok_or_else(|| ApiError::internal("step-up set no cookie"))?;
-    let session = use_session(&t, &device.token, &device.client).await?;
-    Ok((t, SteppedUp(session)))
+    let mut conn = state.db.acquire().await?;
+    let secret = accounts::totp(&mut conn, &session.account_id)
+        .await?
+        .totp_secret;
+    drop(conn);
+    let code = secret.and_then(|secret| totp::code_at(&secret, t.clock.now()));
+    let answer = code.as_deref().map(Answer::Totp);
+    let token = device.token.clone();
+    let new_token =
+        credentials::reauthenticate(&t, session, Some(&token), DEMO_PASSWORD, answer).await?;
+    device.token = new_token.ok_or_else(|| ApiError::internal("step-up gave no new token"))?;
+    let session = sessions::find(&t, Some(&device.token), device.client.clone()).await?;
+    Ok((t, session))
 }
 
 fn new_profile(name: &str, avatar: &str, kids: bool, rating: MaturityRating) -> NewProfile {
@@ -342,16 +248,14 @@ fn new_profile(name: &str, avatar: &str, kids: bool, rating: MaturityRating) -> 
 async fn seed_demo_account(state: &AppState) -> Result<(), ApiError> {
     // Five weeks ago: the account, signed in on the family PC.
     let t = at(state, 35 * DAY);
-    let account_id = create_account(
-        &t,
-        DEMO_EMAIL,
-        DEMO_PASSWORD,
-        ("Standard", "15.49", 2),
-        3 * 365,
-        state.clock.now() + 12 * DAY,
-        "Alex",
-    )
-    .await?;
+    let plan = NewPlan {
+        name: "Standard",
+        price: "15.49",
+        streams: 2,
+        member_for_days: 3 * 365,
+        next_billing: state.clock.now() + 12 * DAY,
+    };
+    let account_id = accounts::create(&t, DEMO_EMAIL, DEMO_PASSWORD, plan, "Alex").await?;
     let mut pc = sign_in(&t, DEMO_EMAIL, DEMO_PASSWORD, &client(HOME, WINDOWS_CHROME)).await?;
     select(&t, &pc.session, "Alex", None).await?;
     for profile in [
@@ -359,61 +263,31 @@ async fn seed_demo_account(state: &AppState) -> Result<(), ApiError> {
         new_profile("Jordan", "forest", false, MaturityRating::Sixteen),
         new_profile("Kids", "meadow", true, MaturityRating::Seven),
     ] {
-        let _ = profiles::create(
-            State(t.clone()),
-            Manager(pc.session.clone()),
-            ApiJson(profile),
-        )
-        .await?;
+        profiles::create(&t, &pc.session, profile).await?;
     }
     let jordan = profile_id(&t, &account_id, "Jordan").await?;
     // Signing in opened the step-up window.
-    profile_pins::lock(
-        State(t.clone()),
-        SteppedUp(pc.session.clone()),
-        ApiPath(jordan),
-        ApiJson(ProfileLock {
-            pin: JORDAN_PIN.to_owned(),
-        }),
-    )
-    .await?;
-    // Linked accounts have no API to add them (a provider's sign-in flow would): rows.
+    profile_pins::lock(&t, &pc.session, &jordan, JORDAN_PIN.to_owned()).await?;
+    // Linked accounts have no API to add them (a provider's sign-in flow would).
     for (provider, name, ago) in [
         ("google", "alex.rivera@gmail.com", 35 * DAY),
         ("facebook", "Alex Rivera", 34 * DAY),
     ] {
-        sqlx::query(
-            "INSERT INTO linked_accounts (account_id, provider, display_name, linked_at)
-             VALUES (?, ?, ?, ?)",
-        )
-        .bind(&account_id)
-        .bind(provider)
-        .bind(name)
-        .bind(state.clock.now() - ago)
-        .execute(&state.db)
-        .await?;
+        accounts::link(state, &account_id, provider, name, state.clock.now() - ago).await?;
     }
     let (t, stepped) = step_up(state, &mut pc, 33 * DAY).await?;
-    account::unlink(State(t), stepped, ApiPath("facebook".to_owned())).await?;
+    accounts::unlink(&t, &stepped, "facebook").await?;
 
     // Two-step verification, tried and turned off again (the demo starts with it off).
     let (t, stepped) = step_up(state, &mut pc, 32 * DAY).await?;
-    let Json(setup) = two_factor::start(State(t.clone()), stepped.clone()).await?;
+    let setup = two_factor::start(&t, &stepped).await?;
     let code = totp::code_at(&setup.secret, t.clock.now()).unwrap_or_default();
-    let _codes = two_factor::confirm(
-        State(t),
-        Manager(stepped.0),
-        ApiJson(ConfirmTotp {
-            code,
-            sign_out_other_devices: false,
-        }),
-    )
-    .await?;
+    two_factor::confirm(&t, &stepped, &code, false).await?;
     // Printed, lost, and replaced a week later.
     let (t, stepped) = step_up(state, &mut pc, 25 * DAY).await?;
-    let _codes = two_factor::regenerate(State(t), stepped).await?;
+    two_factor::regenerate(&t, &stepped).await?;
     let (t, stepped) = step_up(state, &mut pc, 20 * DAY).await?;
-    two_factor::disable(State(t), stepped, Ok(Query(TurnOffTwoFactor::default()))).await?;
+    two_factor::disable(&t, &stepped, false).await?;
 
     // A work PC, signed out from the family PC two days later.
     let work = sign_in(
@@ -424,7 +298,7 @@ async fn seed_demo_account(state: &AppState) -> Result<(), ApiError> {
     )
     .await?;
     let (t, stepped) = step_up(state, &mut pc, 29 * DAY).await?;
-    devices::delete(State(t), Manager(stepped.0), ApiPath(work.session.id)).await?;
+    devices::sign_out(&t, &stepped, &work.session.id).await?;
 
     // An old laptop that signed itself out.
     let laptop = sign_in(
@@ -434,10 +308,9 @@ async fn seed_demo_account(state: &AppState) -> Result<(), ApiError> {
         &client(HOME, LINUX_FIREFOX),
     )
     .await?;
-    let last = laptop.used(state, 25 * DAY).await?;
-    let mut tx = crate::db::write(&state.db).await?;
-    session::end_own(&mut tx, &at(state, 25 * DAY), &last).await?;
-    tx.commit().await?;
+    laptop.used(state, 25 * DAY).await?;
+    let then = at(state, 25 * DAY);
+    sign_in::sign_out(&then, Some(&laptop.token), laptop.client.clone()).await?;
 
     // The other seven devices of the Devices page: signed in, profile, last active.
     let others = [
@@ -471,20 +344,16 @@ async fn seed_demo_account(state: &AppState) -> Result<(), ApiError> {
 
     // Someone who is not Alex, trying a password from far away.
     let stranger = client(UNKNOWN_NET, LINUX_FIREFOX);
-    let _ =
-        session::check_password(&at(state, 9 * DAY), &stranger, DEMO_EMAIL, "hunter2hunter2").await;
+    let then = at(state, 9 * DAY);
+    let _ = sign_in::check_password(&then, &stranger, DEMO_EMAIL, "hunter2hunter2").await;
 
     pc.used(state, 2 * HOUR).await?;
     Ok(())
 }
 
 async fn profile_id(state: &AppState, account_id: &str, name: &str) -> Result<String, ApiError> {
-    let mut conn = state.db.acquire().await?;
-    profiles::list_of(&mut conn, account_id)
+    profiles::id_by_name(state, account_id, name)
         .await?
-        .into_iter()
-        .find(|p| p.name == name)
-        .map(|p| p.id)
         .ok_or_else(|| ApiError::internal(format_args!("no demo profile {name}")))
 }
 
@@ -492,17 +361,13 @@ async fn profile_id(state: &AppState, account_id: &str, name: &str) -> Result<St
 /// outbox holds, as its owner would read it from the SMS.
 async fn add_phone(state: &AppState, phone: &mut Device) -> Result<(), ApiError> {
     let (t, stepped) = step_up(state, phone, 12 * DAY).await?;
-    let request = ChangePhone {
-        phone: "+13125550142".to_owned(),
-    };
-    account::change_phone(State(t.clone()), stepped.clone(), ApiJson(request)).await?;
+    contacts::start_change(&t, &stepped, Contact::Phone, "+13125550142").await?;
     let code = outbox::list(&t)
         .await?
         .into_iter()
         .find_map(|m| sent_code(&m.body))
         .unwrap_or_default();
-    let _ =
-        account::verify_phone(State(t), Manager(stepped.0), ApiJson(VerifyCode { code })).await?;
+    contacts::finish_change(&t, &stepped, Contact::Phone, &code).await?;
     Ok(())
 }
 

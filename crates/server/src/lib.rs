@@ -4,7 +4,6 @@
 //! [`app`] builds the whole router from an [`AppState`], so tests drive exactly what `main`
 //! serves, without a socket.
 
-mod activity;
 mod auth;
 mod cli;
 mod client;
@@ -12,17 +11,16 @@ mod clock;
 mod crypto;
 mod db;
 pub mod demo;
+mod domain;
 mod error;
 mod extract;
 mod geo;
 pub mod hashing;
+#[cfg(test)]
+mod layering;
 mod names;
-mod outbox;
-mod ratelimit;
 mod request_id;
-mod rotation;
 mod routes;
-mod second_factor;
 mod security;
 mod serve;
 mod state;

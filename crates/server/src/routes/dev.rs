@@ -8,7 +8,8 @@ use hallpass_api::{FieldErrors, OutboxMessage, Validate};
 use serde::Deserialize;
 
 use crate::clock::DAY;
-use crate::{ApiError, ApiJson, AppState, outbox};
+use crate::domain::outbox;
+use crate::{ApiError, ApiJson, AppState};
 
 /// `POST` here moves the server's clock forward (`--demo` only).
 pub const CLOCK: &str = "/api/dev/clock";

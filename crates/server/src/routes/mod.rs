@@ -3,18 +3,19 @@
 //! Routes are registered through utoipa-axum: each handler's `#[utoipa::path]` gives both its
 //! route and its OpenAPI operation, so the router and `GET /api/openapi.json` are made from the
 //! same declarations. (A test also checks them against `hallpass_api::paths`.)
+//!
+//! Each handler is an adapter: it extracts, calls `crate::domain`, and turns the answer into
+//! a response. No module here knows SQL or calls another module here.
 
-pub(crate) mod account;
+mod account;
 mod dev;
-pub(crate) mod devices;
+mod devices;
 mod health;
-pub(crate) mod password;
-pub(crate) mod profile_pins;
-pub(crate) mod profiles;
+mod profiles;
 mod reset;
-pub mod session;
-pub(crate) mod step_up;
-pub(crate) mod two_factor;
+mod session;
+mod step_up;
+mod two_factor;
 
 use axum::Json;
 use axum::Router;
@@ -181,10 +182,10 @@ fn routes() -> (Router<AppState>, Document) {
         .routes(routes!(reset::complete))
         .routes(routes!(profiles::list, profiles::create))
         .routes(routes!(profiles::update, profiles::delete))
-        .routes(routes!(profile_pins::select))
-        .routes(routes!(profile_pins::lock, profile_pins::unlock))
+        .routes(routes!(profiles::select))
+        .routes(routes!(profiles::lock, profiles::unlock))
         .routes(routes!(account::get))
-        .routes(routes!(password::change_password))
+        .routes(routes!(step_up::change_password))
         .routes(routes!(account::change_email))
         .routes(routes!(account::verify_email))
         .routes(routes!(account::change_phone))

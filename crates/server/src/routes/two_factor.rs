@@ -4,43 +4,11 @@ use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use hallpass_api::{
-    ActivityKind, ConfirmTotp, ErrorBody, ErrorCode, RecoveryCodes, TotpSetup, TurnOffTwoFactor,
-    paths,
-};
-use sqlx::SqliteConnection;
+use hallpass_api::{ConfirmTotp, ErrorBody, RecoveryCodes, TotpSetup, TurnOffTwoFactor, paths};
 
-use crate::activity::{self, Actor};
-use crate::auth::{Manager, Session, SteppedUp};
-use crate::routes::devices;
-use crate::{ApiError, ApiJson, AppState, crypto, db, ratelimit, totp};
-
-pub const RECOVERY_CODES: usize = 10;
-
-/// Wrong first codes per account in 15 minutes, while setting up.
-const CONFIRM_LIMIT: ratelimit::Limit = ratelimit::PROFILE_PIN;
-
-/// Replaces the account's recovery codes with ten new ones and returns them (shown once).
-async fn new_recovery_codes(
-    conn: &mut SqliteConnection,
-    account_id: &str,
-) -> Result<Vec<String>, sqlx::Error> {
-    sqlx::query("DELETE FROM recovery_codes WHERE account_id = ?")
-        .bind(account_id)
-        .execute(&mut *conn)
-        .await?;
-    let codes: Vec<String> = (0..RECOVERY_CODES)
-        .map(|_| crypto::recovery_code())
-        .collect();
-    for code in &codes {
-        sqlx::query("INSERT INTO recovery_codes (account_id, code_hash) VALUES (?, ?)")
-            .bind(account_id)
-            .bind(crypto::sha256(code))
-            .execute(&mut *conn)
-            .await?;
-    }
-    Ok(codes)
-}
+use crate::auth::{Manager, SteppedUp};
+use crate::domain::two_factor;
+use crate::{ApiError, ApiJson, AppState};
 
 /// Start setting up an authenticator app. Nothing changes until the first code confirms it.
 #[utoipa::path(post, operation_id = "start_totp", path = paths::TWO_FACTOR_TOTP, tag = "two-factor",
@@ -53,14 +21,7 @@ pub async fn start(
     State(state): State<AppState>,
     SteppedUp(session): SteppedUp,
 ) -> Result<Json<TotpSetup>, ApiError> {
-    let setup = totp::setup(crypto::totp_secret(), &session.email)
-        .ok_or_else(|| ApiError::internal("could not make a TOTP set-up"))?;
-    sqlx::query("UPDATE accounts SET totp_pending_secret = ? WHERE id = ?")
-        .bind(&setup.secret)
-        .bind(&session.account_id)
-        .execute(&state.db)
-        .await?;
-    Ok(Json(setup))
+    Ok(Json(two_factor::start(&state, &session).await?))
 }
 
 /// Confirm set-up with the first code; two-step verification is on from now. With
@@ -80,55 +41,11 @@ pub async fn confirm(
     Manager(session): Manager,
     ApiJson(body): ApiJson<ConfirmTotp>,
 ) -> Result<Json<RecoveryCodes>, ApiError> {
-    let key = format!("totp-setup:{}", session.account_id);
-    let mut tx = db::write(&state.db).await?;
-    ratelimit::check(&mut tx, &key, CONFIRM_LIMIT, session.now).await?;
-    let pending: Option<String> =
-        sqlx::query_scalar("SELECT totp_pending_secret FROM accounts WHERE id = ?")
-            .bind(&session.account_id)
-            .fetch_one(&mut *tx)
-            .await?;
-    let step = pending
-        .as_deref()
-        .and_then(|secret| totp::check(secret, &session.email, &body.code, None, session.now));
-    let Some(step) = step else {
-        ratelimit::fail(&mut tx, &key, session.now).await?;
-        tx.commit().await?;
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            ErrorCode::InvalidCode,
-            "That code is not right. Check the time on your phone and try the newest code.",
-        )
-        .with_field("code", "That code is not right."));
-    };
-    sqlx::query(
-        "UPDATE accounts SET totp_secret = totp_pending_secret, totp_pending_secret = NULL,
-             totp_last_step = ? WHERE id = ?",
-    )
-    .bind(step)
-    .bind(&session.account_id)
-    .execute(&mut *tx)
-    .await?;
-    let codes = new_recovery_codes(&mut tx, &session.account_id).await?;
-    ratelimit::clear(&mut tx, &key).await?;
-    if body.sign_out_other_devices {
-        devices::revoke_others(&mut tx, &session).await?;
-    }
-    record(&mut tx, &state, &session, ActivityKind::TwoFactorEnabled).await?;
-    tx.commit().await?;
+    let codes =
+        two_factor::confirm(&state, &session, &body.code, body.sign_out_other_devices).await?;
     Ok(Json(RecoveryCodes {
         recovery_codes: codes,
     }))
-}
-
-async fn record(
-    conn: &mut SqliteConnection,
-    state: &AppState,
-    session: &Session,
-    kind: ActivityKind,
-) -> Result<(), sqlx::Error> {
-    let actor = Actor::session(state, session);
-    activity::record(conn, &session.account_id, kind, session.now, &actor).await
 }
 
 /// Turn two-step verification off; its recovery codes stop working. With
@@ -150,25 +67,7 @@ pub async fn disable(
     let Query(query) = query.map_err(|err| {
         ApiError::invalid_fields([("sign_out_other_devices".to_owned(), err.body_text())].into())
     })?;
-    let mut tx = db::write(&state.db).await?;
-    let was_on = sqlx::query(
-        "UPDATE accounts SET totp_secret = NULL, totp_pending_secret = NULL, totp_last_step = NULL
-         WHERE id = ? AND totp_secret IS NOT NULL",
-    )
-    .bind(&session.account_id)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query("DELETE FROM recovery_codes WHERE account_id = ?")
-        .bind(&session.account_id)
-        .execute(&mut *tx)
-        .await?;
-    if query.sign_out_other_devices {
-        devices::revoke_others(&mut tx, &session).await?;
-    }
-    if was_on.rows_affected() == 1 {
-        record(&mut tx, &state, &session, ActivityKind::TwoFactorDisabled).await?;
-    }
-    tx.commit().await?;
+    two_factor::disable(&state, &session, query.sign_out_other_devices).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -184,27 +83,7 @@ pub async fn regenerate(
     State(state): State<AppState>,
     SteppedUp(session): SteppedUp,
 ) -> Result<Json<RecoveryCodes>, ApiError> {
-    let mut tx = db::write(&state.db).await?;
-    let on: bool = sqlx::query_scalar("SELECT totp_secret IS NOT NULL FROM accounts WHERE id = ?")
-        .bind(&session.account_id)
-        .fetch_one(&mut *tx)
-        .await?;
-    if !on {
-        return Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            ErrorCode::NotFound,
-            "Two-step verification is off, so there are no recovery codes.",
-        ));
-    }
-    let codes = new_recovery_codes(&mut tx, &session.account_id).await?;
-    record(
-        &mut tx,
-        &state,
-        &session,
-        ActivityKind::RecoveryCodesRegenerated,
-    )
-    .await?;
-    tx.commit().await?;
+    let codes = two_factor::regenerate(&state, &session).await?;
     Ok(Json(RecoveryCodes {
         recovery_codes: codes,
     }))

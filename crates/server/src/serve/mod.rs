@@ -13,7 +13,7 @@ use accept::GRACE;
 pub use accept::{ServeOptions, serve};
 pub use tls::self_signed_tls;
 
-use crate::{AppState, Cli, Geo, WebApp, app, db, demo};
+use crate::{AppState, Cli, Geo, WebApp, app, demo, domain};
 
 pub async fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
     // First, so the database opens its files under the raised limit.
@@ -40,7 +40,7 @@ pub async fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
                 .map_err(|err| format!("can't seed {n} demo devices: {err:?}"))?;
         }
     }
-    tokio::spawn(db::purge_every_hour(state.clone()));
+    tokio::spawn(domain::purge_every_hour(state.clone()));
     let tls = if cli.tls_self_signed {
         let (config, _) = self_signed_tls()
             .map_err(|err| format!("can't make the self-signed certificate: {err}"))?;

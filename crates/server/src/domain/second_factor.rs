@@ -3,12 +3,13 @@
 //! protection, one rate limit for both, so step-up can't be used to guess codes that sign-in
 //! would have stopped.
 
-use hallpass_api::ActivityKind;
+use hallpass_api::{ActivityKind, ErrorCode};
 use sqlx::SqliteConnection;
 
-use crate::activity::{self, Actor};
-use crate::client::Client;
-use crate::{ApiError, AppState, crypto, ratelimit, totp};
+use super::activity::{self, Actor};
+use super::device::Seen;
+use super::{accounts, ratelimit, recovery_codes};
+use crate::{ApiError, totp};
 
 /// What the person typed as their second step.
 pub enum Answer<'a> {
@@ -30,13 +31,6 @@ impl<'a> Answer<'a> {
     }
 }
 
-#[derive(sqlx::FromRow)]
-struct Factor {
-    email: String,
-    totp_secret: Option<String>,
-    totp_last_step: Option<i64>,
-}
-
 /// Refuses with 429 while the account has had too many wrong codes lately.
 pub async fn check_limit(
     conn: &mut SqliteConnection,
@@ -54,33 +48,24 @@ pub async fn check_limit(
 /// the password. `false` also when two-step verification is off (turned off meanwhile).
 pub async fn accept(
     conn: &mut SqliteConnection,
-    state: &AppState,
-    client: &Client,
+    seen: &Seen,
     account_id: &str,
     answer: &Answer<'_>,
     now: i64,
 ) -> Result<bool, ApiError> {
-    let factor: Factor =
-        sqlx::query_as("SELECT email, totp_secret, totp_last_step FROM accounts WHERE id = ?")
-            .bind(account_id)
-            .fetch_one(&mut *conn)
-            .await?;
+    let factor = accounts::totp(&mut *conn, account_id).await?;
     let accepted = match (answer, &factor.totp_secret) {
         (Answer::Totp(code), Some(secret)) => {
             match totp::check(secret, &factor.email, code, factor.totp_last_step, now) {
                 Some(step) => {
-                    sqlx::query("UPDATE accounts SET totp_last_step = ? WHERE id = ?")
-                        .bind(step)
-                        .bind(account_id)
-                        .execute(&mut *conn)
-                        .await?;
+                    accounts::set_totp_last_step(&mut *conn, account_id, step).await?;
                     true
                 }
                 None => false,
             }
         }
         (Answer::Recovery(code), Some(_)) => {
-            use_recovery_code(&mut *conn, account_id, code, now).await?
+            recovery_codes::spend(&mut *conn, account_id, code, now).await?
         }
         (_, None) => false,
     };
@@ -89,28 +74,33 @@ pub async fn accept(
         ratelimit::clear(&mut *conn, &key).await?;
     } else {
         ratelimit::fail(&mut *conn, &key, now).await?;
-        let actor = Actor::client(state, client, None);
+        let actor = Actor::seen(seen, None);
         activity::record(conn, account_id, ActivityKind::SignInFailed, now, &actor).await?;
     }
     Ok(accepted)
 }
 
-/// Marks an unused recovery code of the account as used; `false` if there is none such.
-async fn use_recovery_code(
-    conn: &mut SqliteConnection,
-    account_id: &str,
-    code: &str,
-    now: i64,
-) -> Result<bool, sqlx::Error> {
-    let hash = crypto::sha256(&crypto::normalise_recovery_code(code));
-    let used = sqlx::query(
-        "UPDATE recovery_codes SET used_at = ?
-         WHERE account_id = ? AND code_hash = ? AND used_at IS NULL",
+/// 403 `code_required` (`fields.code`): two-step verification is on and no code came.
+pub fn code_required() -> ApiError {
+    ApiError::forbidden(
+        ErrorCode::CodeRequired,
+        "Two-step verification is on: enter a code from your authenticator app too.",
     )
-    .bind(now)
-    .bind(account_id)
-    .bind(hash)
-    .execute(conn)
-    .await?;
-    Ok(used.rows_affected() == 1)
+    .with_field("code", "Enter the code from your authenticator app.")
+}
+
+/// 403 `invalid_code`, said against the field the code came in. Not 401 as at sign-in: the
+/// session is fine, and the app signs out on every 401.
+pub fn wrong_code(answer: &Answer<'_>) -> ApiError {
+    let (field, message) = match answer {
+        Answer::Totp(_) => (
+            "code",
+            "That code isn't right. Enter the newest code from your app.",
+        ),
+        Answer::Recovery(_) => (
+            "recovery_code",
+            "That recovery code isn't right, or it has been used already.",
+        ),
+    };
+    ApiError::forbidden(ErrorCode::InvalidCode, message).with_field(field, message)
 }

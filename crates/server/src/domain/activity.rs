@@ -6,13 +6,10 @@ use hallpass_api::{
 };
 use sqlx::SqliteConnection;
 
-use crate::auth::{
-    ABSOLUTE_TIMEOUT, IDLE_TIMEOUT, Session, device_kind_from_text, device_kind_text,
-};
-use crate::client::Client;
+use super::device::{self, Seen};
+use super::sessions::{self, Session};
 use crate::clock::timestamp;
-use crate::geo::Place;
-use crate::useragent;
+use crate::geo::{Geo, Place};
 use crate::{ApiError, AppState};
 
 /// The device an event is about.
@@ -27,30 +24,48 @@ pub struct Actor {
 
 impl Actor {
     /// The signed-in device making the request.
-    pub fn session(state: &AppState, session: &Session) -> Self {
+    pub fn session(geo: &Geo, session: &Session) -> Self {
         Self {
             session_id: Some(session.id.clone()),
             device_name: Some(session.device_name.clone()),
             device_kind: Some(session.device_kind),
             ip_hint: session.client.ip_hint(),
-            place: state.geo.locate(session.client.ip),
+            place: session.place(geo),
         }
     }
 
-    /// A device without a session yet (a sign-in attempt), known by its request alone.
-    pub fn client(state: &AppState, client: &Client, session_id: Option<String>) -> Self {
-        let info = useragent::describe(&client.user_agent);
+    /// A device known by its request alone (a sign-in attempt), or the session it just got.
+    pub fn seen(seen: &Seen, session_id: Option<String>) -> Self {
         Self {
             session_id,
-            device_name: Some(info.name),
-            device_kind: Some(info.kind),
-            ip_hint: client.ip_hint(),
-            place: state.geo.locate(client.ip),
+            device_name: Some(seen.name.clone()),
+            device_kind: Some(seen.kind),
+            ip_hint: seen.ip_hint.clone(),
+            place: seen.place.clone(),
         }
     }
 }
 
-pub fn kind_text(kind: ActivityKind) -> &'static str {
+/// Every kind the server records; `activity.kind`'s `CHECK` lists the same words.
+pub(super) const KINDS: [ActivityKind; 14] = [
+    ActivityKind::SignedIn,
+    ActivityKind::SignInFailed,
+    ActivityKind::SignedOut,
+    ActivityKind::DeviceSignedOut,
+    ActivityKind::SignedOutAll,
+    ActivityKind::PasswordChanged,
+    ActivityKind::PasswordReset,
+    ActivityKind::EmailChanged,
+    ActivityKind::PhoneChanged,
+    ActivityKind::TwoFactorEnabled,
+    ActivityKind::TwoFactorDisabled,
+    ActivityKind::RecoveryCodesRegenerated,
+    ActivityKind::ProfilePinFailed,
+    ActivityKind::LinkedAccountRemoved,
+];
+
+/// The database's word for an event kind.
+pub fn kind_str(kind: ActivityKind) -> &'static str {
     match kind {
         ActivityKind::SignedIn => "signed_in",
         ActivityKind::SignInFailed => "sign_in_failed",
@@ -66,6 +81,8 @@ pub fn kind_text(kind: ActivityKind) -> &'static str {
         ActivityKind::RecoveryCodesRegenerated => "recovery_codes_regenerated",
         ActivityKind::ProfilePinFailed => "profile_pin_failed",
         ActivityKind::LinkedAccountRemoved => "linked_account_removed",
+        // Never recorded (the schema's CHECK would refuse it): the app's word for a kind
+        // newer than itself.
         ActivityKind::Unknown => "unknown",
     }
 }
@@ -85,11 +102,11 @@ pub async fn record(
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(account_id)
-    .bind(kind_text(kind))
+    .bind(kind_str(kind))
     .bind(at)
     .bind(&actor.session_id)
     .bind(&actor.device_name)
-    .bind(actor.device_kind.map(device_kind_text))
+    .bind(actor.device_kind.map(device::kind_str))
     .bind(&actor.ip_hint)
     .bind(place.city)
     .bind(place.country)
@@ -118,9 +135,12 @@ fn parse_cursor(cursor: &str) -> Option<(i64, i64)> {
     Some((at.parse().ok()?, id.parse().ok()?))
 }
 
-fn kind_from_text(text: &str) -> ActivityKind {
-    serde_json::from_value(serde_json::Value::String(text.to_owned()))
-        .unwrap_or(ActivityKind::Unknown)
+/// The kind the database's word names; any other word is a broken row, an internal error.
+fn parse_kind(text: &str) -> Result<ActivityKind, ApiError> {
+    KINDS
+        .into_iter()
+        .find(|kind| kind_str(*kind) == text)
+        .ok_or_else(|| ApiError::internal(format!("activity kind {text:?}")))
 }
 
 /// One page of events, newest first, older than `before`.
@@ -144,16 +164,18 @@ pub async fn page(
     // One more than a page tells whether there is a next one.
     let limit = i64::try_from(ACTIVITY_PAGE_SIZE + 1).unwrap_or(i64::MAX);
     let now = state.clock.now();
-    let rows: Vec<EventRow> = sqlx::query_as(
+    let (idle, absolute) = sessions::active_bounds(now);
+    // The device's nickname and whether it is still signed in are read in this one query
+    // (with the sessions module's rule of "active"), not one query per event.
+    let rows: Vec<EventRow> = sqlx::query_as(&format!(
         "SELECT a.id, a.kind, a.at, COALESCE(s.nickname, a.device_name) AS device_name,
                 a.device_kind, a.ip_hint, a.city, a.country,
-                CASE WHEN s.ended_at IS NULL AND s.last_active_at > ?6 AND s.signed_in_at > ?7
-                     THEN s.id END AS device_id,
+                CASE WHEN {} THEN s.id END AS device_id,
                 -- Unusual: a failure from where no sign-in of this account ever succeeded.
                 -- The place when it is known, else the address's hint (no GeoIP database).
-                a.kind = 'sign_in_failed' AND NOT EXISTS (
+                a.kind = ?8 AND NOT EXISTS (
                     SELECT 1 FROM activity o
-                    WHERE o.account_id = a.account_id AND o.kind = 'signed_in'
+                    WHERE o.account_id = a.account_id AND o.kind = ?9
                       AND CASE WHEN a.city IS NULL AND a.country IS NULL
                                THEN o.city IS NULL AND o.country IS NULL
                                     AND o.ip_hint IS a.ip_hint
@@ -163,14 +185,17 @@ pub async fn page(
          WHERE a.account_id = ?1 AND (a.at < ?2 OR (a.at = ?3 AND a.id < ?4))
          ORDER BY a.at DESC, a.id DESC
          LIMIT ?5",
-    )
+        sessions::active("s", 6, 7)
+    ))
     .bind(account_id)
     .bind(before_at)
     .bind(before_at)
     .bind(before_id)
     .bind(limit)
-    .bind(now - IDLE_TIMEOUT)
-    .bind(now - ABSOLUTE_TIMEOUT)
+    .bind(idle)
+    .bind(absolute)
+    .bind(kind_str(ActivityKind::SignInFailed))
+    .bind(kind_str(ActivityKind::SignedIn))
     .fetch_all(&state.db)
     .await?;
     let more = rows.len() > ACTIVITY_PAGE_SIZE;
@@ -180,27 +205,45 @@ pub async fn page(
         .flatten();
     let events = rows
         .into_iter()
-        .map(|row| ActivityEvent {
-            id: row.id.to_string(),
-            kind: kind_from_text(&row.kind),
-            at: timestamp(row.at),
-            device: row.device_name.map(|name| DeviceRef {
-                id: row.device_id,
-                name,
-                kind: row
-                    .device_kind
-                    .as_deref()
-                    .map_or(DeviceKind::Unknown, device_kind_from_text),
-            }),
-            location: location(row.city, row.country),
-            ip_hint: row.ip_hint,
-            unusual: row.unusual,
+        .map(|row| {
+            let kind = match row.device_kind.as_deref() {
+                Some(kind) => device::parse_kind(kind)?,
+                None => DeviceKind::Unknown,
+            };
+            Ok(ActivityEvent {
+                id: row.id.to_string(),
+                kind: parse_kind(&row.kind)?,
+                at: timestamp(row.at),
+                device: row.device_name.map(|name| DeviceRef {
+                    id: row.device_id,
+                    name,
+                    kind,
+                }),
+                location: location(row.city, row.country),
+                ip_hint: row.ip_hint,
+                unusual: row.unusual,
+            })
         })
-        .collect();
+        .collect::<Result<_, ApiError>>()?;
     Ok(ActivityPage { events, next })
 }
 
 /// `None` when neither part is known, as API.md's `location | null`.
 pub fn location(city: Option<String>, country: Option<String>) -> Option<Location> {
     (city.is_some() || country.is_some()).then_some(Location { city, country })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_is_stored_as_its_wire_name_and_reads_back_as_itself() {
+        for kind in KINDS {
+            let wire = serde_json::to_value(kind).expect("serialises");
+            assert_eq!(wire.as_str(), Some(kind_str(kind)));
+            assert_eq!(parse_kind(kind_str(kind)).ok(), Some(kind));
+        }
+        assert!(parse_kind("unknown").is_err());
+    }
 }

@@ -18,7 +18,7 @@
 use sha2::{Digest, Sha256};
 use sqlx::SqliteConnection;
 
-use crate::auth::{ROTATION_GRACE, STEP_UP_WINDOW, Session};
+use super::{ROTATION_GRACE, STEP_UP_WINDOW, Session};
 use crate::{ApiError, AppState, crypto};
 
 /// `token` XOR a keystream only the holder of `key` (a previous token) can make. A key
@@ -139,6 +139,14 @@ pub async fn rotate(
             .await?;
     }
     Ok(cookie)
+}
+
+/// Why a session that could not be rotated is refused: the 401 any request of it would get.
+pub async fn refused(state: &AppState, token: Option<&str>, session: Session) -> ApiError {
+    super::find(state, token, session.client)
+        .await
+        .err()
+        .unwrap_or_else(super::not_signed_in)
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Messages to people (verification codes, security notices) go into the `outbox` table, from
 //! which a mail or SMS sender would deliver them. With `--demo` each one is also logged, and
-//! `GET /api/dev/outbox` lists them; otherwise no code ever reaches the log.
+//! `GET /api/dev/outbox` lists them; otherwise no code ever reaches the log. The only module
+//! that reads or writes `outbox`; `channel`'s `CHECK` allows the words of [`Channel`].
 
 use hallpass_api::OutboxMessage;
 use sqlx::SqliteConnection;
@@ -15,7 +16,7 @@ pub enum Channel {
 }
 
 impl Channel {
-    fn text(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::Email => "email",
             Self::Sms => "sms",
@@ -35,14 +36,20 @@ pub async fn send(
         "INSERT INTO outbox (at, channel, recipient, subject, body) VALUES (?, ?, ?, ?, ?)",
     )
     .bind(state.clock.now())
-    .bind(channel.text())
+    .bind(channel.as_str())
     .bind(to)
     .bind(subject)
     .bind(body)
     .execute(&mut *conn)
     .await?;
     if state.demo {
-        tracing::info!(channel = channel.text(), to, subject, body, "outbox (demo)");
+        tracing::info!(
+            channel = channel.as_str(),
+            to,
+            subject,
+            body,
+            "outbox (demo)"
+        );
     }
     Ok(())
 }
