@@ -39,7 +39,7 @@ impl Client {
         }
     }
 
-    /// The address with its last part hidden, as API.md shows it: `203.0.113.x`, or for IPv6
+    /// The address with its last part hidden, as docs/API.md shows it: `203.0.113.x`, or for IPv6
     /// the first four groups (`2001:db8:85a3:8d3::x`).
     pub fn ip_hint(&self) -> Option<String> {
         self.ip.map(ip_hint)

@@ -1,4 +1,4 @@
-//! `ApiJson<T>`: the request body as `T`, or the JSON error API.md names for what is wrong
+//! `ApiJson<T>`: the request body as `T`, or the JSON error docs/API.md names for what is wrong
 //! with it. Every handler that takes a body takes it through this, so no route answers a bad
 //! body differently (or with axum's plain-text rejections).
 

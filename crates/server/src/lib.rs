@@ -1,4 +1,4 @@
-//! The Hallpass reference backend: the JSON API of `shared/API.md` under `/api/`, and the
+//! The Hallpass reference backend: the JSON API of `docs/API.md` under `/api/`, and the
 //! built single-page app from `dist/` for every other path.
 //!
 //! [`app`] builds the whole router from an [`AppState`], so tests drive exactly what `main`
@@ -48,7 +48,7 @@ pub use serve::{ServeOptions, run, self_signed_tls, serve};
 pub use state::AppState;
 pub use web::WebApp;
 
-/// Request bodies larger than this are refused with 413 `body_too_large` (API.md).
+/// Request bodies larger than this are refused with 413 `body_too_large` (docs/API.md).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// The whole HTTP surface: API routes, the app's files, and the layers every response passes.

@@ -1,4 +1,4 @@
-//! The headers every response carries (shared/API.md, "Ground rules").
+//! The headers every response carries (docs/API.md, "Conventions").
 
 use axum::extract::{Request, State};
 use axum::http::header::{
@@ -43,7 +43,7 @@ pub fn is_api_path(path: &str) -> bool {
             .is_some_and(|rest| rest.starts_with('/'))
 }
 
-/// Refuses state-changing API requests that a browser sent from another site (API.md): the
+/// Refuses state-changing API requests that a browser sent from another site (docs/API.md): the
 /// session cookie is `SameSite=Strict` already, and this holds even for a browser that
 /// ignores it. Clients that send neither `Sec-Fetch-Site` nor `Origin` are refused too.
 pub async fn same_origin(State(state): State<AppState>, req: Request, next: Next) -> Response {

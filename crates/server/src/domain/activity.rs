@@ -1,4 +1,4 @@
-//! Account activity: every event of API.md's `ActivityEvent` list, with the device that did it
+//! Account activity: every event of docs/API.md's `ActivityEvent` list, with the device that did it
 //! (or, for `device_signed_out`, the device that was signed out), its IP hint and location.
 
 use hallpass_api::{
@@ -228,7 +228,7 @@ pub async fn page(
     Ok(ActivityPage { events, next })
 }
 
-/// `None` when neither part is known, as API.md's `location | null`.
+/// `None` when neither part is known, as docs/API.md's `location | null`.
 pub fn location(city: Option<String>, country: Option<String>) -> Option<Location> {
     (city.is_some() || country.is_some()).then_some(Location { city, country })
 }

@@ -1,4 +1,4 @@
-//! The JSON API. Each area of `shared/API.md` gets a module with its handlers.
+//! The JSON API. Each area of `docs/API.md` gets a module with its handlers.
 //!
 //! Routes are registered through utoipa-axum: each handler's `#[utoipa::path]` gives both its
 //! route and its OpenAPI operation, so the router and `GET /api/openapi.json` are made from the
@@ -32,7 +32,7 @@ use crate::{ApiError, AppState};
 #[openapi(
     info(
         title = "Hallpass JSON API",
-        description = "The contract between the Hallpass app and its backend (shared/API.md). \
+        description = "The contract between the Hallpass app and its backend (docs/API.md). \
             Authentication is the `__Host-hallpass_session` cookie. State-changing requests \
             must come from the same origin (`Sec-Fetch-Site: same-origin`, or a matching \
             `Origin`), or they get 403 `cross_site_request`. Every error has the body \
