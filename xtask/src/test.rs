@@ -140,6 +140,9 @@ fn run_suite(suite: &str) -> Result<(u32, u32, String)> {
                 .env("HALLPASS_DIST", dist)
                 .env("HALLPASS_SERVER_BIN", server)
                 .env("HALLPASS_NODE_MODULES", tools_dir().join("node_modules"));
+            // The case with two instances on one database (tests/e2e/instances.rs).
+            let postgres = crate::postgres::Postgres::start()?;
+            postgres.hand_to(&mut cmd);
             tests(&mut cmd, true)
         }
         _ => Err(format!("no suite `{suite}`")),
