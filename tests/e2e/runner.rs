@@ -148,7 +148,7 @@ async fn driver(shared: &Shared, engine: Engine) -> TestResult<Arc<Driver>> {
     Ok(driver)
 }
 
-async fn run_case(shared: &Shared, engine: Engine, name: &str, case: CaseFn) -> TestResult {
+async fn run_case(shared: &'static Shared, engine: Engine, name: &str, case: CaseFn) -> TestResult {
     let server = Server::start(&shared.paths).await?;
     let driver = driver(shared, engine).await?;
     let browser = Browser::open(&driver, engine, &server.url, &shared.paths.node_modules).await?;
