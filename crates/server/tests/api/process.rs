@@ -5,7 +5,8 @@
 //!
 //! PostgreSQL comes from `cargo xtask test` (or `cargo xtask postgres`, by hand): the URL of a
 //! maintenance database in `HALLPASS_TEST_POSTGRES`, and the folder of PostgreSQL's programs in
-//! `HALLPASS_TEST_POSTGRES_BIN`. Without them these tests print why and pass: the SQLite run.
+//! `HALLPASS_TEST_POSTGRES_BIN` (by hand, Debian's is found). Without the URL these tests print
+//! why and pass: that is the SQLite run.
 
 use std::path::PathBuf;
 use std::process::Stdio;
@@ -35,21 +36,24 @@ pub struct Postgres {
 }
 
 impl Postgres {
-    /// The run's PostgreSQL; `None`, with the reason printed, when there is none.
+    /// The run's PostgreSQL, if it has one; when there is none, says so and gives `None`.
     pub fn from_env(test: &str) -> Option<Self> {
-        let url = std::env::var("HALLPASS_TEST_POSTGRES").ok();
-        let bin = std::env::var_os("HALLPASS_TEST_POSTGRES_BIN").map(PathBuf::from);
-        match (url, bin) {
-            (Some(url), Some(bin)) => Some(Self { url, bin }),
-            _ => {
-                println!(
-                    "{test}: skipped, no PostgreSQL (HALLPASS_TEST_POSTGRES and \
-                     HALLPASS_TEST_POSTGRES_BIN are set by `cargo xtask test`, and printed by \
-                     `cargo xtask postgres`)"
-                );
-                None
-            }
-        }
+        let Some(url) = std::env::var("HALLPASS_TEST_POSTGRES")
+            .ok()
+            .filter(|url| !url.is_empty())
+        else {
+            println!(
+                "{test}: skipped, no PostgreSQL (`cargo xtask test` sets HALLPASS_TEST_POSTGRES; \
+                 `cargo xtask postgres` prints it)"
+            );
+            return None;
+        };
+        // Set by xtask; by hand, Debian's newest server, where xtask finds it too.
+        let bin = std::env::var_os("HALLPASS_TEST_POSTGRES_BIN")
+            .map(PathBuf::from)
+            .or_else(debian_bin)
+            .expect("HALLPASS_TEST_POSTGRES_BIN: the folder with PostgreSQL's psql and pg_ctl");
+        Some(Self { url, bin })
     }
 
     /// Creates a fresh, empty database and returns its URL.
@@ -74,6 +78,20 @@ impl Postgres {
         let (server, _) = self.url.rsplit_once('/').expect("a URL with a database");
         format!("{server}/{name}")
     }
+}
+
+/// `/usr/lib/postgresql/N/bin` with the highest N that has `initdb`.
+fn debian_bin() -> Option<PathBuf> {
+    std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .flatten()
+        .filter_map(|entry| {
+            let major: u32 = entry.file_name().to_str()?.parse().ok()?;
+            let bin = entry.path().join("bin");
+            bin.join("initdb").is_file().then_some((major, bin))
+        })
+        .max_by_key(|(major, _)| *major)
+        .map(|(_, bin)| bin)
 }
 
 /// A `hallpass-server --demo` process on `database`, on a free loopback port; killed on drop.
