@@ -40,6 +40,7 @@ use tower_http::trace::TraceLayer;
 pub use cli::Cli;
 pub use client::{ProxyRange, TrustedProxies};
 pub use clock::Clock;
+pub use db::Database;
 pub use error::ApiError;
 pub use extract::ApiJson;
 pub use geo::Geo;

@@ -59,12 +59,12 @@ pub mod two_factor;
 
 use std::time::Duration;
 
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
 use crate::{AppState, db};
 
 /// Drops what no rule needs any more, each owner its own rows, in one transaction.
-pub async fn purge(pool: &SqlitePool, now: i64) -> Result<(), sqlx::Error> {
+pub async fn purge(pool: &AnyPool, now: i64) -> Result<(), sqlx::Error> {
     let mut tx = db::write(pool).await?;
     sessions::purge(&mut tx, now).await?;
     challenges::purge(&mut tx, now).await?;

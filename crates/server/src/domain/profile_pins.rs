@@ -62,7 +62,7 @@ async fn check_pin(
     id: &str,
     pin: Option<String>,
     pin_hash: String,
-) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, ApiError> {
+) -> Result<sqlx::Transaction<'static, sqlx::Any>, ApiError> {
     let pin = pin.ok_or_else(pin_required)?;
     let key = ratelimit::pin_key(id);
     let reservation =

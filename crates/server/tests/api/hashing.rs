@@ -35,7 +35,7 @@ async fn a_flood_of_sign_ins_hashes_a_bounded_number_at_once_and_the_rest_get_50
     let count_failures = || async {
         let rows = server
             .column(
-                "SELECT CAST(COUNT(*) AS TEXT) FROM attempts WHERE key LIKE ?",
+                "SELECT CAST(COUNT(*) AS TEXT) FROM attempts WHERE key LIKE $1",
                 "sign-in-ip:%",
             )
             .await;
