@@ -18,6 +18,7 @@
 //!   | [`ratelimit`] | `attempts` |
 //!   | [`activity`] | `activity` |
 //!   | [`outbox`] | `outbox` |
+//!   | [`dev_clock`] | `dev_clock` (`--demo` only) |
 //!
 //!   The one exception is a read by `JOIN` where a request would otherwise pay a query per
 //!   row or per request: the session lookup reads the account's address and the profile's
@@ -43,6 +44,7 @@ pub mod activity;
 pub mod challenges;
 pub mod contacts;
 pub mod credentials;
+pub mod dev_clock;
 pub mod device;
 pub mod outbox;
 pub mod password_resets;
