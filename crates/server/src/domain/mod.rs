@@ -18,6 +18,7 @@
 //!   | [`ratelimit`] | `attempts` |
 //!   | [`activity`] | `activity` |
 //!   | [`outbox`] | `outbox` |
+//!   | [`dev_clock`] | `dev_clock` (`--demo` only) |
 //!
 //!   The one exception is a read by `JOIN` where a request would otherwise pay a query per
 //!   row or per request: the session lookup reads the account's address and the profile's
@@ -43,6 +44,7 @@ pub mod activity;
 pub mod challenges;
 pub mod contacts;
 pub mod credentials;
+pub mod dev_clock;
 pub mod device;
 pub mod outbox;
 pub mod password_resets;
@@ -59,12 +61,12 @@ pub mod two_factor;
 
 use std::time::Duration;
 
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
 use crate::{AppState, db};
 
 /// Drops what no rule needs any more, each owner its own rows, in one transaction.
-pub async fn purge(pool: &SqlitePool, now: i64) -> Result<(), sqlx::Error> {
+pub async fn purge(pool: &AnyPool, now: i64) -> Result<(), sqlx::Error> {
     let mut tx = db::write(pool).await?;
     sessions::purge(&mut tx, now).await?;
     challenges::purge(&mut tx, now).await?;
