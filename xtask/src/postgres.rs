@@ -93,10 +93,6 @@ impl Postgres {
 
     /// Gives `cmd` (a `cargo test` of suites that need PostgreSQL) this cluster's URL in
     /// [`TEST_URL_VAR`].
-    #[expect(
-        dead_code,
-        reason = "cargo xtask test calls it once the server speaks PostgreSQL (issue 12, section 4)"
-    )]
     pub fn hand_to<'c>(&self, cmd: &'c mut Command) -> &'c mut Command {
         cmd.env(TEST_URL_VAR, self.url())
     }
