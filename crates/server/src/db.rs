@@ -99,6 +99,9 @@ pub async fn open(database: &Database) -> Result<AnyPool, sqlx::Error> {
             (pool, &SQLITE)
         }
         Database::Postgres(url) => {
+            // One connection first, for its error: the pool would only report that it timed
+            // out, not that the server refused or the password was wrong.
+            AnyConnection::connect(url).await?.close().await?;
             let pool = options
                 .acquire_timeout(POSTGRES_ACQUIRE_TIMEOUT)
                 .connect(url)
