@@ -223,3 +223,22 @@ pub fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
         .unwrap_or_else(|| "a panic without a message".to_owned());
     ApiError::internal(format_args!("handler panicked: {detail}")).into_response()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::postgres_unavailable;
+
+    #[test]
+    fn postgresql_says_not_now_with_connection_shutdown_and_capacity_codes_only() {
+        for code in [
+            "08000", "08006", "57P01", "57P02", "57P03", "53300", "53100", "25006",
+        ] {
+            assert!(postgres_unavailable(code), "{code}");
+        }
+        // A unique violation, a failed CHECK, a serialization failure, a missing table: the
+        // request's (or the server's) fault, not the database's absence.
+        for code in ["23505", "23514", "40001", "42P01"] {
+            assert!(!postgres_unavailable(code), "{code}");
+        }
+    }
+}

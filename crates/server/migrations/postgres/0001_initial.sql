@@ -8,7 +8,7 @@
 -- - every TEXT column is COLLATE "C": bytewise order and ASCII-only lower(), as SQLite's
 --   BINARY collation and its lower(), whatever locale the cluster was created with;
 -- - SQLite's COLLATE NOCASE uniqueness is a UNIQUE index on lower(...), and queries compare
---   `lower(email) = lower($1)` on both backends;
+--   `lower(email) = $1` on both backends, the address folded (ASCII only) by the server;
 -- - SQLite's AUTOINCREMENT ids are identity columns (never given out twice either).
 
 CREATE TABLE accounts (

@@ -14,7 +14,7 @@ DROP TABLE attempts;
 ALTER TABLE attempts_0006 RENAME TO attempts;
 CREATE INDEX attempts_by_key ON attempts(key, at);
 
--- An account is found by `lower(email) = lower($1)`, the comparison both backends share
--- (ASCII-only folding, like the column's NOCASE); this index serves it, as the UNIQUE one
--- on `email` served `email = ?`.
+-- An account is found by `lower(email) = $1` (the address folded to ASCII lower case by the
+-- server), the comparison both backends share, like the column's NOCASE; this index serves
+-- it, as the UNIQUE one on `email` served `email = ?`.
 CREATE INDEX accounts_by_lower_email ON accounts(lower(email));

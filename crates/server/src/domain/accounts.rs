@@ -109,9 +109,9 @@ pub async fn credentials_by_email(
     email: &str,
 ) -> Result<Option<Credentials>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT id, email, password_hash, totp_secret FROM accounts WHERE lower(email) = lower($1)",
+        "SELECT id, email, password_hash, totp_secret FROM accounts WHERE lower(email) = $1",
     )
-    .bind(email)
+    .bind(folded(email))
     .fetch_optional(conn)
     .await
 }
@@ -126,18 +126,26 @@ pub async fn credentials(
         .await
 }
 
+/// `email` as `lower(email)` is on both backends, compared with it: ASCII letters folded, the
+/// rest as it is (SQLite's `lower()` and its NOCASE; PostgreSQL's `lower()` under the column's
+/// collation "C"). Folded here rather than by `lower($1)` in SQL, because on PostgreSQL a
+/// parameter's `lower()` would follow the database's locale, which may fold "É" too.
+fn folded(email: &str) -> String {
+    email.to_ascii_lowercase()
+}
+
 /// Whether an account uses `email` (in any case).
 pub async fn email_taken(conn: &mut AnyConnection, email: &str) -> Result<bool, sqlx::Error> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM accounts WHERE lower(email) = lower($1)")
-        .bind(email)
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM accounts WHERE lower(email) = $1")
+        .bind(folded(email))
         .fetch_one(conn)
         .await?;
     Ok(n > 0)
 }
 
 pub async fn id_by_email(state: &AppState, email: &str) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT id FROM accounts WHERE lower(email) = lower($1)")
-        .bind(email)
+    sqlx::query_scalar("SELECT id FROM accounts WHERE lower(email) = $1")
+        .bind(folded(email))
         .fetch_optional(&state.db)
         .await
 }

@@ -34,9 +34,12 @@
 //! - **The domain knows nothing about requests**: no extractors, headers or cookies. It gets
 //!   the browser's token as a string and the [`device::Seen`] or `Client` of the request,
 //!   and answers with values or an [`ApiError`](crate::ApiError).
-//! - SQL stays in the subset SQLite and PostgreSQL share where that costs nothing
-//!   (`ON CONFLICT … DO …`, `RETURNING`), and every write transaction starts with
-//!   [`db::write`](crate::db::write).
+//! - **One SQL text for both backends** (sqlx's `Any` driver): `$N` placeholders,
+//!   `ON CONFLICT … DO …`, `RETURNING`, `IS [NOT] DISTINCT FROM`, no `rowid`; 0/1 columns
+//!   read through [`db::Flag`](crate::db::Flag) and bound with [`db::flag`](crate::db::flag)
+//!   (ARCHITECTURE.md, "Backends"). Every write transaction starts with
+//!   [`db::write`](crate::db::write): one writer at a time, on either backend, so a check
+//!   and the write it allows are never split by another writer.
 //! - **Each owner purges its own rows**; [`purge`] calls them all, hourly.
 
 pub mod accounts;

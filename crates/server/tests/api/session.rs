@@ -62,6 +62,20 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 }
 
 #[tokio::test]
+async fn the_email_is_found_whatever_the_case_of_its_ascii_letters() {
+    // SQLite's NOCASE column did this; on PostgreSQL it is `lower(email) = lower($1)`.
+    let server = TestServer::demo().await;
+    let info = server
+        .browser()
+        .sign_in(&DEMO_EMAIL.to_ascii_uppercase(), DEMO_PASSWORD)
+        .await;
+    assert_eq!(
+        info.account.email, DEMO_EMAIL,
+        "the address as it was stored"
+    );
+}
+
+#[tokio::test]
 async fn every_sign_in_makes_a_new_session_and_token() {
     let server = TestServer::demo().await;
     let mut browser = server.browser();
