@@ -142,7 +142,7 @@ async fn check_table(b: &Browser, list: &[Device]) -> TestResult<Element> {
 
 /// Opens `device`'s sign-out dialog, checks it (modal, named, Cancel focused), confirms, and
 /// checks the outcome: announced, the row gone without a reload, focus on the next row.
-async fn sign_out_device(b: &Browser, list: &[Device], device: &Device) -> TestResult {
+pub(crate) async fn sign_out_device(b: &Browser, list: &[Device], device: &Device) -> TestResult {
     let name = sign_out_name(device);
     let (next, next_what) = focus_after_removing(b, list, device).await?;
     b.mark_document().await?;

@@ -59,6 +59,8 @@ pub struct Server {
     pub url: String,
     port: u16,
     dir: tempfile::TempDir,
+    /// `--database`: a file in `dir`, or a PostgreSQL URL (see [`Postgres`]).
+    database: String,
     bin: PathBuf,
     dist: PathBuf,
     child: Mutex<Option<Child>>,
@@ -66,11 +68,22 @@ pub struct Server {
 
 impl Server {
     pub async fn start(paths: &Paths) -> TestResult<Self> {
+        Self::start_on(paths, None).await
+    }
+
+    /// The same, on `database` (a PostgreSQL URL) instead of an SQLite file of its own; start
+    /// the instances of one database one after the other (each seeds the demo data it lacks).
+    pub async fn start_on(paths: &Paths, database: Option<&str>) -> TestResult<Self> {
         let dir = tempfile::tempdir().map_err(|e| format!("temp dir: {e}"))?;
+        let database = database.map_or_else(
+            || dir.path().join("hallpass.sqlite").display().to_string(),
+            str::to_owned,
+        );
         let mut server = Self {
             url: String::new(),
             port: 0,
             dir,
+            database,
             bin: paths.server_bin.clone(),
             dist: paths.dist.clone(),
             child: Mutex::new(None),
@@ -96,7 +109,7 @@ impl Server {
             .arg("--listen")
             .arg(listen)
             .arg("--database")
-            .arg(self.dir.path().join("hallpass.sqlite"))
+            .arg(&self.database)
             .arg("--dist")
             .arg(&self.dist)
             .arg("--tls-self-signed")
@@ -155,5 +168,50 @@ impl Server {
         let log = std::fs::read_to_string(self.log_path()).unwrap_or_default();
         let lines: Vec<&str> = log.lines().collect();
         lines[lines.len().saturating_sub(15)..].join("\n")
+    }
+}
+
+/// The run's PostgreSQL, handed over by `cargo xtask test` (`xtask/src/postgres.rs`): the URL
+/// of its maintenance database, and the folder of its programs (for `psql`).
+pub struct Postgres {
+    url: String,
+    bin: PathBuf,
+}
+
+impl Postgres {
+    /// `None` when the suite runs without PostgreSQL (by hand, without the variables).
+    pub fn from_env() -> Option<Self> {
+        Some(Self {
+            url: std::env::var("HALLPASS_TEST_POSTGRES").ok()?,
+            bin: std::env::var_os("HALLPASS_TEST_POSTGRES_BIN")?.into(),
+        })
+    }
+
+    /// Creates a fresh, empty database and returns its URL.
+    pub async fn fresh_database(&self) -> TestResult<String> {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static COUNT: AtomicU32 = AtomicU32::new(0);
+        let name = format!(
+            "e2e_{}_{}",
+            std::process::id(),
+            COUNT.fetch_add(1, Ordering::Relaxed)
+        );
+        let out = Command::new(self.bin.join("psql"))
+            .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", &self.url, "-c"])
+            .arg(format!("CREATE DATABASE {name}"))
+            .output()
+            .await
+            .map_err(|e| format!("running psql: {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "CREATE DATABASE {name}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        let (server, _) = self
+            .url
+            .rsplit_once('/')
+            .ok_or_else(|| format!("no database in {}", self.url))?;
+        Ok(format!("{server}/{name}"))
     }
 }

@@ -29,6 +29,8 @@ mod forgot;
 #[cfg(not(target_arch = "wasm32"))]
 mod front_door;
 #[cfg(not(target_arch = "wasm32"))]
+mod instances;
+#[cfg(not(target_arch = "wasm32"))]
 mod keyboard;
 #[cfg(not(target_arch = "wasm32"))]
 mod password;
@@ -80,6 +82,7 @@ fn main() -> std::process::ExitCode {
         ),
         case!(devices::signs_out_another_browser_which_then_learns_why),
         case!(devices::signs_out_of_all_devices_keeping_this_one_or_not),
+        case!(instances::a_browser_signed_out_through_another_instance_learns_why),
         case!(find_devices::finds_a_device_among_many_and_tells_same_names_apart),
         case!(stepup::asks_for_the_password_when_sign_in_was_long_ago),
         case!(stepup::asks_for_a_code_too_when_two_step_is_on),

@@ -23,9 +23,12 @@ pub type TestResult<T = ()> = Result<T, String>;
 pub struct Ctx {
     pub server: Server,
     pub browser: Browser,
+    pub paths: &'static Paths,
     engine: Engine,
     node_modules: PathBuf,
     second: OnceCell<(Browser, Driver)>,
+    /// The drivers of [`Ctx::browser_on`]'s browsers, stopped at the end of the case.
+    more: Mutex<Vec<Driver>>,
 }
 
 impl Ctx {
@@ -44,6 +47,15 @@ impl Ctx {
                 Ok::<_, String>((browser, driver))
             })
             .await?;
+        Ok(browser)
+    }
+
+    /// A browser session of its own on another server (`base`, say a second instance), with a
+    /// driver of its own. Close it at the end of the case; its driver stops with the case.
+    pub async fn browser_on(&self, base: &str) -> TestResult<Browser> {
+        let driver = Driver::start(self.engine).await?;
+        let browser = Browser::open(&driver, self.engine, base, &self.node_modules).await?;
+        self.more.lock().await.push(driver);
         Ok(browser)
     }
 
@@ -136,16 +148,18 @@ async fn driver(shared: &Shared, engine: Engine) -> TestResult<Arc<Driver>> {
     Ok(driver)
 }
 
-async fn run_case(shared: &Shared, engine: Engine, name: &str, case: CaseFn) -> TestResult {
+async fn run_case(shared: &'static Shared, engine: Engine, name: &str, case: CaseFn) -> TestResult {
     let server = Server::start(&shared.paths).await?;
     let driver = driver(shared, engine).await?;
     let browser = Browser::open(&driver, engine, &server.url, &shared.paths.node_modules).await?;
     let ctx = Ctx {
         server,
         browser,
+        paths: &shared.paths,
         engine,
         node_modules: shared.paths.node_modules.clone(),
         second: OnceCell::new(),
+        more: Mutex::new(Vec::new()),
     };
     let result = case(&ctx).await;
     let result = match result {

@@ -43,13 +43,19 @@ impl DemoServer {
         demo_devices: Option<usize>,
         dist: Option<&Path>,
     ) -> Result<Self> {
-        Self::launch(binary, name, demo_devices, dist, false)
+        Self::launch(binary, name, demo_devices, dist, false, None)
+    }
+
+    /// As [`DemoServer::start`], on `database` (a `postgres://` URL) instead of a fresh SQLite
+    /// file. Start the instances of one database one after the other: each seeds what is missing.
+    pub fn start_on(binary: &Path, database: &str, demo_devices: Option<usize>) -> Result<Self> {
+        Self::launch(binary, "pg", demo_devices, None, false, Some(database))
     }
 
     /// As [`DemoServer::start`], serving HTTPS with a self-signed certificate
     /// (`--tls-self-signed`): what a browser gets in production, `Secure` cookies included.
     pub fn start_https(binary: &Path, name: &str, dist: &Path) -> Result<Self> {
-        Self::launch(binary, name, None, Some(dist), true)
+        Self::launch(binary, name, None, Some(dist), true, None)
     }
 
     fn launch(
@@ -58,14 +64,18 @@ impl DemoServer {
         demo_devices: Option<usize>,
         dist: Option<&Path>,
         https: bool,
+        database: Option<&str>,
     ) -> Result<Self> {
         let data = std::env::temp_dir().join(format!("hallpass-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&data);
         let mut cmd = Command::new(binary);
-        cmd.args(["--demo", "--listen", "127.0.0.1:0", "--database"])
-            .arg(data.join(format!("{name}.sqlite")))
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped());
+        cmd.args(["--demo", "--listen", "127.0.0.1:0", "--database"]);
+        match database {
+            Some(url) => cmd.arg(url),
+            None => cmd.arg(data.join(format!("{name}.sqlite"))),
+        }
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped());
         if let Some(n) = demo_devices {
             cmd.args(["--demo-devices", &n.to_string()]);
         }

@@ -4,7 +4,7 @@
 //! - `test`: install what the tests need, then every check CI runs.
 //! - `size`: build the release app and print its first-load transfer size.
 //! - `dist`: build the release app into `dist/` only.
-//! - `load`: p50/p99 latency of `GET /api/devices` under a short loopback load (wrk).
+//! - `load`: p50/p99 latency under a short loopback load (wrk), on SQLite and PostgreSQL.
 //! - `flood`: the server's memory under bursts of 200–400 concurrent password checks.
 //! - `render`: how long the devices page takes to show 1,000 devices in headless Chromium.
 //! - `screens`: a screenshot of every page and dialog, and a contact sheet of them all.
@@ -37,7 +37,7 @@ usage: cargo xtask <command>
                       wasm-firefox e2e)
   size                build the release app and print raw, gzip and brotli sizes
   dist                build the release app into dist/
-  load                p50/p99 of GET /api/devices under a 10 s loopback load (wrk)
+  load                p50/p99 under 10 s loopback loads (wrk): SQLite, PostgreSQL x1, x2
   flood               the server's peak memory under bursts of 200, 200 and 400
                       concurrent sign-ins (each an argon2 check)
   render              time to show 1,000 devices on Manage access and devices

@@ -32,6 +32,11 @@ static RUNNING: Mutex<Vec<(PathBuf, PathBuf)>> = Mutex::new(Vec::new());
 /// database, from which each suite creates databases of its own.
 pub const TEST_URL_VAR: &str = "HALLPASS_TEST_POSTGRES";
 
+/// Where the tests that need PostgreSQL's own programs find them (the folder with `initdb`,
+/// `pg_ctl` and `psql`): the fault test stops and starts a cluster of its own with them, and
+/// the suites without a PostgreSQL client of their own create databases with `psql`.
+pub const TEST_BIN_VAR: &str = "HALLPASS_TEST_POSTGRES_BIN";
+
 /// A running PostgreSQL cluster, trusted local access for the `postgres` superuser; stopped
 /// and its folder removed on drop.
 ///
@@ -92,13 +97,10 @@ impl Postgres {
     }
 
     /// Gives `cmd` (a `cargo test` of suites that need PostgreSQL) this cluster's URL in
-    /// [`TEST_URL_VAR`].
-    #[expect(
-        dead_code,
-        reason = "cargo xtask test calls it once the server speaks PostgreSQL (issue 12, section 4)"
-    )]
+    /// [`TEST_URL_VAR`] and the folder of PostgreSQL's programs in [`TEST_BIN_VAR`].
     pub fn hand_to<'c>(&self, cmd: &'c mut Command) -> &'c mut Command {
         cmd.env(TEST_URL_VAR, self.url())
+            .env(TEST_BIN_VAR, &self.bin)
     }
 
     /// Creates an empty database `name` (lower-case letters, digits and `_`) and returns its URL.
@@ -331,12 +333,16 @@ fn serve() -> Result {
     println!(
         "{} is running (started in {:.1} s), its data in {}\n\n  {url}\n\n\
          Point the server at it:\n\n  cargo run -p hallpass-server -- --database {url}\n\n\
+         Or run the PostgreSQL tests on it:\n\n  {TEST_URL_VAR}={} {TEST_BIN_VAR}={} \
+         cargo test -p hallpass-server\n\n\
          To see the server through an outage, stop it and start it again:\n\n  \
          {pg_ctl} -w -m fast stop\n  {pg_ctl} -w -l {} -o \"{}\" start\n\n\
          Ctrl-C stops it and removes its data.",
         pg.version(),
         started.elapsed().as_secs_f64(),
         pg.dir.display(),
+        pg.url(),
+        pg.bin.display(),
         pg.log().display(),
         pg.server_options(),
     );

@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use crate::build::dist;
 use crate::install::{self, WASM_TARGET, find, tool_path, tools_dir};
+use crate::postgres::Postgres;
 use crate::proc::{describe, run_tee};
 use crate::{Result, root, step};
 
@@ -14,6 +15,7 @@ const SUITES: &[&str] = &[
     "fmt",
     "clippy",
     "native",
+    "api-postgres",
     "api-fuzz",
     "wasm-chromium",
     "wasm-firefox",
@@ -36,17 +38,22 @@ pub fn run(only: &[String]) -> Result {
         ));
     }
     let wanted = |suite: &str| only.is_empty() || only.iter().any(|s| s == suite);
-    // `api-fuzz` needs only schemathesis, which it installs itself: run alone, it doesn't
-    // wait for Trunk, the browsers and the npm tools.
-    if SUITES.iter().any(|s| wanted(s) && *s != "api-fuzz") {
+    // `api-fuzz` needs only schemathesis, and `api-postgres` only PostgreSQL, which they
+    // install themselves: run alone, they don't wait for Trunk, the browsers and the npm tools.
+    let self_contained = ["api-fuzz", "api-postgres"];
+    if SUITES
+        .iter()
+        .any(|s| wanted(s) && !self_contained.contains(s))
+    {
         install::test_tools()?;
     }
 
+    let mut shared = Shared::default();
     let mut outcomes = Vec::new();
     for &suite in SUITES.iter().filter(|s| wanted(s)) {
         step(&format!("Suite: {suite}"));
         let started = Instant::now();
-        let (passed, failed, note) = match run_suite(suite) {
+        let (passed, failed, note) = match run_suite(suite, &mut shared) {
             Ok(counts) => counts,
             Err(err) => {
                 eprintln!("{suite}: {err}");
@@ -85,8 +92,26 @@ pub fn run(only: &[String]) -> Result {
     }
 }
 
+/// What suites share within one run: the throw-away PostgreSQL, started by the first suite
+/// that needs it and stopped (its folder removed) when the run ends, whatever happened.
+#[derive(Default)]
+struct Shared {
+    postgres: Option<Postgres>,
+}
+
+impl Shared {
+    fn postgres(&mut self) -> Result<&Postgres> {
+        if self.postgres.is_none() {
+            self.postgres = Some(Postgres::start()?);
+        }
+        self.postgres
+            .as_ref()
+            .ok_or_else(|| "PostgreSQL did not start".to_owned())
+    }
+}
+
 /// Runs one suite; returns (passed, failed, note).
-fn run_suite(suite: &str) -> Result<(u32, u32, String)> {
+fn run_suite(suite: &str, shared: &mut Shared) -> Result<(u32, u32, String)> {
     match suite {
         "fmt" => check(cargo().args(["fmt", "--all", "--check"])),
         "clippy" => {
@@ -128,6 +153,22 @@ fn run_suite(suite: &str) -> Result<(u32, u32, String)> {
             cmd.env("GECKODRIVER", gecko).env_remove("CHROMEDRIVER");
             tests(&mut cmd, true)
         }
+        // The server's API tests again, each on a fresh database of a real PostgreSQL
+        // (crates/server/tests/api/support.rs) instead of an SQLite file.
+        "api-postgres" => {
+            let postgres = shared.postgres()?;
+            // "postgres (PostgreSQL) 15.18 (Debian …)" → "PostgreSQL 15.18".
+            let version = postgres.version();
+            let note = version
+                .split_once("(PostgreSQL) ")
+                .and_then(|(_, rest)| rest.split_whitespace().next())
+                .map_or(version.clone(), |v| format!("PostgreSQL {v}"));
+            let mut cmd = cargo();
+            cmd.args(["test", "--workspace", "--no-fail-fast", "--test", "api"]);
+            postgres.hand_to(&mut cmd);
+            let (passed, failed, _) = tests(&mut cmd, true)?;
+            Ok((passed, failed, note))
+        }
         "api-fuzz" => crate::fuzz::run_suite(&test_server()?),
         "e2e" => {
             let dist = dist()?;
@@ -140,6 +181,8 @@ fn run_suite(suite: &str) -> Result<(u32, u32, String)> {
                 .env("HALLPASS_DIST", dist)
                 .env("HALLPASS_SERVER_BIN", server)
                 .env("HALLPASS_NODE_MODULES", tools_dir().join("node_modules"));
+            // The case with two instances on one database (tests/e2e/instances.rs).
+            shared.postgres()?.hand_to(&mut cmd);
             tests(&mut cmd, true)
         }
         _ => Err(format!("no suite `{suite}`")),

@@ -5,6 +5,7 @@ use std::time::Duration;
 use clap::Parser;
 
 use crate::client::ProxyRange;
+use crate::db::Database;
 
 /// The Hallpass reference backend: the JSON API and the built app, from one process.
 #[derive(Debug, Clone, Parser)]
@@ -14,9 +15,10 @@ pub struct Cli {
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
 
-    /// SQLite database file; created, with its folder, if it does not exist.
-    #[arg(long, default_value = "data/hallpass.sqlite")]
-    pub database: PathBuf,
+    /// SQLite database file (created, with its folder, if it does not exist), or a
+    /// PostgreSQL URL: `postgres://user:password@host:port/database`.
+    #[arg(long, value_name = "FILE|URL", default_value = "data/hallpass.sqlite")]
+    pub database: Database,
 
     /// Folder with the built app (`trunk build` output).
     #[arg(long, default_value = "dist")]

@@ -15,15 +15,24 @@ pub const MINUTE: i64 = 60;
 pub const HOUR: i64 = 60 * MINUTE;
 pub const DAY: i64 = 24 * HOUR;
 
-/// System time plus an offset that tests (and the demo seeding) can move.
+/// System time plus two offsets: one this process's code moves (the tests, and the demo
+/// seeding, which signs devices in "three weeks ago"), and `--demo`'s shared one, the copy of
+/// the database's `dev_clock` that every request refreshes (see `routes::dev`), so that
+/// instances on one database agree. No route moves the first: what a request can change
+/// lives in the database.
 #[derive(Clone, Debug, Default)]
 pub struct Clock {
     offset: Arc<AtomicI64>,
+    shared: Arc<AtomicI64>,
 }
 
 impl Clock {
     pub fn now(&self) -> i64 {
-        OffsetDateTime::now_utc().unix_timestamp() + self.offset.load(Ordering::Relaxed)
+        OffsetDateTime::now_utc().unix_timestamp() + self.offset()
+    }
+
+    fn offset(&self) -> i64 {
+        self.offset.load(Ordering::Relaxed) + self.shared.load(Ordering::Relaxed)
     }
 
     /// Moves this clock, and every clone of it, by `seconds` (negative goes back).
@@ -31,11 +40,16 @@ impl Clock {
         self.offset.fetch_add(seconds, Ordering::Relaxed);
     }
 
+    /// Sets the offset read from the database's `dev_clock`, for this clock and its clones.
+    pub fn set_shared(&self, seconds: i64) {
+        self.shared.store(seconds, Ordering::Relaxed);
+    }
+
     /// A clock `seconds` behind this one that moves on its own: for seeding the past.
     pub fn detached(&self, seconds_back: i64) -> Self {
-        let offset = self.offset.load(Ordering::Relaxed) - seconds_back;
         Self {
-            offset: Arc::new(AtomicI64::new(offset)),
+            offset: Arc::new(AtomicI64::new(self.offset() - seconds_back)),
+            shared: Arc::default(),
         }
     }
 }

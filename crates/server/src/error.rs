@@ -178,21 +178,40 @@ impl From<sqlx::Error> for ApiError {
 }
 
 /// Failures of the database's storage or reach rather than of the request: a full disk, a
-/// read-only or failing file, a lock held too long, no connection free in time.
+/// read-only or failing file, a lock held too long, no connection free in time, PostgreSQL
+/// unreachable, restarting or refusing connections.
 fn storage_unavailable(err: &sqlx::Error) -> bool {
     match err {
-        sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) => true,
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => true,
         sqlx::Error::Database(db) => {
-            // SQLite's extended result code; the primary code is its low byte.
-            let primary = db
-                .code()
-                .and_then(|code| code.parse::<i32>().ok())
-                .map(|code| code & 0xff);
-            // SQLITE_BUSY 5, SQLITE_READONLY 8, SQLITE_IOERR 10, SQLITE_FULL 13, SQLITE_CANTOPEN 14.
-            matches!(primary, Some(5 | 8 | 10 | 13 | 14))
+            let Some(code) = db.code() else {
+                return false;
+            };
+            // Through `Any` the native error is inside: SQLite's codes are numbers,
+            // PostgreSQL's five-character SQLSTATEs, and some of each look alike.
+            if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+                // SQLite's extended result code; the primary code is its low byte.
+                // SQLITE_BUSY 5, SQLITE_READONLY 8, SQLITE_IOERR 10, SQLITE_FULL 13,
+                // SQLITE_CANTOPEN 14.
+                let primary = code.parse::<i32>().ok().map(|code| code & 0xff);
+                matches!(primary, Some(5 | 8 | 10 | 13 | 14))
+            } else {
+                postgres_unavailable(&code)
+            }
         }
         _ => false,
     }
+}
+
+/// PostgreSQL's SQLSTATEs that say "not now" rather than "not this": class 08 (connection
+/// exception), 57P01/02/03 (shut down by an administrator or a crash, starting up), 53300
+/// (too many connections), 53100 (disk full), 25006 (read-only: a standby).
+fn postgres_unavailable(code: &str) -> bool {
+    code.starts_with("08")
+        || matches!(
+            code,
+            "57P01" | "57P02" | "57P03" | "53300" | "53100" | "25006"
+        )
 }
 
 /// [`tower_http::catch_panic`] calls this when a handler panics.
@@ -203,4 +222,23 @@ pub fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "a panic without a message".to_owned());
     ApiError::internal(format_args!("handler panicked: {detail}")).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::postgres_unavailable;
+
+    #[test]
+    fn postgresql_says_not_now_with_connection_shutdown_and_capacity_codes_only() {
+        for code in [
+            "08000", "08006", "57P01", "57P02", "57P03", "53300", "53100", "25006",
+        ] {
+            assert!(postgres_unavailable(code), "{code}");
+        }
+        // A unique violation, a failed CHECK, a serialization failure, a missing table: the
+        // request's (or the server's) fault, not the database's absence.
+        for code in ["23505", "23514", "40001", "42P01"] {
+            assert!(!postgres_unavailable(code), "{code}");
+        }
+    }
 }

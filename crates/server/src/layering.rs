@@ -20,6 +20,7 @@ const OWNERS: &[(&str, &str)] = &[
     ("activity", "domain/activity.rs"),
     ("outbox", "domain/outbox.rs"),
     ("health_probe", "db.rs"),
+    ("dev_clock", "domain/dev_clock.rs"),
 ];
 
 /// Every `.rs` file under `src/`, by its path relative to `src/`, with comment lines left out

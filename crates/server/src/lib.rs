@@ -40,6 +40,7 @@ use tower_http::trace::TraceLayer;
 pub use cli::Cli;
 pub use client::{ProxyRange, TrustedProxies};
 pub use clock::Clock;
+pub use db::Database;
 pub use error::ApiError;
 pub use extract::ApiJson;
 pub use geo::Geo;
@@ -53,8 +54,15 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// The whole HTTP surface: API routes, the app's files, and the layers every response passes.
 pub fn app(state: AppState) -> Router {
-    routes::router(state.demo)
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+    let mut api = routes::router(state.demo);
+    if state.demo {
+        // The dev clock another instance moved counts here from the next request on.
+        api = api.layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            routes::shared_clock,
+        ));
+    }
+    api.layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .fallback_service(web::service(&state))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -1,12 +1,11 @@
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
 use crate::client::TrustedProxies;
 use crate::clock::Clock;
-use crate::db;
+use crate::db::{self, Database};
 use crate::geo::Geo;
 use crate::hashing::Hasher;
 use crate::web::WebApp;
@@ -14,9 +13,9 @@ use crate::web::WebApp;
 /// What every handler can reach. Cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
-    pub db: SqlitePool,
-    /// The database file, for `/api/health`'s look at its disk.
-    pub database: Arc<PathBuf>,
+    pub db: AnyPool,
+    /// Where the data lives; `/api/health` looks at the disk of an SQLite file.
+    pub database: Arc<Database>,
     pub web: Arc<WebApp>,
     /// `--demo`: the outbox is logged and served at `GET /api/dev/outbox`.
     pub demo: bool,
@@ -37,10 +36,10 @@ pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 impl AppState {
     /// Opens (creating and migrating if needed) the database at `database`.
-    pub async fn open(database: &Path, web: WebApp, demo: bool) -> Result<Self, sqlx::Error> {
+    pub async fn open(database: &Database, web: WebApp, demo: bool) -> Result<Self, sqlx::Error> {
         Ok(Self {
             db: db::open(database).await?,
-            database: Arc::new(database.to_owned()),
+            database: Arc::new(database.clone()),
             web: Arc::new(web),
             demo,
             https: false,

@@ -5,7 +5,7 @@
 
 use axum::http::StatusCode;
 use hallpass_api::{Account, ActivityKind, ErrorCode, LinkedAccount, Plan, TwoFactorStatus};
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use super::activity::{self, Actor};
 use super::contacts::Contact;
@@ -17,8 +17,10 @@ use crate::{ApiError, AppState, crypto, db};
 #[derive(sqlx::FromRow)]
 struct Row {
     email: String,
+    #[sqlx(try_from = "crate::db::Flag")]
     email_verified: bool,
     phone: Option<String>,
+    #[sqlx(try_from = "crate::db::Flag")]
     phone_verified: bool,
     recovery_email: Option<String>,
     recovery_phone: Option<String>,
@@ -28,6 +30,7 @@ struct Row {
     plan_currency: String,
     plan_next_billing: i64,
     plan_streams: i64,
+    #[sqlx(try_from = "crate::db::Flag")]
     two_factor: bool,
 }
 
@@ -39,12 +42,12 @@ struct LinkedRow {
 }
 
 /// The account as `GET /api/account` shows it.
-pub async fn load(conn: &mut SqliteConnection, account_id: &str) -> Result<Account, sqlx::Error> {
+pub async fn load(conn: &mut AnyConnection, account_id: &str) -> Result<Account, sqlx::Error> {
     let row: Row = sqlx::query_as(
         "SELECT email, email_verified, phone, phone_verified, recovery_email, recovery_phone,
                 member_since, plan_name, plan_price, plan_currency, plan_next_billing, plan_streams,
                 totp_secret IS NOT NULL AS two_factor
-         FROM accounts WHERE id = ?",
+         FROM accounts WHERE id = $1",
     )
     .bind(account_id)
     .fetch_one(&mut *conn)
@@ -52,7 +55,7 @@ pub async fn load(conn: &mut SqliteConnection, account_id: &str) -> Result<Accou
     let recovery_codes_left = recovery_codes::left(&mut *conn, account_id).await?;
     let linked: Vec<LinkedRow> = sqlx::query_as(
         "SELECT provider, display_name, linked_at FROM linked_accounts
-         WHERE account_id = ? ORDER BY linked_at, provider",
+         WHERE account_id = $1 ORDER BY linked_at, provider",
     )
     .bind(account_id)
     .fetch_all(&mut *conn)
@@ -102,47 +105,57 @@ pub struct Credentials {
 }
 
 pub async fn credentials_by_email(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     email: &str,
 ) -> Result<Option<Credentials>, sqlx::Error> {
-    sqlx::query_as("SELECT id, email, password_hash, totp_secret FROM accounts WHERE email = ?")
-        .bind(email)
-        .fetch_optional(conn)
-        .await
+    sqlx::query_as(
+        "SELECT id, email, password_hash, totp_secret FROM accounts WHERE lower(email) = $1",
+    )
+    .bind(folded(email))
+    .fetch_optional(conn)
+    .await
 }
 
 pub async fn credentials(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     account_id: &str,
 ) -> Result<Credentials, sqlx::Error> {
-    sqlx::query_as("SELECT id, email, password_hash, totp_secret FROM accounts WHERE id = ?")
+    sqlx::query_as("SELECT id, email, password_hash, totp_secret FROM accounts WHERE id = $1")
         .bind(account_id)
         .fetch_one(conn)
         .await
 }
 
+/// `email` as `lower(email)` is on both backends, compared with it: ASCII letters folded, the
+/// rest as it is (SQLite's `lower()` and its NOCASE; PostgreSQL's `lower()` under the column's
+/// collation "C"). Folded here rather than by `lower($1)` in SQL, because on PostgreSQL a
+/// parameter's `lower()` would follow the database's locale, which may fold "É" too.
+fn folded(email: &str) -> String {
+    email.to_ascii_lowercase()
+}
+
 /// Whether an account uses `email` (in any case).
-pub async fn email_taken(conn: &mut SqliteConnection, email: &str) -> Result<bool, sqlx::Error> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM accounts WHERE email = ?")
-        .bind(email)
+pub async fn email_taken(conn: &mut AnyConnection, email: &str) -> Result<bool, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM accounts WHERE lower(email) = $1")
+        .bind(folded(email))
         .fetch_one(conn)
         .await?;
     Ok(n > 0)
 }
 
 pub async fn id_by_email(state: &AppState, email: &str) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT id FROM accounts WHERE email = ?")
-        .bind(email)
+    sqlx::query_scalar("SELECT id FROM accounts WHERE lower(email) = $1")
+        .bind(folded(email))
         .fetch_optional(&state.db)
         .await
 }
 
 pub async fn set_password_hash(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     account_id: &str,
     hash: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE accounts SET password_hash = ? WHERE id = ?")
+    sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
         .bind(hash)
         .bind(account_id)
         .execute(conn)
@@ -153,14 +166,14 @@ pub async fn set_password_hash(
 /// Sets the verified email address or phone number; a unique violation (the address is
 /// another account's) is the caller's to answer.
 pub async fn set_contact(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     account_id: &str,
     contact: Contact,
     value: &str,
 ) -> Result<(), sqlx::Error> {
     let update = match contact {
-        Contact::Email => "UPDATE accounts SET email = ?, email_verified = 1 WHERE id = ?",
-        Contact::Phone => "UPDATE accounts SET phone = ?, phone_verified = 1 WHERE id = ?",
+        Contact::Email => "UPDATE accounts SET email = $1, email_verified = 1 WHERE id = $2",
+        Contact::Phone => "UPDATE accounts SET phone = $1, phone_verified = 1 WHERE id = $2",
     };
     sqlx::query(update)
         .bind(value)
@@ -180,7 +193,7 @@ pub async fn change_recovery(
     let mut tx = db::write(&state.db).await?;
     if let Some(value) = recovery_email {
         let value = Some(value.trim()).filter(|v| !v.is_empty());
-        sqlx::query("UPDATE accounts SET recovery_email = ? WHERE id = ?")
+        sqlx::query("UPDATE accounts SET recovery_email = $1 WHERE id = $2")
             .bind(value)
             .bind(account_id)
             .execute(&mut *tx)
@@ -188,7 +201,7 @@ pub async fn change_recovery(
     }
     if let Some(value) = recovery_phone {
         let value = Some(value.trim()).filter(|v| !v.is_empty());
-        sqlx::query("UPDATE accounts SET recovery_phone = ? WHERE id = ?")
+        sqlx::query("UPDATE accounts SET recovery_phone = $1 WHERE id = $2")
             .bind(value)
             .bind(account_id)
             .execute(&mut *tx)
@@ -202,11 +215,12 @@ pub async fn change_recovery(
 /// Unlinks a sign-in provider (404 if it is not linked).
 pub async fn unlink(state: &AppState, session: &Session, provider: &str) -> Result<(), ApiError> {
     let mut tx = db::write(&state.db).await?;
-    let removed = sqlx::query("DELETE FROM linked_accounts WHERE account_id = ? AND provider = ?")
-        .bind(&session.account_id)
-        .bind(provider)
-        .execute(&mut *tx)
-        .await?;
+    let removed =
+        sqlx::query("DELETE FROM linked_accounts WHERE account_id = $1 AND provider = $2")
+            .bind(&session.account_id)
+            .bind(provider)
+            .execute(&mut *tx)
+            .await?;
     if removed.rows_affected() == 0 {
         return Err(ApiError::new(
             StatusCode::NOT_FOUND,
@@ -232,7 +246,7 @@ pub async fn link(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO linked_accounts (account_id, provider, display_name, linked_at)
-         VALUES (?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4)",
     )
     .bind(account_id)
     .bind(provider)
@@ -268,7 +282,7 @@ pub async fn create(
     sqlx::query(
         "INSERT INTO accounts (id, email, email_verified, password_hash, member_since, plan_name,
              plan_price, plan_currency, plan_next_billing, plan_streams)
-         VALUES (?, ?, 1, ?, ?, ?, ?, 'USD', ?, ?)",
+         VALUES ($1, $2, 1, $3, $4, $5, $6, 'USD', $7, $8)",
     )
     .bind(&id)
     .bind(email)
@@ -277,7 +291,7 @@ pub async fn create(
     .bind(plan.name)
     .bind(plan.price)
     .bind(plan.next_billing)
-    .bind(plan.streams)
+    .bind(i64::from(plan.streams))
     .execute(&mut *tx)
     .await?;
     let rating = hallpass_api::MaturityRating::Eighteen;
@@ -295,9 +309,9 @@ pub struct Totp {
     pub totp_last_step: Option<i64>,
 }
 
-pub async fn totp(conn: &mut SqliteConnection, account_id: &str) -> Result<Totp, sqlx::Error> {
+pub async fn totp(conn: &mut AnyConnection, account_id: &str) -> Result<Totp, sqlx::Error> {
     sqlx::query_as(
-        "SELECT email, totp_secret, totp_pending_secret, totp_last_step FROM accounts WHERE id = ?",
+        "SELECT email, totp_secret, totp_pending_secret, totp_last_step FROM accounts WHERE id = $1",
     )
     .bind(account_id)
     .fetch_one(conn)
@@ -306,11 +320,11 @@ pub async fn totp(conn: &mut SqliteConnection, account_id: &str) -> Result<Totp,
 
 /// Records the 30-second step whose code was accepted: no code is accepted twice.
 pub async fn set_totp_last_step(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     account_id: &str,
     step: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE accounts SET totp_last_step = ? WHERE id = ?")
+    sqlx::query("UPDATE accounts SET totp_last_step = $1 WHERE id = $2")
         .bind(step)
         .bind(account_id)
         .execute(conn)
@@ -323,7 +337,7 @@ pub async fn set_totp_pending(
     account_id: &str,
     secret: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE accounts SET totp_pending_secret = ? WHERE id = ?")
+    sqlx::query("UPDATE accounts SET totp_pending_secret = $1 WHERE id = $2")
         .bind(secret)
         .bind(account_id)
         .execute(&state.db)
@@ -333,13 +347,13 @@ pub async fn set_totp_pending(
 
 /// The pending secret becomes the secret, with `step` as its last used step.
 pub async fn turn_totp_on(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     account_id: &str,
     step: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE accounts SET totp_secret = totp_pending_secret, totp_pending_secret = NULL,
-             totp_last_step = ? WHERE id = ?",
+             totp_last_step = $1 WHERE id = $2",
     )
     .bind(step)
     .bind(account_id)
@@ -350,12 +364,12 @@ pub async fn turn_totp_on(
 
 /// Clears every two-step column; whether two-step verification was on.
 pub async fn turn_totp_off(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     account_id: &str,
 ) -> Result<bool, sqlx::Error> {
     let was_on = sqlx::query(
         "UPDATE accounts SET totp_secret = NULL, totp_pending_secret = NULL, totp_last_step = NULL
-         WHERE id = ? AND totp_secret IS NOT NULL",
+         WHERE id = $1 AND totp_secret IS NOT NULL",
     )
     .bind(account_id)
     .execute(conn)

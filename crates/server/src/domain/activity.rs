@@ -4,7 +4,7 @@
 use hallpass_api::{
     ACTIVITY_PAGE_SIZE, ActivityEvent, ActivityKind, ActivityPage, DeviceKind, DeviceRef, Location,
 };
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use super::device::{self, Seen};
 use super::sessions::{self, Session};
@@ -89,7 +89,7 @@ pub fn kind_str(kind: ActivityKind) -> &'static str {
 
 /// Records one event; call it inside the transaction of the change it reports.
 pub async fn record(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     account_id: &str,
     kind: ActivityKind,
     at: i64,
@@ -99,7 +99,7 @@ pub async fn record(
     sqlx::query(
         "INSERT INTO activity (account_id, kind, at, session_id, device_name, device_kind,
              ip_hint, city, country)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(account_id)
     .bind(kind_str(kind))
@@ -126,6 +126,7 @@ struct EventRow {
     city: Option<String>,
     country: Option<String>,
     device_id: Option<String>,
+    #[sqlx(try_from = "crate::db::Flag")]
     unusual: bool,
 }
 
@@ -173,18 +174,19 @@ pub async fn page(
                 CASE WHEN {} THEN s.id END AS device_id,
                 -- Unusual: a failure from where no sign-in of this account ever succeeded.
                 -- The place when it is known, else the address's hint (no GeoIP database).
-                a.kind = ?8 AND NOT EXISTS (
+                a.kind = $8 AND NOT EXISTS (
                     SELECT 1 FROM activity o
-                    WHERE o.account_id = a.account_id AND o.kind = ?9
+                    WHERE o.account_id = a.account_id AND o.kind = $9
                       AND CASE WHEN a.city IS NULL AND a.country IS NULL
                                THEN o.city IS NULL AND o.country IS NULL
-                                    AND o.ip_hint IS a.ip_hint
-                               ELSE o.city IS a.city AND o.country IS a.country END
+                                    AND o.ip_hint IS NOT DISTINCT FROM a.ip_hint
+                               ELSE o.city IS NOT DISTINCT FROM a.city
+                                    AND o.country IS NOT DISTINCT FROM a.country END
                 ) AS unusual
          FROM activity a LEFT JOIN sessions s ON s.id = a.session_id
-         WHERE a.account_id = ?1 AND (a.at < ?2 OR (a.at = ?3 AND a.id < ?4))
+         WHERE a.account_id = $1 AND (a.at < $2 OR (a.at = $3 AND a.id < $4))
          ORDER BY a.at DESC, a.id DESC
-         LIMIT ?5",
+         LIMIT $5",
         sessions::active("s", 6, 7)
     ))
     .bind(account_id)

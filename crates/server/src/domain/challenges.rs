@@ -2,7 +2,7 @@
 //! `two_factor_challenges`. A right password on an account with two-step verification gets a
 //! challenge, which a code must answer within [`CHALLENGE_LIFETIME`].
 
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use super::device::Seen;
 use crate::clock::MINUTE;
@@ -15,7 +15,7 @@ pub const CHALLENGE_ATTEMPTS: i64 = 5;
 
 /// A new challenge for `account_id`; returns its token (kept only as SHA-256).
 pub async fn create(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     account_id: &str,
     seen: &Seen,
     now: i64,
@@ -23,7 +23,7 @@ pub async fn create(
     let challenge = crypto::token();
     sqlx::query(
         "INSERT INTO two_factor_challenges (token_hash, account_id, created_at, user_agent, ip)
-         VALUES (?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(crypto::sha256(&challenge))
     .bind(account_id)
@@ -42,12 +42,9 @@ pub struct Challenge {
     pub attempts: i64,
 }
 
-pub async fn find(
-    conn: &mut SqliteConnection,
-    hash: &[u8],
-) -> Result<Option<Challenge>, sqlx::Error> {
+pub async fn find(conn: &mut AnyConnection, hash: &[u8]) -> Result<Option<Challenge>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT account_id, created_at, attempts FROM two_factor_challenges WHERE token_hash = ?",
+        "SELECT account_id, created_at, attempts FROM two_factor_challenges WHERE token_hash = $1",
     )
     .bind(hash)
     .fetch_optional(conn)
@@ -55,16 +52,16 @@ pub async fn find(
 }
 
 /// Counts a wrong code against the challenge.
-pub async fn count_wrong(conn: &mut SqliteConnection, hash: &[u8]) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE two_factor_challenges SET attempts = attempts + 1 WHERE token_hash = ?")
+pub async fn count_wrong(conn: &mut AnyConnection, hash: &[u8]) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE two_factor_challenges SET attempts = attempts + 1 WHERE token_hash = $1")
         .bind(hash)
         .execute(conn)
         .await?;
     Ok(())
 }
 
-pub async fn delete(conn: &mut SqliteConnection, hash: &[u8]) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM two_factor_challenges WHERE token_hash = ?")
+pub async fn delete(conn: &mut AnyConnection, hash: &[u8]) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM two_factor_challenges WHERE token_hash = $1")
         .bind(hash)
         .execute(conn)
         .await?;
@@ -72,8 +69,8 @@ pub async fn delete(conn: &mut SqliteConnection, hash: &[u8]) -> Result<(), sqlx
 }
 
 /// Drops every challenge of the account: a sign-in half done must not finish.
-pub async fn delete_all(conn: &mut SqliteConnection, account_id: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM two_factor_challenges WHERE account_id = ?")
+pub async fn delete_all(conn: &mut AnyConnection, account_id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM two_factor_challenges WHERE account_id = $1")
         .bind(account_id)
         .execute(conn)
         .await?;
@@ -81,8 +78,8 @@ pub async fn delete_all(conn: &mut SqliteConnection, account_id: &str) -> Result
 }
 
 /// Drops challenges past their time.
-pub async fn purge(conn: &mut SqliteConnection, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM two_factor_challenges WHERE created_at < ?")
+pub async fn purge(conn: &mut AnyConnection, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM two_factor_challenges WHERE created_at < $1")
         .bind(now - CHALLENGE_LIFETIME)
         .execute(conn)
         .await?;

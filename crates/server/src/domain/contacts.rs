@@ -60,7 +60,7 @@ pub async fn start_change(
     if contact == Contact::Email && accounts::email_taken(&mut tx, value).await? {
         // The same answer as for a free address, so that this form can't be used to find
         // out who has an account; the address's owner hears of it instead of getting a code.
-        sqlx::query("DELETE FROM pending_contacts WHERE account_id = ? AND channel = ?")
+        sqlx::query("DELETE FROM pending_contacts WHERE account_id = $1 AND channel = $2")
             .bind(&session.account_id)
             .bind(Contact::Email.as_str())
             .execute(&mut *tx)
@@ -81,7 +81,7 @@ pub async fn start_change(
     }
     sqlx::query(
         "INSERT INTO pending_contacts (account_id, channel, value, code_hash, expires_at, attempts)
-         VALUES (?, ?, ?, ?, ?, 0)
+         VALUES ($1, $2, $3, $4, $5, 0)
          ON CONFLICT (account_id, channel) DO UPDATE SET value = excluded.value,
              code_hash = excluded.code_hash, expires_at = excluded.expires_at, attempts = 0",
     )
@@ -120,7 +120,7 @@ pub async fn finish_change(
     let mut tx = db::write(&state.db).await?;
     let pending: Option<Pending> = sqlx::query_as(
         "SELECT value, code_hash, expires_at, attempts FROM pending_contacts
-         WHERE account_id = ? AND channel = ?",
+         WHERE account_id = $1 AND channel = $2",
     )
     .bind(&session.account_id)
     .bind(contact.as_str())
@@ -154,7 +154,7 @@ pub async fn finish_change(
         ));
     }
     if crypto::sha256(code) != pending.code_hash {
-        sqlx::query("UPDATE pending_contacts SET attempts = attempts + 1 WHERE account_id = ? AND channel = ?")
+        sqlx::query("UPDATE pending_contacts SET attempts = attempts + 1 WHERE account_id = $1 AND channel = $2")
             .bind(&session.account_id)
             .bind(contact.as_str())
             .execute(&mut *tx)
@@ -180,7 +180,7 @@ pub async fn finish_change(
         ));
     }
     updated?;
-    sqlx::query("DELETE FROM pending_contacts WHERE account_id = ? AND channel = ?")
+    sqlx::query("DELETE FROM pending_contacts WHERE account_id = $1 AND channel = $2")
         .bind(&session.account_id)
         .bind(contact.as_str())
         .execute(&mut *tx)
@@ -205,8 +205,8 @@ pub async fn finish_change(
 }
 
 /// Drops codes past their time.
-pub async fn purge(conn: &mut sqlx::SqliteConnection, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM pending_contacts WHERE expires_at < ?")
+pub async fn purge(conn: &mut sqlx::AnyConnection, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM pending_contacts WHERE expires_at < $1")
         .bind(now)
         .execute(conn)
         .await?;

@@ -18,6 +18,7 @@
 //!   | [`ratelimit`] | `attempts` |
 //!   | [`activity`] | `activity` |
 //!   | [`outbox`] | `outbox` |
+//!   | [`dev_clock`] | `dev_clock` (`--demo` only) |
 //!
 //!   The one exception is a read by `JOIN` where a request would otherwise pay a query per
 //!   row or per request: the session lookup reads the account's address and the profile's
@@ -33,9 +34,12 @@
 //! - **The domain knows nothing about requests**: no extractors, headers or cookies. It gets
 //!   the browser's token as a string and the [`device::Seen`] or `Client` of the request,
 //!   and answers with values or an [`ApiError`](crate::ApiError).
-//! - SQL stays in the subset SQLite and PostgreSQL share where that costs nothing
-//!   (`ON CONFLICT … DO …`, `RETURNING`), and every write transaction starts with
-//!   [`db::write`](crate::db::write).
+//! - **One SQL text for both backends** (sqlx's `Any` driver): `$N` placeholders,
+//!   `ON CONFLICT … DO …`, `RETURNING`, `IS [NOT] DISTINCT FROM`, no `rowid`; 0/1 columns
+//!   read through [`db::Flag`](crate::db::Flag) and bound with [`db::flag`](crate::db::flag)
+//!   (ARCHITECTURE.md, "Backends"). Every write transaction starts with
+//!   [`db::write`](crate::db::write): one writer at a time, on either backend, so a check
+//!   and the write it allows are never split by another writer.
 //! - **Each owner purges its own rows**; [`purge`] calls them all, hourly.
 
 pub mod accounts;
@@ -43,6 +47,7 @@ pub mod activity;
 pub mod challenges;
 pub mod contacts;
 pub mod credentials;
+pub mod dev_clock;
 pub mod device;
 pub mod outbox;
 pub mod password_resets;
@@ -59,12 +64,12 @@ pub mod two_factor;
 
 use std::time::Duration;
 
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
 use crate::{AppState, db};
 
 /// Drops what no rule needs any more, each owner its own rows, in one transaction.
-pub async fn purge(pool: &SqlitePool, now: i64) -> Result<(), sqlx::Error> {
+pub async fn purge(pool: &AnyPool, now: i64) -> Result<(), sqlx::Error> {
     let mut tx = db::write(pool).await?;
     sessions::purge(&mut tx, now).await?;
     challenges::purge(&mut tx, now).await?;

@@ -4,7 +4,7 @@
 //! that reads or writes `outbox`; `channel`'s `CHECK` allows the words of [`Channel`].
 
 use hallpass_api::OutboxMessage;
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use crate::AppState;
 use crate::clock::timestamp;
@@ -25,7 +25,7 @@ impl Channel {
 }
 
 pub async fn send(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     state: &AppState,
     channel: Channel,
     to: &str,
@@ -33,7 +33,7 @@ pub async fn send(
     body: &str,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO outbox (at, channel, recipient, subject, body) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO outbox (at, channel, recipient, subject, body) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(state.clock.now())
     .bind(channel.as_str())

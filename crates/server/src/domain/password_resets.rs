@@ -12,7 +12,7 @@
 
 use axum::http::StatusCode;
 use hallpass_api::{ActivityKind, ErrorCode, PasswordResetToken};
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use super::activity::{self, Actor};
 use super::device::Seen;
@@ -65,7 +65,7 @@ pub async fn request(state: &AppState, client: &Client, email: &str) -> Result<(
             sqlx::query(
                 "INSERT INTO password_resets
                      (account_id, code_hash, expires_at, attempts, token_hash, token_expires_at)
-                 VALUES (?, ?, ?, 0, NULL, NULL)
+                 VALUES ($1, $2, $3, 0, NULL, NULL)
                  ON CONFLICT (account_id) DO UPDATE SET code_hash = excluded.code_hash,
                      expires_at = excluded.expires_at, attempts = 0, token_hash = NULL,
                      token_expires_at = NULL",
@@ -91,7 +91,7 @@ pub async fn request(state: &AppState, client: &Client, email: &str) -> Result<(
         }
         None => {
             let nobody = crypto::id();
-            sqlx::query("DELETE FROM password_resets WHERE account_id = ? AND code_hash = ?")
+            sqlx::query("DELETE FROM password_resets WHERE account_id = $1 AND code_hash = $2")
                 .bind(&nobody)
                 .bind(code_hash(&nobody, &code))
                 .execute(&mut *tx)
@@ -141,7 +141,7 @@ fn code_expired() -> ApiError {
 
 /// Counts a wrong code against the address and the network address: the answer to give.
 async fn wrong_code(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     keys: &[&str],
     now: i64,
 ) -> Result<ApiError, ApiError> {
@@ -176,7 +176,7 @@ pub async fn verify(
         Some(account) => {
             sqlx::query_as(
                 "SELECT account_id, code_hash, expires_at, attempts FROM password_resets
-                 WHERE account_id = ?",
+                 WHERE account_id = $1",
             )
             .bind(&account.id)
             .fetch_optional(&mut *tx)
@@ -205,7 +205,7 @@ pub async fn verify(
             .with_message("Too many wrong codes. Ask for a new code."));
     }
     if *stored != code_hash(&pending.account_id, code) {
-        sqlx::query("UPDATE password_resets SET attempts = attempts + 1 WHERE account_id = ?")
+        sqlx::query("UPDATE password_resets SET attempts = attempts + 1 WHERE account_id = $1")
             .bind(&pending.account_id)
             .execute(&mut *tx)
             .await?;
@@ -215,8 +215,8 @@ pub async fn verify(
     }
     let token = crypto::token();
     sqlx::query(
-        "UPDATE password_resets SET code_hash = NULL, token_hash = ?, token_expires_at = ?
-         WHERE account_id = ?",
+        "UPDATE password_resets SET code_hash = NULL, token_hash = $1, token_expires_at = $2
+         WHERE account_id = $3",
     )
     .bind(crypto::sha256(&token))
     .bind(now + TOKEN_LIFETIME)
@@ -232,12 +232,12 @@ pub async fn verify(
 
 /// The account whose reset `token_hash` names, while its token is good.
 async fn ready(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     token_hash: &[u8],
     now: i64,
 ) -> Result<accounts::Credentials, ApiError> {
     let account_id: Option<String> = sqlx::query_scalar(
-        "SELECT account_id FROM password_resets WHERE token_hash = ? AND token_expires_at > ?",
+        "SELECT account_id FROM password_resets WHERE token_hash = $1 AND token_expires_at > $2",
     )
     .bind(token_hash)
     .bind(now)
@@ -311,7 +311,7 @@ pub async fn complete(
         }
     }
     accounts::set_password_hash(&mut tx, &account.id, &hash).await?;
-    sqlx::query("DELETE FROM password_resets WHERE account_id = ?")
+    sqlx::query("DELETE FROM password_resets WHERE account_id = $1")
         .bind(&account.id)
         .execute(&mut *tx)
         .await?;
@@ -344,10 +344,10 @@ pub async fn complete(
 }
 
 /// Drops resets whose code and token have both run out.
-pub async fn purge(conn: &mut SqliteConnection, now: i64) -> Result<(), sqlx::Error> {
+pub async fn purge(conn: &mut AnyConnection, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
         "DELETE FROM password_resets
-         WHERE expires_at < ?1 AND (token_expires_at IS NULL OR token_expires_at < ?1)",
+         WHERE expires_at < $1 AND (token_expires_at IS NULL OR token_expires_at < $1)",
     )
     .bind(now)
     .execute(conn)

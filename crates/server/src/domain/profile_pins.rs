@@ -62,7 +62,7 @@ async fn check_pin(
     id: &str,
     pin: Option<String>,
     pin_hash: String,
-) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, ApiError> {
+) -> Result<sqlx::Transaction<'static, sqlx::Any>, ApiError> {
     let pin = pin.ok_or_else(pin_required)?;
     let key = ratelimit::pin_key(id);
     let reservation =
@@ -107,6 +107,14 @@ pub async fn lock(
     id: &str,
     pin: String,
 ) -> Result<(), ApiError> {
+    // A profile that isn't there is a 404 that costs none of the account's PIN changes
+    // (set_pin still answers 404 if it goes while the PIN is hashed).
+    if profiles::pin_hash(state, &session.account_id, id)
+        .await?
+        .is_none()
+    {
+        return Err(profile_not_found());
+    }
     // Counted before the hash: a burst of PIN changes must not be a burst of argon2 work.
     let key = ratelimit::pin_change_key(&session.account_id);
     ratelimit::spend(

@@ -3,7 +3,7 @@
 
 use axum::http::StatusCode;
 use hallpass_api::{ErrorCode, MAX_PROFILES, MaturityRating, NewProfile, Profile, ProfilePatch};
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use super::ratelimit;
 use super::sessions::{self, Session};
@@ -14,9 +14,11 @@ struct Row {
     id: String,
     name: String,
     avatar: String,
+    #[sqlx(try_from = "crate::db::Flag")]
     kids: bool,
     maturity_rating: String,
     language: String,
+    #[sqlx(try_from = "crate::db::Flag")]
     locked: bool,
 }
 
@@ -48,12 +50,12 @@ impl From<Row> for Profile {
 
 /// The profile `id` of the account, or `None` (also for another account's profile).
 pub async fn load(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     account_id: &str,
     id: &str,
 ) -> Result<Option<Profile>, sqlx::Error> {
     let row: Option<Row> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM profiles WHERE account_id = ? AND id = ?"
+        "SELECT {COLUMNS} FROM profiles WHERE account_id = $1 AND id = $2"
     ))
     .bind(account_id)
     .bind(id)
@@ -63,7 +65,7 @@ pub async fn load(
 }
 
 async fn load_or_404(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     account_id: &str,
     id: &str,
 ) -> Result<Profile, ApiError> {
@@ -82,11 +84,11 @@ pub fn profile_not_found() -> ApiError {
 }
 
 pub async fn list_of(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     account_id: &str,
 ) -> Result<Vec<Profile>, sqlx::Error> {
     let rows: Vec<Row> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM profiles WHERE account_id = ? ORDER BY position, rowid"
+        "SELECT {COLUMNS} FROM profiles WHERE account_id = $1 ORDER BY position, id"
     ))
     .bind(account_id)
     .fetch_all(conn)
@@ -121,17 +123,18 @@ fn check_kids_rating(kids: bool, rating: MaturityRating) -> Result<(), ApiError>
 /// Whether another profile of the account has a name that could be taken for `name`: the same
 /// ignoring case, or a look-alike (`names::look_alike`). Five names at most: compared here.
 async fn name_taken(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     account_id: &str,
     name: &str,
     except: Option<&str>,
 ) -> Result<bool, sqlx::Error> {
-    let others: Vec<String> =
-        sqlx::query_scalar("SELECT name FROM profiles WHERE account_id = ? AND id IS NOT ?")
-            .bind(account_id)
-            .bind(except)
-            .fetch_all(conn)
-            .await?;
+    let others: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM profiles WHERE account_id = $1 AND id IS DISTINCT FROM $2",
+    )
+    .bind(account_id)
+    .bind(except)
+    .fetch_all(conn)
+    .await?;
     Ok(others.iter().any(|other| names::look_alike(other, name)))
 }
 
@@ -164,7 +167,7 @@ pub async fn create(
     let name = names::normalise(&body.name);
     let name = name.as_str();
     let mut tx = db::write(&state.db).await?;
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM profiles WHERE account_id = ?")
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM profiles WHERE account_id = $1")
         .bind(&session.account_id)
         .fetch_one(&mut *tx)
         .await?;
@@ -181,15 +184,15 @@ pub async fn create(
     let id = crypto::id();
     sqlx::query(
         "INSERT INTO profiles (id, account_id, position, name, avatar, kids, maturity_rating, language)
-         VALUES (?, ?, (SELECT COALESCE(MAX(position), -1) + 1 FROM profiles WHERE account_id = ?),
-                 ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, (SELECT COALESCE(MAX(position), -1) + 1 FROM profiles WHERE account_id = $3),
+                 $4, $5, $6, $7, $8)",
     )
     .bind(&id)
     .bind(&session.account_id)
     .bind(&session.account_id)
     .bind(name)
     .bind(&body.avatar)
-    .bind(body.kids)
+    .bind(db::flag(body.kids))
     .bind(rating_text(body.maturity_rating))
     .bind(&body.language)
     .execute(&mut *tx)
@@ -219,12 +222,12 @@ pub async fn update(
         return Err(duplicate_name(&name));
     }
     sqlx::query(
-        "UPDATE profiles SET name = ?, avatar = ?, kids = ?, maturity_rating = ?, language = ?
-         WHERE id = ?",
+        "UPDATE profiles SET name = $1, avatar = $2, kids = $3, maturity_rating = $4, language = $5
+         WHERE id = $6",
     )
     .bind(&name)
     .bind(body.avatar.as_ref().unwrap_or(&current.avatar))
-    .bind(kids)
+    .bind(db::flag(kids))
     .bind(rating_text(rating))
     .bind(body.language.as_ref().unwrap_or(&current.language))
     .bind(id)
@@ -239,7 +242,7 @@ pub async fn update(
 pub async fn delete(state: &AppState, session: &Session, id: &str) -> Result<(), ApiError> {
     let mut tx = db::write(&state.db).await?;
     load_or_404(&mut tx, &session.account_id, id).await?;
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM profiles WHERE account_id = ?")
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM profiles WHERE account_id = $1")
         .bind(&session.account_id)
         .fetch_one(&mut *tx)
         .await?;
@@ -254,7 +257,7 @@ pub async fn delete(state: &AppState, session: &Session, id: &str) -> Result<(),
     // was on a kids profile would be one that may manage the account.
     let users = sessions::watching(&mut tx, id, &session.id).await?;
     sessions::revoke(&mut tx, session, &users).await?;
-    sqlx::query("DELETE FROM profiles WHERE id = ?")
+    sqlx::query("DELETE FROM profiles WHERE id = $1")
         .bind(id)
         .execute(&mut *tx)
         .await?;
@@ -270,7 +273,7 @@ pub async fn pin_hash(
     account_id: &str,
     id: &str,
 ) -> Result<Option<Option<String>>, sqlx::Error> {
-    sqlx::query_scalar("SELECT pin_hash FROM profiles WHERE id = ? AND account_id = ?")
+    sqlx::query_scalar("SELECT pin_hash FROM profiles WHERE id = $1 AND account_id = $2")
         .bind(id)
         .bind(account_id)
         .fetch_optional(&state.db)
@@ -280,13 +283,13 @@ pub async fn pin_hash(
 /// Whether the account's profile `id` still exists with the PIN hash `pin_hash` (read again
 /// inside a write transaction, after a slow PIN check).
 pub async fn still_has_pin(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     account_id: &str,
     id: &str,
     pin_hash: Option<&str>,
 ) -> Result<bool, sqlx::Error> {
     let found: Option<i64> = sqlx::query_scalar(
-        "SELECT 1 FROM profiles WHERE id = ? AND account_id = ? AND pin_hash IS ?",
+        "SELECT 1 FROM profiles WHERE id = $1 AND account_id = $2 AND pin_hash IS NOT DISTINCT FROM $3",
     )
     .bind(id)
     .bind(account_id)
@@ -299,12 +302,12 @@ pub async fn still_has_pin(
 /// Sets (or with `None` removes) the PIN of the account's profile `id`; `false` if there is
 /// no such profile.
 pub async fn set_pin(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     account_id: &str,
     id: &str,
     hash: Option<String>,
 ) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query("UPDATE profiles SET pin_hash = ? WHERE id = ? AND account_id = ?")
+    let done = sqlx::query("UPDATE profiles SET pin_hash = $1 WHERE id = $2 AND account_id = $3")
         .bind(hash)
         .bind(id)
         .bind(account_id)
@@ -315,7 +318,7 @@ pub async fn set_pin(
 
 /// Adds a profile at the end of the account's list (for a new account).
 pub async fn insert(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     account_id: &str,
     name: &str,
     avatar: &str,
@@ -323,8 +326,8 @@ pub async fn insert(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO profiles (id, account_id, position, name, avatar, kids, maturity_rating, language)
-         VALUES (?, ?, (SELECT COALESCE(MAX(position), -1) + 1 FROM profiles WHERE account_id = ?),
-                 ?, ?, 0, ?, 'en')",
+         VALUES ($1, $2, (SELECT COALESCE(MAX(position), -1) + 1 FROM profiles WHERE account_id = $3),
+                 $4, $5, 0, $6, 'en')",
     )
     .bind(crypto::id())
     .bind(account_id)

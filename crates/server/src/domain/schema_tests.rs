@@ -1,16 +1,17 @@
 //! The schema's `CHECK`s refuse what the enums can't say, and allow every word they can: the
 //! database and the Rust enums agree on both sides.
 
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
 use super::contacts::Contact;
 use super::outbox::Channel;
 use super::sessions::EndReason;
 use super::{activity, device};
 
-async fn database() -> (tempfile::TempDir, SqlitePool) {
+async fn database() -> (tempfile::TempDir, AnyPool) {
     let dir = tempfile::tempdir().expect("temporary folder");
-    let pool = crate::db::open(&dir.path().join("hallpass.sqlite"))
+    let path = dir.path().join("hallpass.sqlite");
+    let pool = crate::db::open(&crate::db::Database::Sqlite(path))
         .await
         .expect("database");
     sqlx::query(
@@ -24,11 +25,11 @@ async fn database() -> (tempfile::TempDir, SqlitePool) {
     (dir, pool)
 }
 
-async fn session(pool: &SqlitePool, id: &str, kind: &str, reason: Option<&str>) -> bool {
+async fn session(pool: &AnyPool, id: &str, kind: &str, reason: Option<&str>) -> bool {
     sqlx::query(
         "INSERT INTO sessions (id, account_id, token_hash, signed_in_at, last_active_at,
              user_agent, device_name, device_kind, browser, os, end_reason)
-         VALUES (?, 'a', ?, 0, 0, '', '', ?, '', '', ?)",
+         VALUES ($1, 'a', $2, 0, 0, '', '', $3, '', '', $4)",
     )
     .bind(id)
     .bind(id.as_bytes())
@@ -65,7 +66,7 @@ async fn activity_outbox_and_codes_take_only_their_words() {
     let (_dir, pool) = database().await;
     let event = |kind: &str| {
         sqlx::query(
-            "INSERT INTO activity (account_id, kind, at, device_kind) VALUES ('a', ?, 0, 'tv')",
+            "INSERT INTO activity (account_id, kind, at, device_kind) VALUES ('a', $1, 0, 'tv')",
         )
         .bind(kind.to_owned())
         .execute(&pool)
@@ -78,7 +79,7 @@ async fn activity_outbox_and_codes_take_only_their_words() {
     ));
     let message = |channel: &str| {
         sqlx::query(
-            "INSERT INTO outbox (at, channel, recipient, subject, body) VALUES (0, ?, '', '', '')",
+            "INSERT INTO outbox (at, channel, recipient, subject, body) VALUES (0, $1, '', '', '')",
         )
         .bind(channel.to_owned())
         .execute(&pool)
@@ -92,7 +93,7 @@ async fn activity_outbox_and_codes_take_only_their_words() {
     let code = |channel: &str| {
         sqlx::query(
             "INSERT INTO pending_contacts (account_id, channel, value, code_hash, expires_at)
-             VALUES ('a', ?, '', x'00', 0)",
+             VALUES ('a', $1, '', x'00', 0)",
         )
         .bind(channel.to_owned())
         .execute(&pool)
@@ -125,7 +126,9 @@ async fn the_migration_to_checks_keeps_rows_links_and_ids() {
         .filename(&path)
         .create_if_missing(true)
         .foreign_keys(true);
-    let old = SqlitePool::connect_with(options).await.expect("database");
+    let old = sqlx::SqlitePool::connect_with(options)
+        .await
+        .expect("database");
     let migrator = sqlx::migrate::Migrator::new(before.as_path())
         .await
         .expect("the migrations before the checks");
@@ -141,12 +144,14 @@ async fn the_migration_to_checks_keeps_rows_links_and_ids() {
          VALUES ('a', 'signed_in', 1, 's'), ('a', 'signed_out', 2, 's'), ('a', 'signed_out', 3, NULL)",
         "DELETE FROM activity WHERE id = 3",
         "INSERT INTO outbox (at, channel, recipient, subject, body) VALUES (0, 'sms', 'r', 's', 'b')",
+        "INSERT INTO attempts (key, at, pending) VALUES ('gone', 1, 0), ('k', 2, 1)",
+        "DELETE FROM attempts WHERE key = 'gone'",
     ] {
         sqlx::query(statement).execute(&old).await.expect(statement);
     }
     old.close().await;
 
-    let pool = crate::db::open(&path)
+    let pool = crate::db::open(&crate::db::Database::Sqlite(path))
         .await
         .expect("migrated to the checks");
     let links: Vec<(i64, Option<String>)> =
@@ -170,6 +175,12 @@ async fn the_migration_to_checks_keeps_rows_links_and_ids() {
     .await
     .expect("a new event");
     assert_eq!(next, 4, "an id given out before is never given out again");
+    // 0006: a try still being checked is found again by its id, which was its rowid.
+    let attempt: (i64, String, i64) = sqlx::query_as("SELECT id, key, pending FROM attempts")
+        .fetch_one(&pool)
+        .await
+        .expect("attempt");
+    assert_eq!(attempt, (2, "k".to_owned(), 1));
     let foreign_keys: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
         .fetch_one(&pool)
         .await

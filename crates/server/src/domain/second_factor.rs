@@ -4,7 +4,7 @@
 //! would have stopped.
 
 use hallpass_api::{ActivityKind, ErrorCode};
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use super::activity::{self, Actor};
 use super::device::Seen;
@@ -33,7 +33,7 @@ impl<'a> Answer<'a> {
 
 /// Refuses with 429 while the account has had too many wrong codes lately.
 pub async fn check_limit(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     account_id: &str,
     now: i64,
 ) -> Result<(), ApiError> {
@@ -47,7 +47,7 @@ pub async fn check_limit(
 /// counted and recorded as a `sign_in_failed` event, so the owner sees that someone got past
 /// the password. `false` also when two-step verification is off (turned off meanwhile).
 pub async fn accept(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     seen: &Seen,
     account_id: &str,
     answer: &Answer<'_>,

@@ -4,7 +4,7 @@
 
 use axum::http::StatusCode;
 use hallpass_api::{ActivityKind, ErrorCode, SessionInfo};
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use super::activity::{self, Actor};
 use super::challenges::{self, CHALLENGE_ATTEMPTS, CHALLENGE_LIFETIME};
@@ -110,7 +110,7 @@ pub enum Outcome {
 /// session behind `replacing` (the token the browser sent, if any) ends: one browser, one
 /// session. Returns the new token and the session's id.
 pub async fn start_session(
-    tx: &mut SqliteConnection,
+    tx: &mut AnyConnection,
     account_id: &str,
     seen: &Seen,
     replacing: Option<&str>,

@@ -3,7 +3,7 @@
 
 use axum::http::StatusCode;
 use hallpass_api::{ActivityKind, ErrorCode, TotpSetup};
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use super::activity::{self, Actor};
 use super::sessions::Session;
@@ -63,7 +63,7 @@ pub async fn confirm(
 }
 
 async fn record(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     state: &AppState,
     session: &Session,
     kind: ActivityKind,

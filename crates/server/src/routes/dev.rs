@@ -2,13 +2,16 @@
 //! document: they are not part of the product.
 
 use axum::Json;
+use axum::extract::Request;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::Response;
 use hallpass_api::{FieldErrors, OutboxMessage, Validate};
 use serde::Deserialize;
 
 use crate::clock::DAY;
-use crate::domain::outbox;
+use crate::domain::{dev_clock, outbox};
 use crate::{ApiError, ApiJson, AppState};
 
 /// `POST` here moves the server's clock forward (`--demo` only).
@@ -48,14 +51,28 @@ impl Validate for AdvanceClock {
 /// `POST /api/dev/clock {"advance_seconds": n}` → 204: moves the server's clock forward, so
 /// end-to-end tests can make step-up windows, codes and sessions lapse without waiting.
 /// Nothing runs at the new time until a request (or the hourly purge) looks at the clock.
+/// The offset is kept in the database, so every instance on it moves (see [`shared_clock`]).
 pub async fn advance_clock(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<AdvanceClock>,
-) -> StatusCode {
-    state.clock.advance(body.advance_seconds);
+) -> Result<StatusCode, ApiError> {
+    let offset = dev_clock::advance(&state.db, body.advance_seconds).await?;
+    state.clock.set_shared(offset);
     tracing::info!(
         seconds = body.advance_seconds,
+        offset,
         "dev: the clock moved forward"
     );
-    StatusCode::NO_CONTENT
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// With `--demo`, before every API request: this instance's clock takes the offset another
+/// instance may have moved. A query per request, which a demo can afford.
+pub async fn shared_clock(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    state.clock.set_shared(dev_clock::offset(&state.db).await?);
+    Ok(next.run(request).await)
 }

@@ -17,6 +17,8 @@ mod session;
 mod step_up;
 mod two_factor;
 
+pub use dev::shared_clock;
+
 use axum::Json;
 use axum::Router;
 use axum::routing::{any, get, post};

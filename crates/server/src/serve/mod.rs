@@ -21,7 +21,7 @@ pub async fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
     let web = WebApp::load(&cli.dist)?;
     let mut state = AppState::open(&cli.database, web, cli.demo)
         .await
-        .map_err(|err| format!("can't open the database {}: {err}", cli.database.display()))?;
+        .map_err(|err| format!("can't open the database {}: {err}", cli.database))?;
     state.https = cli.tls_self_signed;
     state.request_timeout = cli.request_timeout;
     state.trusted_proxies = crate::TrustedProxies::new(cli.trusted_proxy.iter().copied());
@@ -56,7 +56,7 @@ pub async fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
     let scheme = if cli.tls_self_signed { "https" } else { "http" };
     // Tests and xtask read this exact line to learn the address (the port may be 0).
     println!("Hallpass is listening on {scheme}://{addr}");
-    tracing::info!(%addr, scheme, database = %cli.database.display(), max_connections, "serving");
+    tracing::info!(%addr, scheme, database = %cli.database, max_connections, "serving");
     if cli.demo {
         println!(
             "Demo sign-ins: {} / {}  and  {} / {}",

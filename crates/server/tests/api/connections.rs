@@ -262,10 +262,16 @@ async fn tls_without_a_client_hello_is_closed_after_the_handshake_timeout() {
 #[tokio::test]
 async fn an_api_request_stuck_behind_the_database_gets_503_after_the_request_timeout() {
     let server = start_timed(options(LONG, LONG, 16), false, SHORT).await;
-    // Holding SQLite's write lock keeps the sign-in's first write waiting (up to the pool's
-    // 5-second busy timeout): a handler slower than the 1-second request timeout.
+    // Holding the write lock keeps the sign-in's first write waiting (SQLite: up to the
+    // pool's 5-second busy timeout; PostgreSQL: a table lock the rate limit's insert waits
+    // for): a handler slower than the 1-second request timeout.
     let mut lock = server.server.state.db.acquire().await.expect("connection");
-    sqlx::query("BEGIN IMMEDIATE")
+    let begin = if server.server.on_sqlite() {
+        "BEGIN IMMEDIATE"
+    } else {
+        "BEGIN; LOCK TABLE attempts IN EXCLUSIVE MODE"
+    };
+    sqlx::raw_sql(begin)
         .execute(&mut *lock)
         .await
         .expect("lock");

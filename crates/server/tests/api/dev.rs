@@ -66,3 +66,30 @@ async fn without_demo_there_is_no_dev_clock_and_no_outbox() {
         .await
         .expect_error(StatusCode::NOT_FOUND, ErrorCode::NotFound);
 }
+
+#[tokio::test]
+async fn the_dev_clock_is_shared_by_every_instance_on_the_database() {
+    use tower::ServiceExt;
+
+    let server = TestServer::demo().await;
+    // A second instance: the same database, a clock of its own.
+    let mut elsewhere = server.state.clone();
+    elsewhere.clock = hallpass_server::Clock::default();
+    let other = hallpass_server::app(elsewhere.clone());
+    let before = elsewhere.clock.now();
+
+    server
+        .browser()
+        .post(CLOCK, json!({"advance_seconds": 11 * MINUTE}))
+        .await
+        .expect_status(StatusCode::NO_CONTENT);
+    let request = axum::http::Request::get("/api/dev/outbox")
+        .body(axum::body::Body::empty())
+        .expect("request");
+    let reply = other.oneshot(request).await.expect("infallible");
+    assert_eq!(reply.status(), StatusCode::OK);
+    assert!(
+        elsewhere.clock.now() - before >= 11 * MINUTE,
+        "the other instance's next request runs at the moved time"
+    );
+}

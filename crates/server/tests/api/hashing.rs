@@ -35,7 +35,7 @@ async fn a_flood_of_sign_ins_hashes_a_bounded_number_at_once_and_the_rest_get_50
     let count_failures = || async {
         let rows = server
             .column(
-                "SELECT CAST(COUNT(*) AS TEXT) FROM attempts WHERE key LIKE ?",
+                "SELECT CAST(COUNT(*) AS TEXT) FROM attempts WHERE key LIKE $1",
                 "sign-in-ip:%",
             )
             .await;
@@ -127,4 +127,21 @@ async fn setting_pins_is_limited_per_account_even_in_a_burst() {
         .await;
     reply.expect_error(StatusCode::TOO_MANY_REQUESTS, ErrorCode::TooManyAttempts);
     assert!(reply.header("retry-after").is_some());
+}
+
+#[tokio::test]
+async fn locking_a_profile_that_is_not_there_uses_none_of_the_pin_changes() {
+    let server = TestServer::demo().await;
+    let mut browser = server.demo_browser().await;
+    for _ in 0..12 {
+        browser
+            .put("/api/profiles/no-such-profile/lock", json!({"pin": "1111"}))
+            .await
+            .expect_error(StatusCode::NOT_FOUND, ErrorCode::NotFound);
+    }
+    let sam = browser.profile_id("Sam").await;
+    browser
+        .put(&format!("/api/profiles/{sam}/lock"), json!({"pin": "1111"}))
+        .await
+        .expect_status(StatusCode::NO_CONTENT);
 }

@@ -108,7 +108,7 @@ async fn the_forwarded_address_is_what_people_see_and_what_follows_the_device() 
     );
     // What is stored, not only its hint: no session holds the proxy's address.
     let stored = server
-        .column("SELECT ip FROM sessions WHERE ip LIKE ?", "10.%")
+        .column("SELECT ip FROM sessions WHERE ip LIKE $1", "10.%")
         .await;
     assert_eq!(stored, Vec::<String>::new());
 

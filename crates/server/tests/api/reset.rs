@@ -118,7 +118,7 @@ async fn a_code_works_once_its_token_sets_one_password_and_only_the_new_one_sign
     let left = server
         .column(
             "SELECT account_id FROM password_resets WHERE account_id = \
-             (SELECT id FROM accounts WHERE email = ?)",
+             (SELECT id FROM accounts WHERE email = $1)",
             DEMO_EMAIL,
         )
         .await;
@@ -351,7 +351,7 @@ async fn with_two_step_on_the_new_password_needs_a_code_or_a_recovery_code() {
     let used = server
         .column(
             "SELECT CAST(COUNT(*) AS TEXT) FROM recovery_codes WHERE used_at IS NOT NULL AND account_id = \
-             (SELECT id FROM accounts WHERE email = ?)",
+             (SELECT id FROM accounts WHERE email = $1)",
             DEMO_EMAIL,
         )
         .await;

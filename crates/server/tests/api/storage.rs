@@ -63,6 +63,12 @@ async fn rename(browser: &mut Browser<'_>, id: &str, name: &str) -> StatusCode {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn after_a_full_disk_the_next_write_succeeds_and_health_tells_meanwhile() {
+    if crate::support::on_postgres() {
+        // The disk filled here is an SQLite file's; PostgreSQL's own disk is the server's
+        // concern (53100, mapped to 503 like the rest of its "not now" errors).
+        eprintln!("skipped on PostgreSQL: this test fills the disk under an SQLite file");
+        return;
+    }
     let Some(disk) = SmallDisk::mount("16m") else {
         eprintln!("skipped: mounting a tmpfs needs root");
         return;

@@ -8,7 +8,7 @@ use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
 use hallpass_api::{ErrorBody, ErrorCode, ErrorDetail, SessionInfo, SignInOutcome};
 use hallpass_server::demo::{DEMO_EMAIL, DEMO_PASSWORD};
-use hallpass_server::{AppState, WebApp, app};
+use hallpass_server::{AppState, Database, WebApp, app};
 use http_body_util::BodyExt;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -18,6 +18,41 @@ pub const INLINE_SCRIPT: &str = "import init from '/hallpass-0123456789abcdef.js
 pub const WASM_NAME: &str = "hallpass-0123456789abcdef_bg.wasm";
 pub const CHROME_ON_WINDOWS: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
 pub const SAFARI_ON_IPHONE: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1";
+
+/// The PostgreSQL server the tests run on, when set (`cargo xtask test` sets it, and
+/// `cargo xtask postgres` prints it): a URL whose database the tests may create others from.
+pub const POSTGRES_VAR: &str = "HALLPASS_TEST_POSTGRES";
+
+/// Whether the tests run on PostgreSQL (see [`POSTGRES_VAR`]) rather than SQLite files.
+pub fn on_postgres() -> bool {
+    std::env::var_os(POSTGRES_VAR).is_some_and(|v| !v.is_empty())
+}
+
+/// A database of the test's own: an SQLite file in `dir`, or, with [`POSTGRES_VAR`] set, a
+/// new database on that server (`CREATE DATABASE` takes ~50 ms, and keeps the tests as
+/// independent as separate files do). The databases are left for the server's cleanup:
+/// xtask's throw-away cluster is deleted whole at the end.
+pub async fn fresh_database(dir: &tempfile::TempDir) -> Database {
+    let Some(server) = std::env::var(POSTGRES_VAR).ok().filter(|v| !v.is_empty()) else {
+        return Database::Sqlite(dir.path().join("db.sqlite"));
+    };
+    use sqlx::Connection;
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let name = format!("t{}_{n}", std::process::id());
+    let mut admin = sqlx::postgres::PgConnection::connect(&server)
+        .await
+        .unwrap_or_else(|err| panic!("{POSTGRES_VAR}={server}: {err}"));
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await
+        .expect("create the test's database");
+    let _ = admin.close().await;
+    let base = server
+        .rsplit_once('/')
+        .map_or(server.as_str(), |(base, _)| base);
+    Database::Postgres(format!("{base}/{name}"))
+}
 
 /// A server on a fresh database, with a `dist/` shaped like Trunk's output.
 pub struct TestServer {
@@ -80,7 +115,10 @@ impl TestServer {
             std::fs::write(dist.join("favicon.svg"), "<svg/>").expect("svg");
         }
         let web = WebApp::load(&dist).expect("load dist");
-        let database = database.map_or_else(|| dir.path().join("db.sqlite"), ToOwned::to_owned);
+        let database = match database {
+            Some(path) => Database::Sqlite(path.to_owned()),
+            None => fresh_database(&dir).await,
+        };
         let state = AppState::open(&database, web, demo)
             .await
             .expect("open database");
@@ -89,6 +127,11 @@ impl TestServer {
             state,
             _dir: dir,
         }
+    }
+
+    /// Whether this server's database is SQLite (the tests about its file need that).
+    pub fn on_sqlite(&self) -> bool {
+        self.state.database.is_sqlite()
     }
 
     pub async fn send(&self, request: Request<Body>) -> Reply {

@@ -6,7 +6,7 @@
 //!
 //! The only module that reads or writes `attempts`.
 
-use sqlx::{SqliteConnection, SqlitePool};
+use sqlx::{AnyConnection, AnyPool};
 
 use crate::clock::MINUTE;
 use crate::{ApiError, db};
@@ -26,8 +26,8 @@ pub use keys::*;
 pub use reservation::{check, reserve};
 
 /// Counts a failure; for checks that run inside the write transaction that counts them.
-pub async fn fail(conn: &mut SqliteConnection, key: &str, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO attempts (key, at) VALUES (?, ?)")
+pub async fn fail(conn: &mut AnyConnection, key: &str, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO attempts (key, at) VALUES ($1, $2)")
         .bind(key)
         .bind(now)
         .execute(&mut *conn)
@@ -36,8 +36,8 @@ pub async fn fail(conn: &mut SqliteConnection, key: &str, now: i64) -> Result<()
 }
 
 /// Old rows are no use to any window: drop them as we go.
-async fn forget_old(conn: &mut SqliteConnection, key: &str, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM attempts WHERE key = ? AND at <= ?")
+async fn forget_old(conn: &mut AnyConnection, key: &str, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM attempts WHERE key = $1 AND at <= $2")
         .bind(key)
         .bind(now - WINDOW)
         .execute(&mut *conn)
@@ -47,8 +47,8 @@ async fn forget_old(conn: &mut SqliteConnection, key: &str, now: i64) -> Result<
 
 /// After a success, the earlier failures no longer count against the owner. Tries still
 /// pending are other requests' and stay until they are decided.
-pub async fn clear(conn: &mut SqliteConnection, key: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM attempts WHERE key = ? AND pending = 0")
+pub async fn clear(conn: &mut AnyConnection, key: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM attempts WHERE key = $1 AND pending = 0")
         .bind(key)
         .execute(&mut *conn)
         .await?;
@@ -59,7 +59,7 @@ pub async fn clear(conn: &mut SqliteConnection, key: &str) -> Result<(), sqlx::E
 /// write transaction, and only if every limit has room (`Err(429)` with the longest wait
 /// otherwise). For actions that cost something whatever their outcome: setting a PIN (an
 /// argon2 hash), sending a code or a notice (a message someone receives, an SMS someone pays).
-pub async fn spend(pool: &SqlitePool, uses: &[(&str, Limit)], now: i64) -> Result<(), ApiError> {
+pub async fn spend(pool: &AnyPool, uses: &[(&str, Limit)], now: i64) -> Result<(), ApiError> {
     let mut tx = db::write(pool).await?;
     let mut refused: Option<ApiError> = None;
     for (key, limit) in uses {
@@ -83,8 +83,8 @@ pub async fn spend(pool: &SqlitePool, uses: &[(&str, Limit)], now: i64) -> Resul
 }
 
 /// Drops attempts older than any window.
-pub async fn purge(conn: &mut SqliteConnection, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM attempts WHERE at < ?")
+pub async fn purge(conn: &mut AnyConnection, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM attempts WHERE at < $1")
         .bind(now - WINDOW)
         .execute(conn)
         .await?;

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use sqlx::{SqliteConnection, SqlitePool};
+use sqlx::{AnyConnection, AnyPool};
 
 use super::{Limit, forget_old};
 use crate::clock::MINUTE;
@@ -24,15 +24,15 @@ const POLL: Duration = Duration::from_millis(25);
 /// `Err(429)` if `key` has used up `limit` with failures, with the seconds until one more
 /// try is allowed. Tries still being checked are not failures (see [`reserve`]).
 pub async fn check(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     key: &str,
     limit: Limit,
     now: i64,
 ) -> Result<(), ApiError> {
     // The limit-th newest failure in the window: once it leaves the window, one more try fits.
     let oldest_that_counts: Option<i64> = sqlx::query_scalar(
-        "SELECT at FROM attempts WHERE key = ?1 AND at > ?2 AND (pending = 0 OR at <= ?3)
-         ORDER BY at DESC LIMIT 1 OFFSET ?4",
+        "SELECT at FROM attempts WHERE key = $1 AND at > $2 AND (pending = 0 OR at <= $3)
+         ORDER BY at DESC LIMIT 1 OFFSET $4",
     )
     .bind(key)
     .bind(now - limit.window)
@@ -49,7 +49,7 @@ pub async fn check(
 /// `Err(429)` if failures alone use up a limit; else whether one more try fits beside the
 /// tries still being checked (each of which may yet turn out a failure).
 async fn fits(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     tries: &[(&str, Limit)],
     now: i64,
 ) -> Result<bool, ApiError> {
@@ -59,7 +59,7 @@ async fn fits(
         // Failures and pending tries in the window (a pending row is never older than
         // PENDING_STALE, well inside any window).
         let in_use: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM attempts WHERE key = ? AND at > ?")
+            sqlx::query_scalar("SELECT COUNT(*) FROM attempts WHERE key = $1 AND at > $2")
                 .bind(*key)
                 .bind(now - limit.window)
                 .fetch_one(&mut *conn)
@@ -71,14 +71,14 @@ async fn fits(
 
 /// The tries on any of `tries`' keys still being checked.
 async fn pending_rows(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     tries: &[(&str, Limit)],
     now: i64,
 ) -> Result<Vec<i64>, sqlx::Error> {
     let mut rows = Vec::new();
     for (key, _) in tries {
         let of_key: Vec<i64> = sqlx::query_scalar(
-            "SELECT rowid FROM attempts WHERE key = ? AND pending = 1 AND at > ?",
+            "SELECT id FROM attempts WHERE key = $1 AND pending = 1 AND at > $2",
         )
         .bind(*key)
         .bind(now - PENDING_STALE)
@@ -94,7 +94,7 @@ async fn pending_rows(
 #[derive(Debug)]
 pub struct Reservation {
     rows: Vec<i64>,
-    pool: SqlitePool,
+    pool: AnyPool,
     settled: bool,
 }
 
@@ -110,7 +110,7 @@ pub struct Reservation {
 /// get in. A right try is [`Reservation::release`]d; a wrong one is
 /// [`Reservation::fail`]ed, or simply dropped: either way it is the failure it was.
 pub async fn reserve(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     tries: &[(&str, Limit)],
     now: i64,
 ) -> Result<Reservation, ApiError> {
@@ -123,7 +123,7 @@ pub async fn reserve(
             let mut rows = Vec::with_capacity(tries.len());
             for (key, _) in tries {
                 let row: i64 = sqlx::query_scalar(
-                    "INSERT INTO attempts (key, at, pending) VALUES (?, ?, 1) RETURNING rowid",
+                    "INSERT INTO attempts (key, at, pending) VALUES ($1, $2, 1) RETURNING id",
                 )
                 .bind(*key)
                 .bind(now)
@@ -165,9 +165,9 @@ pub async fn reserve(
 
 impl Reservation {
     /// The try was right: it is not a failure.
-    pub async fn release(mut self, conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
+    pub async fn release(mut self, conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
         for row in &self.rows {
-            sqlx::query("DELETE FROM attempts WHERE rowid = ?")
+            sqlx::query("DELETE FROM attempts WHERE id = $1")
                 .bind(row)
                 .execute(&mut *conn)
                 .await?;
@@ -177,16 +177,16 @@ impl Reservation {
     }
 
     /// The try was wrong: it counts as a failure from the commit of `conn`'s transaction.
-    pub async fn fail(mut self, conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
+    pub async fn fail(mut self, conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
         settle_as_failures(conn, &self.rows).await?;
         self.settled = true;
         Ok(())
     }
 }
 
-async fn settle_as_failures(conn: &mut SqliteConnection, rows: &[i64]) -> Result<(), sqlx::Error> {
+async fn settle_as_failures(conn: &mut AnyConnection, rows: &[i64]) -> Result<(), sqlx::Error> {
     for row in rows {
-        sqlx::query("UPDATE attempts SET pending = 0 WHERE rowid = ?")
+        sqlx::query("UPDATE attempts SET pending = 0 WHERE id = $1")
             .bind(row)
             .execute(&mut *conn)
             .await?;

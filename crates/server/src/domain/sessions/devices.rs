@@ -4,7 +4,7 @@
 
 use axum::http::StatusCode;
 use hallpass_api::{ActivityKind, Device, ErrorCode, ProfileRef};
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use super::{Session, active, active_bounds, end_own, reauthentication_required, revoke};
 use crate::clock::timestamp;
@@ -55,7 +55,7 @@ fn device(row: Row, current: &str) -> Result<Device, ApiError> {
 
 /// The account's active devices, this one first; `only` narrows it to one.
 async fn query(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     session: &Session,
     only: Option<&str>,
 ) -> Result<Vec<Device>, ApiError> {
@@ -67,8 +67,8 @@ async fn query(
                 p.id AS profile_id, p.name AS profile_name, p.avatar AS profile_avatar,
                 s.signed_in_at, s.last_active_at, s.ip, s.city, s.country
          FROM sessions s LEFT JOIN profiles p ON p.id = s.profile_id
-         WHERE s.account_id = ?1 AND {} AND (?4 IS NULL OR s.id = ?4)
-         ORDER BY s.id = ?5 DESC, s.last_active_at DESC, s.id",
+         WHERE s.account_id = $1 AND {} AND ($4 IS NULL OR s.id = $4)
+         ORDER BY s.id = $5 DESC, s.last_active_at DESC, s.id",
         active("s", 2, 3)
     ))
     .bind(&session.account_id)
@@ -87,7 +87,7 @@ async fn query(
 pub async fn count_active(state: &AppState, account_id: &str) -> Result<usize, ApiError> {
     let (idle, absolute) = active_bounds(state.clock.now());
     let n: i64 = sqlx::query_scalar(&format!(
-        "SELECT COUNT(*) FROM sessions s WHERE s.account_id = ?1 AND {}",
+        "SELECT COUNT(*) FROM sessions s WHERE s.account_id = $1 AND {}",
         active("s", 2, 3)
     ))
     .bind(account_id)
@@ -124,7 +124,7 @@ pub async fn rename(
     if query(&mut tx, session, Some(id)).await?.is_empty() {
         return Err(device_not_found());
     }
-    sqlx::query("UPDATE sessions SET nickname = ? WHERE id = ?")
+    sqlx::query("UPDATE sessions SET nickname = $1 WHERE id = $2")
         .bind(nickname)
         .bind(id)
         .execute(&mut *tx)
@@ -135,10 +135,7 @@ pub async fn rename(
 }
 
 /// Signs out every active device of the account but `session`'s own; returns how many.
-pub async fn revoke_others(
-    conn: &mut SqliteConnection,
-    session: &Session,
-) -> Result<u32, ApiError> {
+pub async fn revoke_others(conn: &mut AnyConnection, session: &Session) -> Result<u32, ApiError> {
     let ids: Vec<String> = query(&mut *conn, session, None)
         .await?
         .into_iter()

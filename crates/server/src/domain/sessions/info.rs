@@ -1,7 +1,7 @@
 //! What a session says of itself (`SessionInfo`), and the profile it watches as.
 
 use hallpass_api::{AccountRef, SessionInfo, SessionMeta};
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use super::expires_at;
 use crate::clock::timestamp;
@@ -10,12 +10,12 @@ use crate::{ApiError, AppState};
 
 /// The other sessions still going that watch as the profile `profile_id`.
 pub async fn watching(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     profile_id: &str,
     except: &str,
 ) -> Result<Vec<String>, sqlx::Error> {
     sqlx::query_scalar(
-        "SELECT id FROM sessions WHERE profile_id = ? AND id != ? AND ended_at IS NULL",
+        "SELECT id FROM sessions WHERE profile_id = $1 AND id != $2 AND ended_at IS NULL",
     )
     .bind(profile_id)
     .bind(except)
@@ -25,11 +25,11 @@ pub async fn watching(
 
 /// Makes `profile_id` the session's profile.
 pub async fn choose_profile(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     session_id: &str,
     profile_id: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE sessions SET profile_id = ? WHERE id = ?")
+    sqlx::query("UPDATE sessions SET profile_id = $1 WHERE id = $2")
         .bind(profile_id)
         .bind(session_id)
         .execute(conn)
@@ -53,7 +53,7 @@ pub async fn info(state: &AppState, session_id: &str, now: i64) -> Result<Sessio
     let row: InfoRow = sqlx::query_as(
         "SELECT s.account_id, a.email, s.profile_id, s.signed_in_at, s.last_active_at,
                 s.reauthenticated_until
-         FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.id = ?",
+         FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.id = $1",
     )
     .bind(session_id)
     .fetch_one(&mut *conn)

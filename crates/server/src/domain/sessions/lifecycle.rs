@@ -2,7 +2,7 @@
 //! purged a month after.
 
 use hallpass_api::ActivityKind;
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use super::{EndReason, KEPT_AFTER_END, STEP_UP_WINDOW, Session, active_bounds};
 use crate::crypto;
@@ -13,7 +13,7 @@ use crate::geo::Geo;
 /// Starts a session for `account_id` on the device `seen`: a new id and token every time
 /// (no fixation), the step-up window open. Returns the token for the cookie and the id.
 pub async fn issue(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     account_id: &str,
     seen: &Seen,
     now: i64,
@@ -24,7 +24,7 @@ pub async fn issue(
     sqlx::query(
         "INSERT INTO sessions (id, account_id, token_hash, signed_in_at, last_active_at,
              reauthenticated_until, user_agent, device_name, device_kind, browser, os, ip, city, country)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
     )
     .bind(&id)
     .bind(account_id)
@@ -47,15 +47,15 @@ pub async fn issue(
 
 /// Ends the session `id` if it is still going; whether it was.
 pub(super) async fn end(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: &str,
     reason: EndReason,
     by: Option<&str>,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
     let ended = sqlx::query(
-        "UPDATE sessions SET ended_at = ?, end_reason = ?, ended_by = ?
-         WHERE id = ? AND ended_at IS NULL",
+        "UPDATE sessions SET ended_at = $1, end_reason = $2, ended_by = $3
+         WHERE id = $4 AND ended_at IS NULL",
     )
     .bind(now)
     .bind(reason.as_str())
@@ -69,12 +69,12 @@ pub(super) async fn end(
 /// Ends the session whose current token is `token` (the browser signs in anew: one
 /// browser, one session).
 pub async fn end_replaced(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     token: &str,
     now: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE sessions SET ended_at = ?, end_reason = ? WHERE token_hash = ? AND ended_at IS NULL",
+        "UPDATE sessions SET ended_at = $1, end_reason = $2 WHERE token_hash = $3 AND ended_at IS NULL",
     )
     .bind(now)
     .bind(EndReason::SignedOut.as_str())
@@ -86,7 +86,7 @@ pub async fn end_replaced(
 
 /// Ends `session` because it signed itself out, with its `signed_out` event.
 pub async fn end_own(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     geo: &Geo,
     session: &Session,
 ) -> Result<(), sqlx::Error> {
@@ -114,15 +114,15 @@ pub async fn end_own(
 
 /// Ends the account's sessions `ids` as revoked by the device of `by`; how many were going.
 pub async fn revoke(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     by: &Session,
     ids: &[String],
 ) -> Result<u32, sqlx::Error> {
     let mut count = 0;
     for id in ids {
         let done = sqlx::query(
-            "UPDATE sessions SET ended_at = ?, end_reason = ?, ended_by = ?
-             WHERE id = ? AND account_id = ? AND ended_at IS NULL",
+            "UPDATE sessions SET ended_at = $1, end_reason = $2, ended_by = $3
+             WHERE id = $4 AND account_id = $5 AND ended_at IS NULL",
         )
         .bind(by.now)
         .bind(EndReason::Revoked.as_str())
@@ -138,14 +138,14 @@ pub async fn revoke(
 
 /// Ends every session of the account, as revoked by the device called `by` (a password reset).
 pub async fn revoke_all(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     account_id: &str,
     by: &str,
     now: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE sessions SET ended_at = ?, end_reason = ?, ended_by = ?
-         WHERE account_id = ? AND ended_at IS NULL",
+        "UPDATE sessions SET ended_at = $1, end_reason = $2, ended_by = $3
+         WHERE account_id = $4 AND ended_at IS NULL",
     )
     .bind(now)
     .bind(EndReason::Revoked.as_str())
@@ -158,10 +158,10 @@ pub async fn revoke_all(
 
 /// Drops sessions ended or expired over 30 days ago (until then their cookie still gets a
 /// 401 that says why).
-pub async fn purge(conn: &mut SqliteConnection, now: i64) -> Result<(), sqlx::Error> {
+pub async fn purge(conn: &mut AnyConnection, now: i64) -> Result<(), sqlx::Error> {
     let (idle, absolute) = active_bounds(now - KEPT_AFTER_END);
     sqlx::query(
-        "DELETE FROM sessions WHERE ended_at < ?1 OR last_active_at < ?2 OR signed_in_at < ?3",
+        "DELETE FROM sessions WHERE ended_at < $1 OR last_active_at < $2 OR signed_in_at < $3",
     )
     .bind(now - KEPT_AFTER_END)
     .bind(idle)

@@ -14,7 +14,7 @@ use lifecycle::end;
 pub use lifecycle::{end_own, end_replaced, issue, purge, revoke, revoke_all};
 
 use hallpass_api::{DeviceKind, ErrorCode, SignedOutBy, SignedOutDetails};
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use super::device;
 use crate::client::Client;
@@ -47,8 +47,8 @@ pub fn expires_at(signed_in_at: i64, last_active_at: i64) -> i64 {
 /// of [`active_bounds`] bound at the positions `idle` and `absolute`.
 pub fn active(alias: &str, idle: u8, absolute: u8) -> String {
     format!(
-        "{alias}.ended_at IS NULL AND {alias}.last_active_at > ?{idle} \
-         AND {alias}.signed_in_at > ?{absolute}"
+        "{alias}.ended_at IS NULL AND {alias}.last_active_at > ${idle} \
+         AND {alias}.signed_in_at > ${absolute}"
     )
 }
 
@@ -131,7 +131,7 @@ struct SessionRow {
     id: String,
     account_id: String,
     email: String,
-    kids: Option<bool>,
+    kids: Option<crate::db::Flag>,
     signed_in_at: i64,
     last_active_at: i64,
     reauthenticated_until: Option<i64>,
@@ -182,7 +182,7 @@ pub async fn find(
          FROM sessions s
          JOIN accounts a ON a.id = s.account_id
          LEFT JOIN profiles p ON p.id = s.profile_id
-         WHERE s.token_hash = ?1 OR (s.previous_token_hash = ?1 AND s.previous_valid_until > ?2)",
+         WHERE s.token_hash = $1 OR (s.previous_token_hash = $1 AND s.previous_valid_until > $2)",
     )
     .bind(crypto::sha256(token))
     .bind(now)
@@ -221,7 +221,7 @@ pub async fn find(
         id: row.id,
         account_id: row.account_id,
         email: row.email,
-        kids: row.kids.unwrap_or(false),
+        kids: row.kids.is_some_and(bool::from),
         last_active_at: row.last_active_at,
         reauthenticated_until: row.reauthenticated_until,
         device_name: row.nickname.unwrap_or(row.device_name),
@@ -246,12 +246,12 @@ pub async fn find(
 /// Records that the session was used now, from where, with what. The address is looked up
 /// only when it changed.
 async fn touch(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     geo: &Geo,
     session: &mut Session,
     ua_changed: bool,
 ) -> Result<(), ApiError> {
-    sqlx::query("UPDATE sessions SET last_active_at = ? WHERE id = ?")
+    sqlx::query("UPDATE sessions SET last_active_at = $1 WHERE id = $2")
         .bind(session.now)
         .bind(&session.id)
         .execute(&mut *conn)
@@ -260,7 +260,7 @@ async fn touch(
     if ip != session.recorded_ip {
         let place = geo.locate(session.client.ip);
         let stored = place.clone().unwrap_or_default();
-        sqlx::query("UPDATE sessions SET ip = ?, city = ?, country = ? WHERE id = ?")
+        sqlx::query("UPDATE sessions SET ip = $1, city = $2, country = $3 WHERE id = $4")
             .bind(&ip)
             .bind(stored.city)
             .bind(stored.country)
@@ -274,8 +274,8 @@ async fn touch(
         // A browser update changes the version, rarely the device; keep the row current.
         let info = crate::useragent::describe(&session.client.user_agent);
         sqlx::query(
-            "UPDATE sessions SET user_agent = ?, device_name = ?, device_kind = ?, browser = ?, os = ?
-             WHERE id = ?",
+            "UPDATE sessions SET user_agent = $1, device_name = $2, device_kind = $3, browser = $4, os = $5
+             WHERE id = $6",
         )
         .bind(&session.client.user_agent)
         .bind(&info.name)

@@ -16,7 +16,7 @@
 //! only the browser that held the old token can unseal the new one.
 
 use sha2::{Digest, Sha256};
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use super::{ROTATION_GRACE, STEP_UP_WINDOW, Session};
 use crate::{ApiError, AppState, crypto};
@@ -84,7 +84,7 @@ pub enum Window {
 /// the new token lands with the change that called for it (a spent two-step code, a new
 /// password), or not at all. On [`Cookie::Refused`] nothing was written.
 pub async fn rotate(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     state: &AppState,
     session: &Session,
     presented: &str,
@@ -94,7 +94,7 @@ pub async fn rotate(
     let presented_hash = crypto::sha256(presented);
     let row: Option<Tokens> = sqlx::query_as(
         "SELECT token_hash, previous_token_hash, previous_valid_until, sealed_token
-         FROM sessions WHERE id = ? AND ended_at IS NULL",
+         FROM sessions WHERE id = $1 AND ended_at IS NULL",
     )
     .bind(&session.id)
     .fetch_optional(&mut *conn)
@@ -105,9 +105,9 @@ pub async fn rotate(
     let cookie = if row.token_hash == presented_hash {
         let token = crypto::token();
         sqlx::query(
-            "UPDATE sessions SET previous_token_hash = token_hash, previous_valid_until = ?,
-                 token_hash = ?, sealed_token = ?
-             WHERE id = ?",
+            "UPDATE sessions SET previous_token_hash = token_hash, previous_valid_until = $1,
+                 token_hash = $2, sealed_token = $3
+             WHERE id = $4",
         )
         .bind(now + ROTATION_GRACE)
         .bind(crypto::sha256(&token))
@@ -132,7 +132,7 @@ pub async fn rotate(
         return Ok(Cookie::Refused);
     };
     if window == Window::Open {
-        sqlx::query("UPDATE sessions SET reauthenticated_until = ? WHERE id = ?")
+        sqlx::query("UPDATE sessions SET reauthenticated_until = $1 WHERE id = $2")
             .bind(now + STEP_UP_WINDOW)
             .bind(&session.id)
             .execute(&mut *conn)
