@@ -249,10 +249,16 @@ impl Browser {
         Ok(focused == true)
     }
 
-    /// Fails unless `element` has keyboard focus, naming what has it instead.
+    /// Fails unless `element` has keyboard focus within a second, naming what has it instead.
+    /// The app moves focus to what it has just drawn on the next animation frame
+    /// (`focus_when_drawn`), which can come after the test already sees the new rows: WebKit
+    /// once lost that race in CI.
     pub async fn expect_focus(&self, element: &Element, what: &str) -> TestResult {
-        if self.is_focused(element).await? {
-            return Ok(());
+        for _ in 0..20 {
+            if self.is_focused(element).await? {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
         let focused = self.focused().await?;
         Err(format!(
