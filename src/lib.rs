@@ -13,6 +13,7 @@ pub mod components;
 pub mod format;
 pub mod load;
 pub mod pages;
+pub mod parts;
 pub mod router;
 pub mod routes;
 pub mod time;

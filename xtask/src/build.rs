@@ -25,12 +25,15 @@ pub fn dist_dir() -> PathBuf {
 /// Builds the release app into `dist/`, with a `.br` and a `.gz` beside each text file.
 pub fn dist() -> Result<PathBuf> {
     install::build_tools()?;
-    step("Building the app: trunk build --release --offline (wasm-opt -Oz takes a while)");
+    step("Building the app: trunk build --release --offline, split by its post_build hook");
     let trunk = install::find("trunk").ok_or("trunk is not on PATH after installing it")?;
+    // Trunk's hook (`cargo xtask split`, Trunk.toml) needs the module linked with relocations.
+    let (var, flags) = crate::split::RUSTFLAGS;
     run_cmd(
         Command::new(trunk)
             .current_dir(root())
             .env("PATH", tool_path())
+            .env(var, flags)
             .args(["build", "--release", "--offline"]),
     )?;
     let dist = dist_dir();

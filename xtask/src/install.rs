@@ -13,6 +13,8 @@ pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// trunk 0.22 needs a newer rustc than this project's 1.95.
 const TRUNK: &str = "0.21.14";
 const GECKODRIVER: &str = "0.37.1";
+/// The splitter cargo-leptos's `--split` uses (`cargo xtask split`).
+const WASM_SPLIT: &str = "0.2.4";
 /// npm packages, installed together into `.tools/`. binaryen ≥ 132 is required: older
 /// wasm-opt builds produce a module that fails at start-up (see shared/CONVENTIONS.md).
 /// Trunk.toml pins the same binaryen version.
@@ -93,7 +95,31 @@ pub fn build_tools() -> Result {
         false,
         "about 5 minutes on 2 cores",
     )?;
+    wasm_split_cli()?;
     npm_tools()
+}
+
+/// The splitter `cargo xtask split` runs. It has no `--version`: `cargo install --list` says
+/// which version is installed.
+fn wasm_split_cli() -> Result {
+    let listed = output_of("cargo", &["install", "--list"]).unwrap_or_default();
+    let line = format!("wasm_split_cli_support v{WASM_SPLIT}:");
+    if listed.lines().any(|l| l.starts_with(&line)) && find("wasm-split-cli").is_some() {
+        return Ok(());
+    }
+    step(&format!(
+        "Installing wasm_split_cli_support {WASM_SPLIT} with cargo (first time only: about 2 minutes on 2 cores)"
+    ));
+    // `build-binary` is the feature that makes it a program; its lock file builds.
+    run(Command::new("cargo").args([
+        "install",
+        "wasm_split_cli_support",
+        "--version",
+        WASM_SPLIT,
+        "--locked",
+        "--features",
+        "build-binary",
+    ]))
 }
 
 /// Everything the test suites need, on top of [`build_tools`].

@@ -4,6 +4,7 @@
 //! - `test`: install what the tests need, then every check CI runs.
 //! - `size`: build the release app and print its first-load transfer size.
 //! - `dist`: build the release app into `dist/` only.
+//! - `split`: Trunk's post_build hook that splits the app into one part per page.
 //! - `load`: p50/p99 latency under a short loopback load (wrk), on SQLite and PostgreSQL.
 //! - `flood`: the server's memory under bursts of 200–400 concurrent password checks.
 //! - `render`: how long the devices page takes to show 1,000 devices in headless Chromium.
@@ -23,6 +24,7 @@ mod proc;
 mod render;
 mod screens;
 mod size;
+mod split;
 mod test;
 
 use std::path::PathBuf;
@@ -60,6 +62,7 @@ fn main() -> ExitCode {
         Some("test") => test::run(&args[1..]),
         Some("size") => size::run(),
         Some("dist") => build::dist().map(|_| ()),
+        Some("split") => split::run(),
         Some("load") => load::run_load(),
         Some("render") => render::run_render(),
         Some("flood") => flood::run_flood(),

@@ -1,0 +1,179 @@
+//! Each page is its own part of the wasm, fetched the first time the page is shown.
+//!
+//! The release build (`cargo xtask dist`) runs `wasm-split-cli` between cargo and wasm-bindgen:
+//! every function below marks a split point, and the code only it reaches (the page, its
+//! components, the decoding of its wire types) moves into that page's `.wasm` file. What
+//! stays in the main module is the shell every page needs: the router, the session check,
+//! the header, the error page and the clean-up on 401. In a build that isn't split (the
+//! wasm-bindgen tests, `cargo check`) the same functions are plain calls.
+//!
+//! [`PagePart`] shows a part: nothing for the first 300 ms, then "Loading…", and if the part
+//! can't be fetched (the network went away between pages) the usual error with Retry.
+
+use std::future::Future;
+use std::pin::{Pin, pin};
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos::wasm_split::{SplitLoaderError, wasm_split};
+
+use crate::api::ApiError;
+use crate::components::LoadError;
+use crate::pages;
+use crate::routes::Page;
+
+/// A part's module could not be fetched or instantiated.
+#[derive(Debug)]
+pub struct PartError;
+
+impl From<SplitLoaderError> for PartError {
+    fn from(_: SplitLoaderError) -> Self {
+        PartError
+    }
+}
+
+type Boxed<T> = Pin<Box<dyn Future<Output = T>>>;
+type Shown = Result<AnyView, PartError>;
+
+/// One page's part: `load` fetches its module; `show` builds the page (after `load`).
+#[derive(Clone, Copy)]
+pub struct Part {
+    load: fn() -> Boxed<Result<(), SplitLoaderError>>,
+    show: fn() -> Boxed<Shown>,
+}
+
+/// Declares a page's split point and its [`Part`]. The module name is the part's file name.
+macro_rules! parts {
+    ($($part:ident, $preload:ident => $page:ident;)*) => {
+        $(
+            #[wasm_split($part, wasm_split_path = ::leptos::wasm_split, fallible, preload($preload))]
+            fn $part() -> Shown {
+                Ok(view! { <pages::$page /> }.into_any())
+            }
+        )*
+
+        /// The part that holds `page`.
+        pub fn part(page: Page) -> Part {
+            match page {
+                $(Page::$page => Part {
+                    load: || Box::pin($preload()),
+                    show: || Box::pin($part()),
+                },)*
+            }
+        }
+    };
+}
+
+parts! {
+    home, preload_home => Home;
+    sign_in, preload_sign_in => SignIn;
+    forgot_password, preload_forgot_password => ForgotPassword;
+    profiles, preload_profiles => Profiles;
+    manage_profiles, preload_manage_profiles => ManageProfiles;
+    account, preload_account => Account;
+    change_password, preload_change_password => ChangePassword;
+    change_email, preload_change_email => ChangeEmail;
+    change_phone, preload_change_phone => ChangePhone;
+    recovery, preload_recovery => Recovery;
+    security, preload_security => Security;
+    two_step, preload_two_step => TwoStep;
+    devices, preload_devices => Devices;
+    activity, preload_activity => Activity;
+    signed_out, preload_signed_out => SignedOut;
+}
+
+/// The page a visitor most likely opens next from `page`, fetched once `page` is shown so
+/// that following the link doesn't wait for the network.
+const fn likely_next(page: Page) -> Option<Page> {
+    match page {
+        Page::Home | Page::SignIn => Some(Page::Profiles),
+        Page::Profiles => Some(Page::Account),
+        Page::Account => Some(Page::Security),
+        Page::Security => Some(Page::Devices),
+        Page::SignedOut => Some(Page::SignIn),
+        _ => None,
+    }
+}
+
+/// Fetches `page`'s part in the background; a failure is forgotten (the page's own load
+/// will try again and show Retry if it has to).
+pub fn preload(page: Page) {
+    let load = part(page).load;
+    spawn_local(async move {
+        let _ = load().await;
+    });
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum State {
+    Loading,
+    Slow,
+    Failed,
+    Ready,
+}
+
+/// Shows `page` from its part, fetching the part first if this tab hasn't yet.
+#[component]
+pub fn PagePart(page: Page) -> impl IntoView {
+    let Part { load, show } = part(page);
+    let state = RwSignal::new(State::Loading);
+    let pending = RwSignal::new(false);
+    let fetch = move || {
+        pending.set(true);
+        spawn_local(async move {
+            let loaded = load().await.is_ok();
+            // `try_`: the visitor may have moved on to another page meanwhile.
+            pending.try_set(false);
+            state.try_set(if loaded { State::Ready } else { State::Failed });
+            if loaded && let Some(next) = likely_next(page) {
+                set_timeout(move || preload(next), Duration::from_millis(300));
+            }
+        });
+    };
+    fetch();
+    // A part already fetched resolves at once: no "Loading…" flashes on a warm navigation.
+    set_timeout(
+        move || {
+            if state.try_get_untracked() == Some(State::Loading) {
+                state.try_set(State::Slow);
+            }
+        },
+        Duration::from_millis(300),
+    );
+    move || {
+        match state.get() {
+        State::Loading => ().into_any(),
+        State::Slow => {
+            view! { <p class="status" role="status">"Loading…"</p> }.into_any()
+        }
+        State::Failed => view! {
+            <LoadError error=ApiError::Network on_retry=Callback::new(move |()| fetch()) pending=pending.into() />
+        }
+        .into_any(),
+        State::Ready => match now(show()) {
+            Some(Ok(view)) => view,
+            // Loaded a moment ago, so this can't wait: a part that does is a build fault.
+            _ => view! {
+                <LoadError error=ApiError::Network on_retry=Callback::new(move |()| fetch()) pending=pending.into() />
+            }
+            .into_any(),
+        },
+    }
+    }
+}
+
+/// Polls `future` once: a part already loaded builds its page synchronously, inside the
+/// reactive owner of the view being drawn (a page built after an `.await` would have none,
+/// and no context to find the router or the session in).
+fn now<T>(future: Boxed<T>) -> Option<T> {
+    let mut future = pin!(future);
+    match future
+        .as_mut()
+        .poll(&mut Context::from_waker(Waker::noop()))
+    {
+        Poll::Ready(value) => Some(value),
+        Poll::Pending => None,
+    }
+}

@@ -1,0 +1,458 @@
+//! `cargo xtask split`: Trunk's `post_build` hook (Trunk.toml) that splits the app into one
+//! part per page.
+//!
+//! Trunk builds the crate (linked with `--emit-relocs`, see [`RUSTFLAGS`]), its CSS, assets and
+//! `index.html`; it has no step between cargo and wasm-bindgen, which is where splitting has
+//! to happen (trunk-rs/trunk#1022). So this hook takes the linked module cargo left in
+//! `target/` and does what cargo-leptos's `--split` does: `wasm-split-cli` → wasm-bindgen on
+//! the main module → wasm-opt on every module. It then puts the result in Trunk's staging
+//! folder in place of Trunk's own unsplit wasm and JS, with content-hashed names, and points
+//! `index.html` at it (new integrity hashes, and a preload of the entry page's part).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use base64::Engine;
+use sha2::{Digest, Sha384};
+
+use crate::build::{files_in, target_dir};
+use crate::install::{WASM_TARGET, find, tool_path};
+use crate::proc::run as run_cmd;
+use crate::{Result, step};
+
+/// The link argument `wasm-split-cli` needs: it reads the relocations to know what each
+/// function refers to. `cargo xtask dist` sets it for Trunk's cargo build.
+pub const RUSTFLAGS: (&str, &str) = (
+    "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
+    "-Clink-args=--emit-relocs",
+);
+
+/// The binary Trunk builds (`data-bin` in index.html).
+const BIN: &str = "hallpass";
+/// The split loader `wasm-split-cli` writes; the main module imports its load functions.
+const LOADER: &str = "__wasm_split";
+
+/// The pages a visitor can open first, with their part (the module names in
+/// `src/parts.rs`); `index.html` preloads the part of the address it was opened at.
+pub const ENTRY_PAGES: &[(&str, &str)] = &[
+    ("/", "home"),
+    ("/signin", "sign_in"),
+    ("/signin/forgot", "forgot_password"),
+    ("/profiles", "profiles"),
+    ("/profiles/manage", "manage_profiles"),
+    ("/account", "account"),
+    ("/account/password", "change_password"),
+    ("/account/email", "change_email"),
+    ("/account/phone", "change_phone"),
+    ("/account/recovery", "recovery"),
+    ("/security", "security"),
+    ("/security/two-step", "two_step"),
+    ("/security/devices", "devices"),
+    ("/security/activity", "activity"),
+    ("/signed-out", "signed_out"),
+];
+
+/// What a browser fetches for the shell and for each part, as `split` wrote it to `dist/`.
+pub struct Manifest {
+    /// The main module and its two scripts.
+    pub shell: Vec<String>,
+    /// Each part's own module first, then the chunks it shares with other parts.
+    pub parts: BTreeMap<String, Vec<String>>,
+}
+
+pub fn run() -> Result {
+    let staging = std::env::var_os("TRUNK_STAGING_DIR")
+        .map(PathBuf::from)
+        .ok_or("`cargo xtask split` is Trunk's post_build hook: run `cargo xtask dist`")?;
+    let profile = match std::env::var("TRUNK_PROFILE").as_deref() {
+        Ok("debug") => "debug",
+        _ => "release",
+    };
+    let linked = target_dir()
+        .join(WASM_TARGET)
+        .join(profile)
+        .join(format!("{BIN}.wasm"));
+    split(&linked, &staging)
+}
+
+fn split(linked: &Path, staging: &Path) -> Result {
+    step("Splitting the app into one part per page (wasm-split-cli, wasm-bindgen, wasm-opt)");
+    let work = target_dir().join("split");
+    let _ = std::fs::remove_dir_all(&work);
+    let (split_dir, bindgen_dir, out_dir) =
+        (work.join("split"), work.join("bindgen"), work.join("out"));
+    for dir in [&split_dir, &bindgen_dir, &out_dir] {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    let tool =
+        |name: &str| find(name).ok_or(format!("{name} is not installed: run `cargo xtask dist`"));
+    run_cmd(
+        Command::new(tool("wasm-split-cli")?)
+            .args(["--target", "web", "--out-name", BIN])
+            .arg(linked)
+            .arg(&split_dir),
+    )
+    .map_err(|e| {
+        format!(
+            "{e}\n(the module must be linked with {}: `cargo xtask dist` does that)",
+            RUSTFLAGS.1
+        )
+    })?;
+    run_cmd(
+        Command::new(tool("wasm-bindgen")?)
+            .args(["--target", "web", "--keep-lld-exports", "--no-demangle"])
+            .args(["--out-name", BIN])
+            .arg("--out-dir")
+            .arg(&bindgen_dir)
+            .arg(split_dir.join(format!("{BIN}.wasm"))),
+    )?;
+
+    // Every module, optimised: the main one from wasm-bindgen, the parts as wasm-split wrote them.
+    let mut modules = vec![bindgen_dir.join(format!("{BIN}_bg.wasm"))];
+    for path in files_in(&split_dir)? {
+        let name = file_name(&path);
+        if name.ends_with(".wasm") && name != format!("{BIN}.wasm") {
+            modules.push(path);
+        }
+    }
+    optimise(&modules, &out_dir)?;
+
+    // Content-hashed names. The two scripts import each other, so they share one hash, of
+    // everything; each module has its own.
+    let mut renames = BTreeMap::new();
+    let mut all = Sha384::new();
+    for module in &modules {
+        let name = file_name(module);
+        let bytes = read(&out_dir.join(&name))?;
+        all.update(&bytes);
+        let stem = name.trim_end_matches(".wasm");
+        renames.insert(name.clone(), format!("{stem}-{}.wasm", short_hash(&bytes)));
+    }
+    let glue = read_text(&bindgen_dir.join(format!("{BIN}.js")))?;
+    let loader = read_text(&split_dir.join(format!("{LOADER}.js")))?;
+    all.update(glue.as_bytes());
+    all.update(loader.as_bytes());
+    let shared = hex(&all.finalize()[..8]);
+    let glue_name = format!("{BIN}-{shared}.js");
+    let loader_name = format!("{LOADER}-{shared}.js");
+    let main_wasm = renames[&format!("{BIN}_bg.wasm")].clone();
+
+    // Point the scripts at the new names: the loader fetches the parts and imports the glue;
+    // the glue imports the loader's functions and names the main module.
+    let mut loader = loader.replace(&format!("\"./{BIN}.js\""), &format!("\"./{glue_name}\""));
+    for (from, to) in &renames {
+        loader = loader.replace(&format!("\"./{from}\""), &format!("\"./{to}\""));
+    }
+    // Only the ES imports: the import *object* keeps the module name the main module was
+    // linked with.
+    let glue = glue
+        .replace(
+            &format!("from \"./{LOADER}.js\""),
+            &format!("from \"./{loader_name}\""),
+        )
+        .replace(&format!("'{BIN}_bg.wasm'"), &format!("'{main_wasm}'"));
+    if !glue.contains(&loader_name) {
+        return Err(format!(
+            "{BIN}.js doesn't import ./{LOADER}.js: has wasm-bindgen changed?"
+        ));
+    }
+
+    // Trunk's own (unsplit) module and glue make way for these.
+    let trunk_js = trunk_output(staging, ".js")?;
+    let trunk_wasm = trunk_output(staging, "_bg.wasm")?;
+    std::fs::remove_file(staging.join(&trunk_js)).map_err(|e| e.to_string())?;
+    std::fs::remove_file(staging.join(&trunk_wasm)).map_err(|e| e.to_string())?;
+    for (from, to) in &renames {
+        std::fs::copy(out_dir.join(from), staging.join(to)).map_err(|e| e.to_string())?;
+    }
+    write(&staging.join(&glue_name), glue.as_bytes())?;
+    write(&staging.join(&loader_name), loader.as_bytes())?;
+
+    let manifest = manifest(
+        &loader,
+        &renames,
+        vec![glue_name.clone(), loader_name.clone(), main_wasm.clone()],
+    )?;
+    let index = staging.join("index.html");
+    let html = read_text(&index)?;
+    let html = rewrite_index(
+        &html,
+        &trunk_js,
+        &trunk_wasm,
+        staging,
+        &manifest,
+        [&glue_name, &loader_name, &main_wasm],
+    )?;
+    write(&index, html.as_bytes())?;
+    write(&staging.join("parts.txt"), manifest.to_text().as_bytes())?;
+    println!(
+        "{} parts and {} shared chunks",
+        manifest.parts.len(),
+        renames.len() - 1 - manifest.parts.len()
+    );
+    Ok(())
+}
+
+/// wasm-opt -Oz on every module, two at a time (the machines this runs on have two cores,
+/// and most of each run is binaryen starting up).
+fn optimise(modules: &[PathBuf], out_dir: &Path) -> Result {
+    let wasm_opt = find("wasm-opt").ok_or("wasm-opt is not installed: run `cargo xtask dist`")?;
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let failures = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..2 {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(module) = modules.get(i) else { break };
+                    let out = out_dir.join(file_name(module));
+                    let status = Command::new(&wasm_opt)
+                        .env("PATH", tool_path())
+                        .args([
+                            "-Oz",
+                            "--enable-bulk-memory",
+                            "--enable-nontrapping-float-to-int",
+                        ])
+                        .args(["--enable-sign-ext", "--enable-mutable-globals"])
+                        .arg(module)
+                        .arg("-o")
+                        .arg(&out)
+                        .stderr(std::process::Stdio::null())
+                        .status();
+                    if !status.is_ok_and(|s| s.success())
+                        && let Ok(mut failures) = failures.lock()
+                    {
+                        failures.push(file_name(module));
+                    }
+                }
+            });
+        }
+    });
+    let failures = failures.into_inner().unwrap_or_default();
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("wasm-opt failed on {}", failures.join(", ")))
+    }
+}
+
+/// Which files each part needs, from the loader wasm-split wrote: each load function fetches
+/// its own module and waits for the chunks it lists.
+fn manifest(
+    loader: &str,
+    renames: &BTreeMap<String, String>,
+    shell: Vec<String>,
+) -> Result<Manifest> {
+    // `const __chunk_3 = makeLoad(() => { const src = fetch(new URL("./chunk_3-….wasm" …` and
+    // `export const __wasm_split_load_devices = wrapAsyncCb(makeLoad(… "./split_devices-….wasm" …, [__chunk_3, …]`.
+    let mut files = BTreeMap::new();
+    let mut deps = BTreeMap::new();
+    let mut blocks: Vec<String> = Vec::new();
+    for line in loader.lines() {
+        let line = line.strip_prefix("export ").unwrap_or(line);
+        if line.starts_with("const __chunk_") || line.starts_with("const __wasm_split_load_") {
+            blocks.push(String::new());
+        }
+        if let Some(block) = blocks.last_mut() {
+            block.push_str(line);
+            block.push('\n');
+        }
+    }
+    for block in &blocks {
+        let Some((name, body)) = block.trim_start_matches("const ").split_once(" = ") else {
+            continue;
+        };
+        let Some(file) = body
+            .split("new URL(\"./")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+        else {
+            continue;
+        };
+        let chunks: Vec<String> = body
+            .rsplit_once(", [")
+            .map(|(_, list)| {
+                list.split(']')
+                    .next()
+                    .unwrap_or_default()
+                    .split(',')
+                    .map(|c| c.trim().to_owned())
+                    .filter(|c| !c.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        files.insert(name.to_owned(), file.to_owned());
+        deps.insert(name.to_owned(), chunks);
+    }
+    let mut parts = BTreeMap::new();
+    for (name, file) in &files {
+        let Some(part) = name.strip_prefix("__wasm_split_load_") else {
+            continue;
+        };
+        // Chunks may wait for chunks of their own.
+        let mut needed = vec![file.clone()];
+        let mut pending = deps[name].clone();
+        while let Some(chunk) = pending.pop() {
+            let file = files
+                .get(&chunk)
+                .ok_or(format!("the loader names no {chunk}"))?;
+            if !needed.contains(file) {
+                needed.push(file.clone());
+                pending.extend(deps[&chunk].iter().cloned());
+            }
+        }
+        parts.insert(part.to_owned(), needed);
+    }
+    let known: usize = renames.len();
+    if parts.is_empty() || files.len() + 1 != known {
+        return Err(format!(
+            "read {} modules from {LOADER}.js but wrote {known}: has wasm-split-cli changed?",
+            files.len() + 1
+        ));
+    }
+    for (_, part) in ENTRY_PAGES {
+        if !parts.contains_key(*part) {
+            return Err(format!("no part `{part}` in the split app (src/parts.rs)"));
+        }
+    }
+    Ok(Manifest { shell, parts })
+}
+
+impl Manifest {
+    /// One line per part: its name, then the files it needs; the shell first.
+    pub fn to_text(&self) -> String {
+        let mut text = format!("shell {}\n", self.shell.join(" "));
+        for (part, files) in &self.parts {
+            text.push_str(&format!("{part} {}\n", files.join(" ")));
+        }
+        text
+    }
+
+    pub fn from_text(text: &str) -> Result<Manifest> {
+        let mut shell = Vec::new();
+        let mut parts = BTreeMap::new();
+        for line in text.lines() {
+            let mut words = line.split_whitespace().map(str::to_owned);
+            match words.next().as_deref() {
+                Some("shell") => shell = words.collect(),
+                Some(part) => {
+                    parts.insert(part.to_owned(), words.collect());
+                }
+                None => {}
+            }
+        }
+        Ok(Manifest { shell, parts })
+    }
+}
+
+/// Trunk's `index.html`, pointed at the split app: the glue and main module in place of
+/// Trunk's, integrity hashes of the new files, the loader preloaded beside the glue, and a
+/// small script that starts fetching the entry page's part while the main module compiles.
+fn rewrite_index(
+    html: &str,
+    trunk_js: &str,
+    trunk_wasm: &str,
+    staging: &Path,
+    manifest: &Manifest,
+    [glue, loader, main_wasm]: [&String; 3],
+) -> Result<String> {
+    let mut html = html.to_owned();
+    for (from, to) in [(trunk_js, glue), (trunk_wasm, main_wasm)] {
+        if !html.contains(from) {
+            return Err(format!("Trunk's index.html doesn't name {from}"));
+        }
+        let old = integrity(&read(&staging.join(to)).map_err(|_| format!("no {to}"))?);
+        html = replace_integrity(&html, from, &old)?.replace(from, to);
+    }
+    let mut map = String::new();
+    for (path, part) in ENTRY_PAGES {
+        let files: Vec<String> = manifest.parts[*part]
+            .iter()
+            .map(|f| format!("\"{f}\""))
+            .collect();
+        map.push_str(&format!("\"{path}\":[{}],", files.join(",")));
+    }
+    let preload = format!(
+        "<link rel=modulepreload crossorigin href=/{loader} integrity={}>\
+         <script>{{const p={{{map}}}[location.pathname.replace(/(.)\\/$/,\"$1\")]||[];\
+         for(const f of p){{const l=document.createElement(\"link\");l.rel=\"preload\";l.as=\"fetch\";\
+         l.type=\"application/wasm\";l.crossOrigin=\"\";l.href=\"/\"+f;document.head.append(l)}}}}</script>",
+        integrity(&read(&staging.join(loader))?)
+    );
+    let at = html
+        .find("</head>")
+        .ok_or("Trunk's index.html has no </head>")?;
+    html.insert_str(at, &preload);
+    Ok(html)
+}
+
+/// Replaces the `integrity=` value of the tag naming `file` with `new`.
+fn replace_integrity(html: &str, file: &str, new: &str) -> Result<String> {
+    let at = html
+        .find(&format!("href=/{file}"))
+        .ok_or(format!("no link to {file} in index.html"))?;
+    let tag_start = html[..at].rfind('<').unwrap_or(0);
+    let tag_end = at + html[at..].find('>').ok_or("unclosed tag")?;
+    let tag = &html[tag_start..tag_end];
+    let Some(i) = tag.find("integrity=") else {
+        return Ok(html.to_owned());
+    };
+    let value_start = tag_start + i + "integrity=".len();
+    let value_end = value_start
+        + html[value_start..tag_end]
+            .find([' ', '>'])
+            .unwrap_or(tag_end - value_start);
+    Ok(format!(
+        "{}{new}{}",
+        &html[..value_start],
+        &html[value_end..]
+    ))
+}
+
+/// Trunk's output for the app: `hallpass-<hash>` + `suffix` in the staging folder.
+fn trunk_output(staging: &Path, suffix: &str) -> Result<String> {
+    let entries = std::fs::read_dir(staging).map_err(|e| e.to_string())?;
+    entries
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .find(|name| {
+            name.starts_with(&format!("{BIN}-"))
+                && name.ends_with(suffix)
+                && (suffix != ".js" || !name.ends_with("_bg.js"))
+        })
+        .ok_or(format!("Trunk wrote no {BIN}-*{suffix}"))
+}
+
+fn integrity(bytes: &[u8]) -> String {
+    format!(
+        "sha384-{}",
+        base64::engine::general_purpose::STANDARD.encode(Sha384::digest(bytes))
+    )
+}
+
+fn short_hash(bytes: &[u8]) -> String {
+    hex(&Sha384::digest(bytes)[..8])
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn read(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn read_text(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result {
+    std::fs::write(path, bytes).map_err(|e| format!("{}: {e}", path.display()))
+}
