@@ -20,7 +20,7 @@ use leptos::task::spawn_local;
 use leptos::wasm_split::{SplitLoaderError, wasm_split};
 
 use crate::api::ApiError;
-use crate::components::LoadError;
+use crate::components::{LoadError, PageHeading};
 use crate::pages;
 use crate::routes::Page;
 
@@ -144,24 +144,26 @@ pub fn PagePart(page: Page) -> impl IntoView {
     );
     move || {
         match state.get() {
-        State::Loading => ().into_any(),
-        State::Slow => {
-            view! { <p class="status" role="status">"Loading…"</p> }.into_any()
+            State::Loading => ().into_any(),
+            State::Slow => view! { <p class="status" role="status">"Loading…"</p> }.into_any(),
+            State::Failed => failed(fetch, pending),
+            State::Ready => match now(show()) {
+                Some(Ok(view)) => view,
+                // Loaded a moment ago, so this can't wait: a part that does is a build fault.
+                _ => failed(fetch, pending),
+            },
         }
-        State::Failed => view! {
-            <LoadError error=ApiError::Network on_retry=Callback::new(move |()| fetch()) pending=pending.into() />
-        }
-        .into_any(),
-        State::Ready => match now(show()) {
-            Some(Ok(view)) => view,
-            // Loaded a moment ago, so this can't wait: a part that does is a build fault.
-            _ => view! {
-                <LoadError error=ApiError::Network on_retry=Callback::new(move |()| fetch()) pending=pending.into() />
-            }
-            .into_any(),
-        },
     }
+}
+
+/// The page in place of one whose part couldn't be fetched: a heading of its own (the page's
+/// is in the part), what went wrong, and Retry.
+fn failed(fetch: impl Fn() + Copy + Send + Sync + 'static, pending: RwSignal<bool>) -> AnyView {
+    view! {
+        <PageHeading text="This page couldn't be loaded" />
+        <LoadError error=ApiError::Network on_retry=Callback::new(move |()| fetch()) pending=pending.into() />
     }
+    .into_any()
 }
 
 /// Polls `future` once: a part already loaded builds its page synchronously, inside the

@@ -33,6 +33,8 @@ mod instances;
 #[cfg(not(target_arch = "wasm32"))]
 mod keyboard;
 #[cfg(not(target_arch = "wasm32"))]
+mod parts;
+#[cfg(not(target_arch = "wasm32"))]
 mod password;
 #[cfg(not(target_arch = "wasm32"))]
 mod profiles;
@@ -103,6 +105,12 @@ fn main() -> std::process::ExitCode {
         case!(activity::groups_by_day_and_filters_by_kind),
         case!(activity::wasnt_you_on_a_failed_sign_in_from_a_new_place),
         case!(stepup::replaces_the_dialog_it_interrupts),
+        case!(parts::signin_first_load_stays_within_its_ceiling),
+        // Only Chromium can block a request from WebDriver (DevTools); see the case.
+        case!(
+            parts::a_page_whose_part_fails_to_load_offers_retry,
+            [browser::Engine::Chromium]
+        ),
     ])
 }
 

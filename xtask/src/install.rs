@@ -22,6 +22,9 @@ const NPM_TOOLS: &[(&str, &str)] = &[
     ("binaryen", "132.0.0"),
     ("axe-core", "4.14.1"),
     ("@testing-library/dom", "10.4.2"),
+    // Minifies the split app's two scripts (`cargo xtask split`): Trunk's minifier can't parse
+    // wasm-bindgen's glue.
+    ("terser", "5.51.4"),
 ];
 /// npm packages only `cargo xtask render` and `cargo xtask screens` need: Playwright's driver
 /// without its browser downloads (it drives Debian's Chromium).
@@ -208,7 +211,7 @@ fn npm_version(package: &str) -> Option<String> {
 fn npm_tools() -> Result {
     npm_install(
         NPM_TOOLS,
-        "wasm-opt (binaryen), axe-core and Testing Library",
+        "wasm-opt (binaryen), terser, axe-core and Testing Library",
     )
 }
 
