@@ -3,7 +3,7 @@
 //
 //   node xtask/bench/render.mjs --url http://127.0.0.1:PORT --tools .tools \
 //        --chromium /usr/bin/chromium [--runs 7] [--narrow-runs 2] [--all-runs 3] \
-//        [--demo-devices N] [--first-page 50]
+//        [--traced-runs 1] [--demo-devices N] [--first-page 50]
 //
 // Each run is a fresh page of one signed-in browser context (one session, so the count stays
 // the same): load /security, click "Manage access and devices", wait for the rows of the
@@ -20,6 +20,8 @@
 // page at both widths, and all rows): any difference fails the report. With `--all-runs N`,
 // both also click "Show more" until every device is shown, each click once the last one's
 // rows are painted (the app draws 50 rows at a time; the vanilla page does the same).
+// `--traced-runs N` pairs are traced: where the main thread's time went, and its CPU time
+// from the response to the paint, which a busy machine disturbs less than wall time.
 
 import { createRequire } from 'node:module';
 import { VANILLA, sameDom, serveVanilla, snapshot } from './vanilla.mjs';
@@ -36,6 +38,7 @@ const base = args.url;
 const runs = Number(args.runs ?? 7);
 const narrowRuns = Number(args['narrow-runs'] ?? 2);
 const allRuns = Number(args['all-runs'] ?? 3);
+const tracedRuns = Math.max(1, Number(args['traced-runs'] ?? 1));
 const firstPage = Number(args['first-page'] ?? 50);
 // What a search types: a city of the seeded networks.
 const SEARCH = 'lisbon';
@@ -70,9 +73,15 @@ try {
   const [wide, vanillaWide] = await pairs(context, runs, WIDE, expected, 'first page, table');
   const [narrow, vanillaNarrow] = await pairs(context, narrowRuns, NARROW, expected, 'first page, cards');
   const [all, vanillaAll] = await pairs(context, allRuns, WIDE, expected, 'every row, table', true);
-  const traced = [await measure(context, WIDE, expected, { browser })];
+  // Traced runs, in turn too: where the time went, and the main thread's CPU time.
+  const cpu = [];
+  const vanillaCpu = [];
+  for (let i = 0; i < tracedRuns; i++) {
+    cpu.push(await measure(context, WIDE, expected, { browser }));
+    vanillaCpu.push(await measure(context, WIDE, expected, { browser, vanilla: true }));
+  }
+  const traced = [cpu[0]];
   if (narrowRuns) traced.push(await measure(context, NARROW, expected, { browser }));
-  const vanillaTraced = await measure(context, WIDE, expected, { browser, vanilla: true });
   const shifts = [];
   for (const viewport of [WIDE, NARROW]) shifts.push([viewport, await layoutShift(context, viewport, expected)]);
 
@@ -100,11 +109,14 @@ try {
   }
   console.log("where the main thread's time went from the response to the paint (one traced run each; " +
     "a fetch's promise continuation runs in no script event, so the vanilla page's script counts as other):");
-  traced.push(vanillaTraced);
+  traced.push(vanillaCpu[0]);
   for (const [what, r] of traced.map((r, i) => [['table', 'cards'][i] ?? 'vanilla, table', r])) {
     const parts = Object.entries(r.breakdown).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${ms(v)}`);
     console.log(`  ${what} (${ms(r.paint - r.responseEnd)} ms): ${parts.join(', ')} ms`);
   }
+  console.log(`the main thread's CPU time from the response to the paint, ${count(cpu[0].rows)} rows (table), ` +
+    `traced, ${tracedRuns} run${tracedRuns === 1 ? '' : 's'} each (time spent waiting for a core left out):`);
+  ratio('  ', cpu, vanillaCpu, (r) => r.cpu);
 } finally {
   await browser.close();
 }
@@ -280,7 +292,11 @@ async function measure(context, viewport, expected, { browser, vanilla, check, s
     r.all = await everyRow(page, narrow);
     if (check) r.dom = await snapshot(page);
   } else if (!browser && !vanilla) Object.assign(r, await searchAndMore(page, narrow));
-  if (browser) r.breakdown = breakdown(JSON.parse((await browser.stopTracing()).toString()), r);
+  if (browser) {
+    const trace = JSON.parse((await browser.stopTracing()).toString());
+    r.breakdown = breakdown(trace, r);
+    r.cpu = cpuTime(trace, r);
+  }
   await page.close();
   return r;
 }
@@ -391,17 +407,47 @@ async function layoutShift(context, viewport, expected) {
   return { cls: entries.reduce((sum, e) => sum + e.value, 0), entries };
 }
 
-/// Self time of the renderer's main thread between the response and the paint, by kind of
-/// work, the way DevTools' Summary counts it (a task's time minus its children's).
-function breakdown(trace, r) {
+/// The renderer's main-thread spans that overlap the time from the response to the paint,
+/// in order, outer ones first; `null` without the run's marks.
+function mainThread(trace, r) {
   const events = trace.traceEvents ?? trace;
   const mark = events.find((e) => e.name === 'render:click' && e.ph !== 'M');
-  if (!mark) return { 'no trace marks': 0 };
+  if (!mark) return null;
   const main = events.find((e) => e.ph === 'M' && e.name === 'thread_name' &&
     e.args?.name === 'CrRendererMain' && e.pid === mark.pid);
   const tid = main?.tid ?? mark.tid;
   const at = (t) => mark.ts + (t - r.click) * 1000;
   const [from, to] = [at(r.responseEnd), at(r.paint)];
+  const spans = events
+    .filter((e) => e.pid === mark.pid && e.tid === tid && e.ph === 'X' && e.dur > 0)
+    .filter((e) => e.ts < to && e.ts + e.dur > from)
+    .sort((a, b) => a.ts - b.ts || b.dur - a.dur);
+  const clip = (e) => Math.max(0, Math.min(e.ts + e.dur, to) - Math.max(e.ts, from));
+  return { spans, from, to, clip };
+}
+
+/// The main thread's CPU time (`tdur`: a wait for a core on a busy machine is left out)
+/// from the response to the paint: its outermost tasks', each in proportion to its part of
+/// that span.
+function cpuTime(trace, r) {
+  const m = mainThread(trace, r);
+  if (!m) return NaN;
+  let end = -Infinity;
+  let cpu = 0;
+  for (const e of m.spans) {
+    if (e.ts < end) continue;
+    end = e.ts + e.dur;
+    if (e.tdur != null) cpu += (e.tdur * m.clip(e)) / e.dur;
+  }
+  return cpu / 1000;
+}
+
+/// Self time of the renderer's main thread between the response and the paint, by kind of
+/// work, the way DevTools' Summary counts it (a task's time minus its children's).
+function breakdown(trace, r) {
+  const m = mainThread(trace, r);
+  if (!m) return { 'no trace marks': 0 };
+  const { spans, from, to, clip } = m;
   const kind = (name) => {
     if (/GC|Scavenge|MarkCompact/i.test(name)) return 'GC';
     if (/^(FunctionCall|EvaluateScript|TimerFire|FireAnimationFrame|EventDispatch|RunMicrotasks|v8\.|V8\.|XHR|ResourceReceivedData|ResourceFinish|HandlePostMessage|MutationObserver)/.test(name)) return 'script';
@@ -410,13 +456,8 @@ function breakdown(trace, r) {
     if (/^(Paint|PrePaint|Layerize|Commit|PaintImage|RasterTask|UpdateLayer|CompositeLayers|Decode)/.test(name)) return 'paint';
     return 'other';
   };
-  const spans = events
-    .filter((e) => e.pid === mark.pid && e.tid === tid && e.ph === 'X' && e.dur > 0)
-    .filter((e) => e.ts < to && e.ts + e.dur > from)
-    .sort((a, b) => a.ts - b.ts || b.dur - a.dur);
   const totals = {};
   const stack = [];
-  const clip = (e) => Math.max(0, Math.min(e.ts + e.dur, to) - Math.max(e.ts, from));
   for (const e of spans) {
     while (stack.length && stack[stack.length - 1].ts + stack[stack.length - 1].dur <= e.ts) stack.pop();
     const parent = stack[stack.length - 1];
