@@ -4,8 +4,10 @@
 //! every function below marks a split point, and the code only it reaches (the page, its
 //! components, the decoding of its wire types) moves into that page's `.wasm` file. What
 //! stays in the main module is the shell every page needs: the router, the session check,
-//! the header, the error page and the clean-up on 401. In a build that isn't split (the
-//! wasm-bindgen tests, `cargo check`) the same functions are plain calls.
+//! the header, the error page and the clean-up on 401. The split points exist only with
+//! `--cfg hallpass_split`, which that build sets: a module built without it (the wasm-bindgen
+//! tests, `cargo check`) would import loaders no one provides, so there the same functions
+//! are plain calls.
 //!
 //! [`PagePart`] shows a part: nothing for the first 300 ms, then "Loading…", and if the part
 //! can't be fetched (the network went away between pages) the usual error with Retry.
@@ -17,7 +19,9 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos::wasm_split::{SplitLoaderError, wasm_split};
+use leptos::wasm_split::SplitLoaderError;
+#[cfg(hallpass_split)]
+use leptos::wasm_split::wasm_split;
 
 use crate::api::ApiError;
 use crate::components::{LoadError, PageHeading};
@@ -48,9 +52,21 @@ pub struct Part {
 macro_rules! parts {
     ($($part:ident, $preload:ident => $page:ident;)*) => {
         $(
+            #[cfg(hallpass_split)]
             #[wasm_split($part, wasm_split_path = ::leptos::wasm_split, fallible, preload($preload))]
             fn $part() -> Shown {
                 Ok(view! { <pages::$page /> }.into_any())
+            }
+
+            // Not split (the wasm-bindgen tests, `cargo check`): a plain call, nothing to fetch.
+            #[cfg(not(hallpass_split))]
+            async fn $part() -> Shown {
+                Ok(view! { <pages::$page /> }.into_any())
+            }
+
+            #[cfg(not(hallpass_split))]
+            async fn $preload() -> Result<(), SplitLoaderError> {
+                Ok(())
             }
         )*
 

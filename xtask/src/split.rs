@@ -21,11 +21,12 @@ use crate::install::{WASM_TARGET, find, tool_path};
 use crate::proc::run as run_cmd;
 use crate::{Result, step};
 
-/// The link argument `wasm-split-cli` needs: it reads the relocations to know what each
-/// function refers to. `cargo xtask dist` sets it for Trunk's cargo build.
+/// What Trunk's cargo build needs for the split: the split points (`hallpass_split`, see
+/// src/parts.rs) and the relocations `wasm-split-cli` reads to know what each function refers
+/// to. `cargo xtask dist` sets them.
 pub const RUSTFLAGS: (&str, &str) = (
     "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
-    "-Clink-args=--emit-relocs",
+    "--cfg hallpass_split -Clink-args=--emit-relocs",
 );
 
 /// The binary Trunk builds (`data-bin` in index.html).
@@ -95,7 +96,7 @@ fn split(linked: &Path, staging: &Path) -> Result {
     )
     .map_err(|e| {
         format!(
-            "{e}\n(the module must be linked with {}: `cargo xtask dist` does that)",
+            "{e}\n(the module must be built with {}: `cargo xtask dist` does that)",
             RUSTFLAGS.1
         )
     })?;
