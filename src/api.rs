@@ -2,6 +2,8 @@
 //!
 //! Every call returns `Result<T, ApiError>`; a non-2xx answer is turned into the shared error
 //! body here, once, so pages branch on [`ErrorCode`]s and never parse JSON or build URLs.
+//! Here too, once, a 401 that means the session is over ends it in this browser
+//! ([`ApiError::ends_session`], [`crate::auth::ended`]), so no page can forget to.
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use hallpass_api::{
@@ -37,6 +39,18 @@ impl ApiError {
     /// 401: this browser is not signed in (any more). The app then clears what it holds.
     pub fn is_unauthorized(&self) -> bool {
         matches!(self, ApiError::Server { status: 401, .. })
+    }
+
+    /// A 401 that means this browser's session is over (`not_signed_in`, `session_expired`,
+    /// `signed_out_remotely`, or a code this build doesn't know), as opposed to the 401s that
+    /// only say a credential typed into a form was wrong: a sign-in's password or code. Those
+    /// stay with the form.
+    pub fn ends_session(&self) -> bool {
+        self.is_unauthorized()
+            && !matches!(
+                self.code(),
+                Some(ErrorCode::InvalidCredentials | ErrorCode::InvalidCode)
+            )
     }
 
     /// What the server says is wrong with each field, for the form to show beside them.
@@ -104,11 +118,21 @@ fn parse<T: DeserializeOwned>(text: &str) -> Option<T> {
     serde_wasm_bindgen::from_value(value).ok()
 }
 
+/// Every non-2xx answer passes here: a 401 that ends the session starts the clean-up before
+/// the page that asked hears of it.
+async fn refused(response: Response) -> ApiError {
+    let body = response.text().await.unwrap_or_default();
+    let error = error_from_response(response.status(), &body);
+    if error.ends_session() {
+        crate::auth::ended(&error);
+    }
+    error
+}
+
 async fn read_json<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
     let status = response.status();
     if !response.ok() {
-        let body = response.text().await.unwrap_or_default();
-        return Err(error_from_response(status, &body));
+        return Err(refused(response).await);
     }
     let text = response.text().await.map_err(|_| ApiError::Network)?;
     parse(&text).ok_or(ApiError::Unexpected { status })
@@ -160,8 +184,7 @@ async fn no_content(response: Response) -> Result<(), ApiError> {
     if response.ok() {
         Ok(())
     } else {
-        let body = response.text().await.unwrap_or_default();
-        Err(error_from_response(response.status(), &body))
+        Err(refused(response).await)
     }
 }
 
@@ -407,4 +430,42 @@ pub async fn verify_password_reset(
 /// `code_required` / `invalid_code`, 410 `code_expired`.
 pub async fn complete_password_reset(body: &CompletePasswordReset) -> Result<(), ApiError> {
     no_content(post_raw(paths::PASSWORD_RESET_COMPLETE, body).await?).await
+}
+
+#[cfg(test)]
+mod session_tests {
+    use super::*;
+
+    fn refused(status: u16, code: ErrorCode) -> ApiError {
+        ApiError::Server {
+            status,
+            detail: Box::new(ErrorBody::new(code, "").error),
+        }
+    }
+
+    #[test]
+    fn a_401_ends_the_session_unless_it_only_says_a_credential_was_wrong() {
+        for code in [
+            ErrorCode::NotSignedIn,
+            ErrorCode::SessionExpired,
+            ErrorCode::SignedOutRemotely,
+            ErrorCode::Unknown,
+        ] {
+            assert!(refused(401, code).ends_session(), "{code:?}");
+        }
+        // Sign-in's wrong password and wrong code; step-up's and the PIN's are 403s.
+        for code in [ErrorCode::InvalidCredentials, ErrorCode::InvalidCode] {
+            assert!(!refused(401, code).ends_session(), "{code:?}");
+        }
+        for (status, code) in [
+            (403, ErrorCode::WrongPassword),
+            (403, ErrorCode::WrongPin),
+            (403, ErrorCode::InvalidCode),
+            (403, ErrorCode::ReauthenticationRequired),
+        ] {
+            assert!(!refused(status, code).ends_session(), "{code:?}");
+        }
+        assert!(!ApiError::Network.ends_session());
+        assert!(!ApiError::Unexpected { status: 401 }.ends_session());
+    }
 }
