@@ -16,10 +16,8 @@ use crate::routes::Page;
 /// page shows and the Profiles card offers its own Retry.
 #[component]
 pub fn Account() -> impl IntoView {
-    let (account, pending, retry_account) =
-        crate::load::load(move || async move { api::account().await });
-    let (profiles, profiles_pending, retry_profiles) =
-        crate::load::load(move || async move { api::profiles().await });
+    let (account, pending, retry_account) = crate::load::load(api::account);
+    let (profiles, profiles_pending, retry_profiles) = crate::load::load(api::profiles);
     // The page's Retry (everything failed, say the server was down) asks for both again.
     let retry_all = Callback::new(move |()| {
         retry_account.run(());

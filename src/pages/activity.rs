@@ -14,8 +14,7 @@ use crate::time;
 /// "Account activity".
 #[component]
 pub fn Activity() -> impl IntoView {
-    let (first, pending, retry) =
-        crate::load::load(move || async move { api::activity(None).await });
+    let (first, pending, retry) = crate::load::load(move || api::activity(None));
     view! {
         <PageHeading text="Account activity" />
         <p class="lead">"Sign-ins and changes to your account. If something wasn't you, you can act on it here."</p>

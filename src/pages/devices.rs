@@ -21,7 +21,7 @@ const PAGE: usize = 50;
 /// arrives, which moved the whole page sideways: Lighthouse's CLS 0.149).
 #[component]
 pub fn Devices() -> impl IntoView {
-    let (loaded, pending, retry) = crate::load::load(move || async move { api::devices().await });
+    let (loaded, pending, retry) = crate::load::load(api::devices);
     view! {
         <div class="devices-page">
             <PageHeading text="Manage access and devices" />

@@ -135,7 +135,8 @@ fn CodeStep(email: RwSignal<String>, step: RwSignal<Step>) -> impl IntoView {
             focus(input);
             return;
         }
-        form.send(async move { api::verify_password_reset(email.get_untracked(), typed).await }, move |result| {
+        let request = api::verify_password_reset(email.get_untracked(), typed);
+        form.send(request, move |result| {
             let problem = match result {
                 Ok(answer) => {
                     go(
@@ -170,7 +171,7 @@ fn CodeStep(email: RwSignal<String>, step: RwSignal<Step>) -> impl IntoView {
             return;
         }
         form.send(
-            async move { api::request_password_reset(email.get_untracked()).await },
+            api::request_password_reset(email.get_untracked()),
             move |result| match result {
                 Ok(()) => {
                     error.set(None);

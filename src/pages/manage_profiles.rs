@@ -16,7 +16,7 @@ use crate::routes::Page;
 #[component]
 pub fn ManageProfiles() -> impl IntoView {
     let auth = use_auth();
-    let (loaded, pending, retry) = crate::load::load(move || async move { api::profiles().await });
+    let (loaded, pending, retry) = crate::load::load(api::profiles);
     // Back to where a person would have come from: Account once a profile is chosen,
     // "Who's watching?" before.
     let done = move || {

@@ -57,8 +57,7 @@ fn PickerSkeleton() -> impl IntoView {
 fn ProfileChooser() -> impl IntoView {
     let auth = use_auth();
     let location = use_location();
-    let (profiles, pending, retry) =
-        crate::load::load(move || async move { api::profiles().await });
+    let (profiles, pending, retry) = crate::load::load(api::profiles);
 
     // The locked profile being unlocked, and its PIN dialog.
     let locked = RwSignal::new(None::<Profile>);

@@ -14,7 +14,7 @@ use crate::routes::Page;
 
 #[component]
 pub fn Recovery() -> impl IntoView {
-    let (loaded, pending, retry) = crate::load::load(move || async move { api::account().await });
+    let (loaded, pending, retry) = crate::load::load(api::account);
     view! {
         <PageHeading text="Recovery email and phone" />
         <p class="lead">

@@ -67,7 +67,7 @@ fn PasswordStep(challenge: RwSignal<Option<String>>) -> impl IntoView {
         // field holds, and the password shouldn't stay on screen while the next page loads.
         shown.set(false);
         form.send(
-            async move { api::sign_in(email.get_untracked(), password.get_untracked()).await },
+            api::sign_in(email.get_untracked(), password.get_untracked()),
             move |result| {
                 match result {
                     Ok(SignInOutcome::SignedIn(info)) => {
@@ -182,7 +182,7 @@ fn TwoStep(token: String, challenge: RwSignal<Option<String>>) -> impl IntoView 
                 recovery_code: None,
             }
         };
-        form.send(async move { api::two_factor(body).await }, move |result| {
+        form.send(api::two_factor(body), move |result| {
             match result {
                 Ok(info) => {
                     let href = onward(&info);

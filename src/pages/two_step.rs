@@ -25,7 +25,7 @@ enum Step {
 
 #[component]
 pub fn TwoStep() -> impl IntoView {
-    let (loaded, pending, retry) = crate::load::load(move || async move { api::account().await });
+    let (loaded, pending, retry) = crate::load::load(api::account);
     view! {
         <PageHeading text="Two-step verification" />
         <p class="lead">

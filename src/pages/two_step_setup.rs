@@ -42,7 +42,7 @@ pub fn Setup(setup: TotpSetup, on_done: Callback<(Vec<String>, bool)>) -> impl I
         }
         let others = sign_out_others.get_untracked();
         form.send(
-            async move { api::confirm_totp(typed, others).await },
+            api::confirm_totp(typed, others),
             move |result| match result {
                 Ok(codes) => on_done.run((codes.recovery_codes, others)),
                 Err(e) if e.code() == Some(ErrorCode::InvalidCode) => {
