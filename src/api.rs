@@ -1,102 +1,24 @@
 //! The typed client of the Hallpass JSON API: the only module that talks HTTP.
 //!
 //! Every call returns `Result<T, ApiError>`; a non-2xx answer is turned into the shared error
-//! body here, once, so pages branch on [`ErrorCode`]s and never parse JSON or build URLs.
+//! body here, once, so pages branch on [`hallpass_api::ErrorCode`]s and never parse JSON or build URLs.
+//! Here too, once, a 401 that means the session is over ends it in this browser
+//! ([`ApiError::ends_session`], [`crate::auth::ended`]), so no page can forget to.
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use hallpass_api::{
     Account, ActivityPage, ChangeEmail, ChangePassword, ChangePhone, ChangeRecovery,
-    CompletePasswordReset, ConfirmTotp, Device, ErrorBody, ErrorCode, ErrorDetail, Health,
-    NewProfile, PasswordResetToken, Profile, ProfileLock, ProfilePatch, Reauthenticate,
-    RecoveryCodes, RenameDevice, RequestPasswordReset, SelectProfile, SessionInfo, SessionStatus,
-    SignIn, SignInOutcome, SignOutAll, SignedOutCount, TotpSetup, TwoFactorSignIn, VerifyCode,
-    VerifyPasswordReset, paths,
+    CompletePasswordReset, ConfirmTotp, Device, Health, NewProfile, PasswordResetToken, Profile,
+    ProfileLock, ProfilePatch, Reauthenticate, RecoveryCodes, RenameDevice, RequestPasswordReset,
+    SelectProfile, SessionInfo, SessionStatus, SignIn, SignInOutcome, SignOutAll, SignedOutCount,
+    TotpSetup, TwoFactorSignIn, VerifyCode, VerifyPasswordReset, paths,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-/// Why a request did not give the answer the page wanted.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ApiError {
-    /// No answer at all: offline, server down, connection dropped.
-    Network,
-    /// The server answered with the shared error body.
-    // Boxed: the body is large, and every `Result<_, ApiError>` would carry its size.
-    Server {
-        status: u16,
-        detail: Box<ErrorDetail>,
-    },
-    /// An answer outside the contract, such as an HTML error page from a proxy.
-    Unexpected { status: u16 },
-    /// The person dismissed "Confirm it's you": not a failure, so its message is empty and
-    /// forms and dialogs show nothing (see `StepUp::run`).
-    Cancelled,
-}
+mod error;
 
-impl ApiError {
-    /// 401: this browser is not signed in (any more). The app then clears what it holds.
-    pub fn is_unauthorized(&self) -> bool {
-        matches!(self, ApiError::Server { status: 401, .. })
-    }
-
-    /// What the server says is wrong with each field, for the form to show beside them.
-    pub fn field(&self, name: &str) -> Option<String> {
-        match self {
-            ApiError::Server { detail, .. } => detail.fields.as_ref()?.get(name).cloned(),
-            _ => None,
-        }
-    }
-
-    /// 403 `reauthentication_required`: the action needs a recent password check.
-    pub fn needs_step_up(&self) -> bool {
-        self.code() == Some(ErrorCode::ReauthenticationRequired)
-    }
-
-    pub fn code(&self) -> Option<ErrorCode> {
-        match self {
-            ApiError::Server { detail, .. } => Some(detail.code),
-            _ => None,
-        }
-    }
-
-    /// A short heading for the problem, for people.
-    pub fn title(&self) -> &'static str {
-        match self {
-            ApiError::Network => "Can't reach Hallpass",
-            ApiError::Server { status, .. } if *status >= 500 => "Something went wrong",
-            ApiError::Server { .. } => "That didn't work",
-            ApiError::Unexpected { .. } => "Unexpected answer",
-            ApiError::Cancelled => "Cancelled",
-        }
-    }
-
-    /// What happened and what to do about it, for people.
-    pub fn message(&self) -> String {
-        match self {
-            ApiError::Network => "Check your internet connection, then try again.".to_owned(),
-            ApiError::Server { detail, .. } => match &detail.request_id {
-                Some(id) => format!("{} (Request id: {id})", detail.message),
-                None => detail.message.clone(),
-            },
-            ApiError::Unexpected { status } => format!(
-                "Hallpass answered in a way this page doesn't understand (HTTP {status}). \
-                 Try again; if it keeps happening, reload the page."
-            ),
-            ApiError::Cancelled => String::new(),
-        }
-    }
-}
-
-/// Turns a non-2xx answer into an [`ApiError`]. Pure, so it is tested without a server.
-pub fn error_from_response(status: u16, body: &str) -> ApiError {
-    match parse::<ErrorBody>(body) {
-        Some(body) => ApiError::Server {
-            status,
-            detail: Box::new(body.error),
-        },
-        None => ApiError::Unexpected { status },
-    }
-}
+pub use error::{ApiError, error_from_response};
 
 /// JSON.parse, then serde straight from the JS value: no serde_json in the wasm.
 fn parse<T: DeserializeOwned>(text: &str) -> Option<T> {
@@ -104,11 +26,21 @@ fn parse<T: DeserializeOwned>(text: &str) -> Option<T> {
     serde_wasm_bindgen::from_value(value).ok()
 }
 
+/// Every non-2xx answer passes here: a 401 that ends the session starts the clean-up before
+/// the page that asked hears of it.
+async fn refused(response: Response) -> ApiError {
+    let body = response.text().await.unwrap_or_default();
+    let error = error_from_response(response.status(), &body);
+    if error.ends_session() {
+        crate::auth::ended(&error);
+    }
+    error
+}
+
 async fn read_json<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
     let status = response.status();
     if !response.ok() {
-        let body = response.text().await.unwrap_or_default();
-        return Err(error_from_response(status, &body));
+        return Err(refused(response).await);
     }
     let text = response.text().await.map_err(|_| ApiError::Network)?;
     parse(&text).ok_or(ApiError::Unexpected { status })
@@ -160,8 +92,7 @@ async fn no_content(response: Response) -> Result<(), ApiError> {
     if response.ok() {
         Ok(())
     } else {
-        let body = response.text().await.unwrap_or_default();
-        Err(error_from_response(response.status(), &body))
+        Err(refused(response).await)
     }
 }
 
@@ -349,40 +280,6 @@ pub async fn turn_off_two_factor(sign_out_other_devices: bool) -> Result<(), Api
         paths::TWO_FACTOR.to_owned()
     };
     no_content(send(Request::delete(&path)).await?).await
-}
-
-// JSON.parse is the browser's, so these run in the browser suites, not natively.
-#[cfg(all(test, target_arch = "wasm32"))]
-mod tests {
-    use super::*;
-
-    #[wasm_bindgen_test::wasm_bindgen_test]
-    fn the_shared_error_body_becomes_a_server_error() {
-        let err = error_from_response(
-            404,
-            r#"{"error":{"code":"not_found","message":"There is nothing at this address."}}"#,
-        );
-        assert_eq!(err.code(), Some(ErrorCode::NotFound));
-        assert_eq!(err.message(), "There is nothing at this address.");
-        assert_eq!(err.title(), "That didn't work");
-    }
-
-    #[wasm_bindgen_test::wasm_bindgen_test]
-    fn a_5xx_names_its_request_id_so_people_can_quote_it() {
-        let err = error_from_response(
-            500,
-            r#"{"error":{"code":"internal_error","message":"Oops.","request_id":"r-1"}}"#,
-        );
-        assert_eq!(err.title(), "Something went wrong");
-        assert_eq!(err.message(), "Oops. (Request id: r-1)");
-    }
-
-    #[wasm_bindgen_test::wasm_bindgen_test]
-    fn a_proxy_error_page_is_unexpected_not_a_crash() {
-        let err = error_from_response(502, "<html><body>Bad gateway</body></html>");
-        assert_eq!(err, ApiError::Unexpected { status: 502 });
-        assert!(err.message().contains("HTTP 502"));
-    }
 }
 
 /// `POST /api/password-reset`: 202 whether or not the address has an account.

@@ -1,17 +1,22 @@
 //! Who is signed in here, for every page: the session from `GET /api/session`, and the two
 //! ways it ends in this browser — signing out, or the server saying it is over (any 401).
 //! Both clear everything the browser holds and then *load* `/signed-out`, so no account data
-//! survives in memory and Back can't bring it back.
+//! survives in memory and Back can't bring it back. The API client calls [`ended`] on every
+//! 401 that ends the session, so no page has to remember to.
+
+mod reason;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use hallpass_api::{ErrorCode, SessionInfo};
+use hallpass_api::SessionInfo;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::{self, ApiError};
 use crate::cleanup::clear_browser_data;
 use crate::routes::Page;
+
+pub use reason::SignedOutReason;
 
 /// The session as this browser knows it. Shared through context.
 #[derive(Clone, Copy, Debug)]
@@ -37,16 +42,6 @@ impl Auth {
         })
     }
 
-    /// Takes what an API call returned: a 401 ends the session here (see [`ended`]).
-    pub fn check<T>(self, result: Result<T, ApiError>) -> Result<T, ApiError> {
-        if let Err(error) = &result
-            && error.is_unauthorized()
-        {
-            ended(error);
-        }
-        result
-    }
-
     /// Asks the server who is signed in: at start-up, on Retry, and when the front door (`/`)
     /// is reached from inside the app, so it goes by the server's answer of now.
     pub fn refresh(self) {
@@ -62,15 +57,9 @@ impl Auth {
                     self.failed.set(None);
                 }
                 // Signed out from another device, or expired, since this browser last looked:
-                // say so and clear up, as for any other request. (`/signed-out` only shows it.)
-                Err(error)
-                    if error.is_unauthorized()
-                        && error.code() != Some(ErrorCode::NotSignedIn)
-                        && !on_signed_out_page() =>
-                {
-                    ended(&error);
-                    return;
-                }
+                // the client has begun the clean-up, as for any other request, and this page
+                // is on its way out. (`/signed-out` only shows it, see `ended`.)
+                Err(error) if error.ends_session() && LEAVING.load(Ordering::Relaxed) => return,
                 Err(error) if error.is_unauthorized() => {
                     self.info.set(None);
                     self.failed.set(None);
@@ -112,41 +101,21 @@ pub async fn sign_out() {
     LEAVING.store(true, Ordering::Relaxed);
     let reached = !matches!(api::sign_out().await, Err(ApiError::Network));
     clear_browser_data().await;
-    let href = if reached {
-        signed_out_href("here", &[])
-    } else {
-        signed_out_href("here", &[("pending", "1")])
-    };
-    leave(&href);
+    leave(&SignedOutReason::Here { pending: !reached }.href());
 }
 
 /// Set once the page is on its way to `/signed-out`: a page's other requests may answer 401
 /// too, and one clean-up is enough.
 static LEAVING: AtomicBool = AtomicBool::new(false);
 
-/// The server said this session is over: clear up and say why.
+/// The server said this session is over: clear up and say why. Called by the API client for
+/// every such 401 (`ApiError::ends_session`). On `/signed-out` itself there is nothing left
+/// to end: that page only says why, and its own check of the session may still hear the 401.
 pub fn ended(error: &ApiError) {
-    if LEAVING.swap(true, Ordering::Relaxed) {
+    if on_signed_out_page() || LEAVING.swap(true, Ordering::Relaxed) {
         return;
     }
-    let href = match error {
-        ApiError::Server { detail, .. } if detail.code == ErrorCode::SignedOutRemotely => {
-            match &detail.details {
-                Some(d) => signed_out_href(
-                    "remote",
-                    &[
-                        ("by", &d.signed_out_by.device_name),
-                        ("at", d.signed_out_at.as_str()),
-                    ],
-                ),
-                None => signed_out_href("remote", &[]),
-            }
-        }
-        ApiError::Server { detail, .. } if detail.code == ErrorCode::SessionExpired => {
-            signed_out_href("expired", &[])
-        }
-        _ => signed_out_href("ended", &[]),
-    };
+    let href = SignedOutReason::from_error(error).href();
     spawn_local(async move {
         // The cookie of an ended session is still in the browser, and script can't remove it
         // (`HttpOnly`): this asks the server to expire it, so the next visit starts signed out
@@ -159,15 +128,6 @@ pub fn ended(error: &ApiError) {
 
 fn on_signed_out_page() -> bool {
     window().location().pathname().ok().as_deref() == Some(Page::SignedOut.href())
-}
-
-fn signed_out_href(reason: &str, extra: &[(&str, &str)]) -> String {
-    let mut href = format!("{}?reason={reason}", Page::SignedOut.href());
-    for (key, value) in extra {
-        let value: String = js_sys::encode_uri_component(value).into();
-        href.push_str(&format!("&{key}={value}"));
-    }
-    href
 }
 
 /// A full page load that replaces this history entry: this document, and everything it held

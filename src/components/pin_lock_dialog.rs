@@ -3,11 +3,9 @@
 use hallpass_api::{Profile, validate};
 use leptos::html::Input;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::api;
-use crate::auth::use_auth;
-use crate::components::{Dialog, Field, use_step_up};
+use crate::components::{Dialog, Field, Submit, use_step_up};
 
 /// Sets a 4-digit PIN (step-up), typed twice so a slip doesn't lock someone out.
 #[component]
@@ -16,13 +14,12 @@ pub fn PinLockDialog(
     profile: RwSignal<Option<Profile>>,
     on_locked: Callback<Profile>,
 ) -> impl IntoView {
-    let auth = use_auth();
     let step_up = use_step_up();
     let pin = RwSignal::new(String::new());
     let again = RwSignal::new(String::new());
     let pin_error = RwSignal::new(None::<String>);
     let again_error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
+    let form = Submit::new();
     let pin_input = NodeRef::<Input>::new();
     let again_input = NodeRef::<Input>::new();
     Effect::new(move |_| {
@@ -31,7 +28,7 @@ pub fn PinLockDialog(
             again.set(String::new());
             pin_error.set(None);
             again_error.set(None);
-            busy.set(false);
+            form.reset();
         }
     });
     let title = Signal::derive(move || {
@@ -52,7 +49,7 @@ pub fn PinLockDialog(
         let Some(target) = profile.get_untracked() else {
             return;
         };
-        if busy.get_untracked() {
+        if !form.ready() {
             return;
         }
         let typed = pin.get_untracked();
@@ -68,22 +65,20 @@ pub fn PinLockDialog(
             focus(again_input);
             return;
         }
-        busy.set(true);
-        spawn_local(async move {
-            let id = target.id.clone();
-            let result = step_up
+        let id = target.id.clone();
+        let request = async move {
+            step_up
                 .run(|| {
                     let (id, pin) = (id.clone(), typed.clone());
                     async move { api::lock_profile(&id, pin).await }
                 })
-                .await;
-            busy.set(false);
-            match auth.check(result) {
-                Ok(()) => on_locked.run(target),
-                Err(e) => {
-                    pin_error.set(Some(e.field("pin").unwrap_or_else(|| e.message())));
-                    focus(pin_input);
-                }
+                .await
+        };
+        form.send(request, move |result| match result {
+            Ok(()) => on_locked.run(target),
+            Err(e) => {
+                pin_error.set(Some(e.field("pin").unwrap_or_else(|| e.message())));
+                focus(pin_input);
             }
         });
     };
@@ -97,7 +92,7 @@ pub fn PinLockDialog(
                     node_ref=again_input input_type="password" inputmode="numeric" autocomplete="off" />
                 <div class="dialog-actions">
                     <button type="button" class="secondary" on:click=move |_| open.set(false)>"Cancel"</button>
-                    <button type="submit" aria-disabled=move || busy.get().then_some("true")>"Lock profile"</button>
+                    <button type="submit" aria-disabled=move || form.disabled()>"Lock profile"</button>
                 </div>
             </form>
         </Dialog>

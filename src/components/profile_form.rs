@@ -7,11 +7,9 @@ use hallpass_api::{
 };
 use leptos::html::Input;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::api::{self, ApiError};
-use crate::auth::use_auth;
-use crate::components::{Avatar, AvatarSize, Dialog, Field};
+use crate::components::{Avatar, AvatarSize, Dialog, Field, Submit};
 
 /// The ratings in the order people think of them, with their visible names.
 pub const RATINGS: [(MaturityRating, &str); 5] = [
@@ -67,7 +65,6 @@ pub fn ProfileForm(
     editing: RwSignal<Option<Profile>>,
     on_saved: Callback<Profile>,
 ) -> impl IntoView {
-    let auth = use_auth();
     let name = RwSignal::new(String::new());
     let avatar = RwSignal::new(AVATARS[0].to_owned());
     let kids = RwSignal::new(false);
@@ -75,8 +72,7 @@ pub fn ProfileForm(
     let language = RwSignal::new("en".to_owned());
     let name_error = RwSignal::new(None::<String>);
     let rating_error = RwSignal::new(None::<String>);
-    let form_error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
+    let form = Submit::new();
     let name_input = NodeRef::<Input>::new();
 
     // A fresh form, filled from the profile, each time it opens.
@@ -104,8 +100,7 @@ pub fn ProfileForm(
         );
         name_error.set(None);
         rating_error.set(None);
-        form_error.set(None);
-        busy.set(false);
+        form.reset();
     });
 
     let title = Signal::derive(move || {
@@ -121,11 +116,10 @@ pub fn ProfileForm(
         }
     };
     let report = move |error: ApiError| {
-        busy.set(false);
         let on_name = error.field("name");
         let on_rating = error.field("maturity_rating");
         if on_name.is_none() && on_rating.is_none() {
-            form_error.set(Some(match error.code() {
+            form.error.set(Some(match error.code() {
                 Some(ErrorCode::ProfileLimit) => {
                     "This account already has 5 profiles, the most it can have.".to_owned()
                 }
@@ -141,10 +135,9 @@ pub fn ProfileForm(
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
+        if !form.ready() {
             return;
         }
-        form_error.set(None);
         rating_error.set(None);
         let typed = name.get_untracked();
         if let Err(problem) = validate::profile_name(&typed) {
@@ -164,7 +157,6 @@ pub fn ProfileForm(
             rating_error.set(Some("A kids profile can be rated up to 13+.".to_owned()));
             return;
         }
-        busy.set(true);
         let existing = editing.get_untracked();
         let body = NewProfile {
             name: typed.trim().to_owned(),
@@ -173,8 +165,8 @@ pub fn ProfileForm(
             maturity_rating: rating_now,
             language: language.get_untracked(),
         };
-        spawn_local(async move {
-            let saved = match existing {
+        let request = async move {
+            match existing {
                 Some(profile) => {
                     let patch = ProfilePatch {
                         name: Some(body.name),
@@ -183,17 +175,14 @@ pub fn ProfileForm(
                         maturity_rating: Some(body.maturity_rating),
                         language: Some(body.language),
                     };
-                    auth.check(api::edit_profile(&profile.id, &patch).await)
+                    api::edit_profile(&profile.id, &patch).await
                 }
-                None => auth.check(api::add_profile(&body).await),
-            };
-            match saved {
-                Ok(profile) => {
-                    busy.set(false);
-                    on_saved.run(profile);
-                }
-                Err(error) => report(error),
+                None => api::add_profile(&body).await,
             }
+        };
+        form.send(request, move |saved| match saved {
+            Ok(profile) => on_saved.run(profile),
+            Err(error) => report(error),
         });
     };
 
@@ -265,11 +254,11 @@ pub fn ProfileForm(
                     </select>
                 </div>
                 <div class="form-error" role="alert">
-                    {move || form_error.get().map(|message| view! { <p>{message}</p> })}
+                    {move || form.error.get().map(|message| view! { <p>{message}</p> })}
                 </div>
                 <div class="dialog-actions">
                     <button type="button" class="secondary" on:click=move |_| open.set(false)>"Cancel"</button>
-                    <button type="submit" aria-disabled=move || busy.get().then_some("true")>
+                    <button type="submit" aria-disabled=move || form.disabled()>
                         {move || if editing.with(Option::is_some) { "Save" } else { "Add profile" }}
                     </button>
                 </div>

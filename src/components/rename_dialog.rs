@@ -4,12 +4,10 @@
 use hallpass_api::{Device, validate};
 use leptos::html::Input;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::api;
-use crate::auth::use_auth;
 use crate::components::{
-    Dialog, Field, FormError, device_name, element, focus, rename_button_id, show_error,
+    Dialog, Field, FormError, Submit, device_name, element, focus, rename_button_id,
 };
 
 #[component]
@@ -22,19 +20,16 @@ pub fn RenameDialog(
     /// The server's copy of the renamed device.
     on_renamed: Callback<Device>,
 ) -> impl IntoView {
-    let auth = use_auth();
     let name = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
-    let form_error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
+    let form = Submit::new();
     let input = NodeRef::<Input>::new();
 
     Effect::new(move |_| {
         if open.get() {
             name.set(device.with_untracked(|d| d.as_ref().map(device_name).unwrap_or_default()));
             error.set(None);
-            form_error.set(None);
-            busy.set(false);
+            form.reset();
         }
     });
     let title = Signal::derive(move || match label {
@@ -63,7 +58,7 @@ pub fn RenameDialog(
         let Some(target) = device.get_untracked() else {
             return;
         };
-        if busy.get_untracked() {
+        if !form.ready() {
             return;
         }
         let typed = name.get_untracked().trim().to_owned();
@@ -78,15 +73,13 @@ pub fn RenameDialog(
         } else {
             typed
         };
-        busy.set(true);
-        spawn_local(async move {
-            let result = auth.check(api::rename_device(&target.id, nickname).await);
-            busy.set(false);
-            match result {
+        form.send(
+            async move { api::rename_device(&target.id, nickname).await },
+            move |result| match result {
                 Ok(renamed) => on_renamed.run(renamed),
-                Err(e) => show_error(e, form_error, &[("nickname", error, input)]),
-            }
-        });
+                Err(e) => form.fail(e, &[("nickname", error, input)]),
+            },
+        );
     };
 
     view! {
@@ -94,10 +87,10 @@ pub fn RenameDialog(
             <form class="form" on:submit=submit novalidate>
                 <Field label="Device name" id="device-nickname" value=name error node_ref=input
                     autocomplete="off" hint />
-                <FormError message=form_error />
+                <FormError message=form.error />
                 <div class="dialog-actions">
                     <button type="button" class="secondary" on:click=move |_| open.set(false)>"Cancel"</button>
-                    <button type="submit" aria-disabled=move || busy.get().then_some("true")>"Save"</button>
+                    <button type="submit" aria-disabled=move || form.disabled()>"Save"</button>
                 </div>
             </form>
         </Dialog>

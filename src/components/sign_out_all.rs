@@ -1,9 +1,8 @@
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::api;
-use crate::auth::{self, use_auth};
-use crate::components::{ConfirmDialog, use_announcer, use_step_up};
+use crate::auth;
+use crate::components::{ConfirmDialog, Submit, use_announcer, use_step_up};
 
 /// "Sign out of all devices", with its confirmation: how many devices it ends, and whether
 /// this one stays signed in. Revocation is immediate on the server.
@@ -15,39 +14,39 @@ pub fn SignOutAll(
     /// After a sign-out that kept this device, with how many were signed out.
     on_done: Callback<u32>,
 ) -> impl IntoView {
-    let auth = use_auth();
     let step_up = use_step_up();
     let announcer = use_announcer();
     let open = RwSignal::new(false);
     let keep = RwSignal::new(true);
-    let busy = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
+    let submit = Submit::new();
     Effect::new(move |_| {
         if open.get() {
             keep.set(true);
-            error.set(None);
-            busy.set(false);
+            submit.reset();
         }
     });
     let confirm = Callback::new(move |()| {
-        busy.set(true);
-        error.set(None);
+        if !submit.ready() {
+            return;
+        }
         let keep_current = keep.get_untracked();
-        spawn_local(async move {
+        let request = async move {
             let result = step_up.run(|| api::sign_out_all(keep_current)).await;
-            match auth.check(result) {
-                Ok(_) if !keep_current => auth::sign_out().await,
-                Ok(count) => {
-                    let n = count.signed_out;
-                    announcer.say(format!("Signed out {}", devices_word(n as usize)));
-                    on_done.run(n);
-                    open.set(false);
-                }
-                Err(e) => {
-                    busy.set(false);
-                    error.set(Some(e.message()));
-                }
+            // This browser too: signed out here while still busy, the page then leaves.
+            if result.is_ok() && !keep_current {
+                auth::sign_out().await;
             }
+            result
+        };
+        submit.send(request, move |result| match result {
+            Ok(_) if !keep_current => {}
+            Ok(count) => {
+                let n = count.signed_out;
+                announcer.say(format!("Signed out {}", devices_word(n as usize)));
+                on_done.run(n);
+                open.set(false);
+            }
+            Err(e) => submit.fail(e, &[]),
         });
     });
     let summary = move || {
@@ -73,7 +72,7 @@ pub fn SignOutAll(
             "Sign out of all devices"
         </button>
         <ConfirmDialog open title="Sign out of all devices?" confirm="Sign out of all devices"
-            busy error on_confirm=confirm>
+            busy=submit.busy error=submit.error on_confirm=confirm>
             <p>{summary}</p>
             // Focus starts on the box, before Cancel and the button: the choice comes first,
             // and its checked state (stay signed in here) is the safe one.

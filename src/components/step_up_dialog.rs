@@ -1,14 +1,12 @@
 use futures_channel::oneshot;
 use leptos::html::Input;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use std::future::Future;
 
 use hallpass_api::{ErrorCode, Reauthenticate};
 
 use crate::api::{self, ApiError};
-use crate::auth::use_auth;
-use crate::components::{Dialog, Field, FormError, focus, focus_when_drawn, show_error};
+use crate::components::{Dialog, Field, FormError, Submit, focus, focus_when_drawn};
 
 /// Step-up: actions the server guards with a recent password check answer 403
 /// `reauthentication_required`; [`StepUp::run`] then asks for the password in the
@@ -81,7 +79,6 @@ pub fn StepUpDialog() -> impl IntoView {
         waiting: StoredValue::new_local(None),
     };
     provide_context(step_up);
-    let auth = use_auth();
     let open = step_up.open;
     let password = RwSignal::new(String::new());
     let code = RwSignal::new(String::new());
@@ -90,8 +87,7 @@ pub fn StepUpDialog() -> impl IntoView {
     let recovery = RwSignal::new(false);
     let password_error = RwSignal::new(None::<String>);
     let code_error = RwSignal::new(None::<String>);
-    let form_error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
+    let form = Submit::new();
     let password_input = NodeRef::<Input>::new();
     let code_input = NodeRef::<Input>::new();
     Effect::new(move |_| {
@@ -102,8 +98,7 @@ pub fn StepUpDialog() -> impl IntoView {
             recovery.set(false);
             password_error.set(None);
             code_error.set(None);
-            form_error.set(None);
-            busy.set(false);
+            form.reset();
         }
     });
     let code_field = move || {
@@ -115,12 +110,11 @@ pub fn StepUpDialog() -> impl IntoView {
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
+        if !form.ready() {
             return;
         }
         password_error.set(None);
         code_error.set(None);
-        form_error.set(None);
         let typed = password.get_untracked();
         let typed_code = code.get_untracked().trim().to_owned();
         let with_code = needs_code.get_untracked();
@@ -140,42 +134,43 @@ pub fn StepUpDialog() -> impl IntoView {
             code: (with_code && !use_recovery).then(|| typed_code.replace(' ', "")),
             recovery_code: (with_code && use_recovery).then_some(typed_code),
         };
-        busy.set(true);
-        spawn_local(async move {
-            let result = auth.check(api::reauthenticate(&body).await);
-            busy.set(false);
-            let Err(e) = result else {
-                step_up.answer(true);
-                open.set(false);
-                return;
-            };
-            match e.code() {
-                Some(ErrorCode::WrongPassword) => {
-                    password_error.set(Some("That password is not right. Try again.".to_owned()));
-                    focus(password_input);
-                }
-                // The password was right: the code field appears, and takes focus with its
-                // message, which is read with it.
-                Some(ErrorCode::CodeRequired) => {
-                    needs_code.set(true);
-                    code_error.set(Some(missing_code(false).to_owned()));
-                    focus_when_drawn(CODE_ID.to_owned());
-                }
-                // Only the code was wrong: the password stays, the code is emptied.
-                Some(ErrorCode::InvalidCode) => {
-                    code.set(String::new());
-                    code_error.set(Some(e.field(code_field()).unwrap_or_else(|| e.message())));
-                    focus(code_input);
-                }
-                _ => {
-                    let mut fields = vec![("password", password_error, password_input)];
-                    if with_code {
-                        fields.push((code_field(), code_error, code_input));
+        form.send(
+            async move { api::reauthenticate(&body).await },
+            move |result| {
+                let Err(e) = result else {
+                    step_up.answer(true);
+                    open.set(false);
+                    return;
+                };
+                match e.code() {
+                    Some(ErrorCode::WrongPassword) => {
+                        password_error
+                            .set(Some("That password is not right. Try again.".to_owned()));
+                        focus(password_input);
                     }
-                    show_error(e, form_error, &fields);
+                    // The password was right: the code field appears, and takes focus with its
+                    // message, which is read with it.
+                    Some(ErrorCode::CodeRequired) => {
+                        needs_code.set(true);
+                        code_error.set(Some(missing_code(false).to_owned()));
+                        focus_when_drawn(CODE_ID.to_owned());
+                    }
+                    // Only the code was wrong: the password stays, the code is emptied.
+                    Some(ErrorCode::InvalidCode) => {
+                        code.set(String::new());
+                        code_error.set(Some(e.field(code_field()).unwrap_or_else(|| e.message())));
+                        focus(code_input);
+                    }
+                    _ => {
+                        let mut fields = vec![("password", password_error, password_input)];
+                        if with_code {
+                            fields.push((code_field(), code_error, code_input));
+                        }
+                        form.fail(e, &fields);
+                    }
                 }
-            }
-        });
+            },
+        );
     };
     let switch = move |_| {
         recovery.update(|r| *r = !*r);
@@ -217,10 +212,10 @@ pub fn StepUpDialog() -> impl IntoView {
                         {move || if recovery.get() { "Use a code from your app instead" } else { "Use a recovery code instead" }}
                     </button>
                 })}
-                <FormError message=form_error />
+                <FormError message=form.error />
                 <div class="dialog-actions">
                     <button type="button" class="secondary" on:click=move |_| open.set(false)>"Cancel"</button>
-                    <button type="submit" aria-disabled=move || busy.get().then_some("true")>"Confirm"</button>
+                    <button type="submit" aria-disabled=move || form.disabled()>"Confirm"</button>
                 </div>
             </form>
         </Dialog>

@@ -1,12 +1,10 @@
 use hallpass_api::{Account as AccountData, LinkedAccount, Profile};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::api::{self, ApiError};
-use crate::auth::use_auth;
 use crate::components::{
     Avatar, AvatarSize, ConfirmDialog, LoadError, PageHeading, PartError, Row, RowAnchor, RowLink,
-    SkeletonCard, SummaryCard, element, section_id, use_announcer, use_step_up,
+    SkeletonCard, Submit, SummaryCard, element, section_id, use_announcer, use_step_up,
 };
 use crate::format;
 use crate::routes::Page;
@@ -18,11 +16,8 @@ use crate::routes::Page;
 /// page shows and the Profiles card offers its own Retry.
 #[component]
 pub fn Account() -> impl IntoView {
-    let auth = use_auth();
-    let (account, pending, retry_account) =
-        crate::load::load(move || async move { auth.check(api::account().await) });
-    let (profiles, profiles_pending, retry_profiles) =
-        crate::load::load(move || async move { auth.check(api::profiles().await) });
+    let (account, pending, retry_account) = crate::load::load(api::account);
+    let (profiles, profiles_pending, retry_profiles) = crate::load::load(api::profiles);
     // The page's Retry (everything failed, say the server was down) asks for both again.
     let retry_all = Callback::new(move |()| {
         retry_account.run(());
@@ -208,32 +203,28 @@ fn service(provider: &str) -> String {
 /// (step-up, after a confirmation).
 #[component]
 fn LinkedAccounts(linked: Vec<LinkedAccount>) -> impl IntoView {
-    let auth = use_auth();
     let step_up = use_step_up();
     let announcer = use_announcer();
     let linked = RwSignal::new(linked);
     let target = RwSignal::new(None::<LinkedAccount>);
     let open = RwSignal::new(false);
-    let busy = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
+    let submit = Submit::new();
     let confirm = Callback::new(move |()| {
         let Some(account) = target.get_untracked() else {
             return;
         };
-        busy.set(true);
-        error.set(None);
-        spawn_local(async move {
-            let provider = account.provider.clone();
-            let result = auth.check(step_up.run(|| api::unlink(&provider)).await);
-            busy.set(false);
-            match result {
-                Ok(()) => {
-                    linked.update(|l| l.retain(|x| x.provider != account.provider));
-                    open.set(false);
-                    announcer.say(format!("Unlinked {}", service(&account.provider)));
-                }
-                Err(e) => error.set(Some(e.message())),
+        if !submit.ready() {
+            return;
+        }
+        let provider = account.provider.clone();
+        let request = async move { step_up.run(|| api::unlink(&provider)).await };
+        submit.send(request, move |result| match result {
+            Ok(()) => {
+                linked.update(|l| l.retain(|x| x.provider != account.provider));
+                open.set(false);
+                announcer.say(format!("Unlinked {}", service(&account.provider)));
             }
+            Err(e) => submit.fail(e, &[]),
         });
     });
     let name =
@@ -263,7 +254,7 @@ fn LinkedAccounts(linked: Vec<LinkedAccount>) -> impl IntoView {
                                             aria-label=format!("Unlink {label}")
                                             on:click=move |_| {
                                                 target.set(Some(account.clone()));
-                                                error.set(None);
+                                                submit.error.set(None);
                                                 open.set(true);
                                             }>
                                             "Unlink"
@@ -276,7 +267,8 @@ fn LinkedAccounts(linked: Vec<LinkedAccount>) -> impl IntoView {
                 </dl>
             }.into_any()
         }}
-        <ConfirmDialog open title confirm="Unlink" busy error on_confirm=confirm return_to>
+        <ConfirmDialog open title confirm="Unlink" busy=submit.busy error=submit.error on_confirm=confirm
+            return_to>
             <p>{move || format!(
                 "You won't be able to sign in with {} any more. Your Hallpass email and password still work.",
                 name()

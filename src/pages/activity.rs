@@ -8,16 +8,13 @@ use leptos::task::spawn_local;
 
 use super::activity_event::{EventItem, suspect_sign_in};
 use crate::api::{self, ApiError};
-use crate::auth::use_auth;
 use crate::components::{LoadError, PageHeading, focus_when_drawn, use_announcer};
 use crate::time;
 
 /// "Account activity".
 #[component]
 pub fn Activity() -> impl IntoView {
-    let auth = use_auth();
-    let (first, pending, retry) =
-        crate::load::load(move || async move { auth.check(api::activity(None).await) });
+    let (first, pending, retry) = crate::load::load(move || api::activity(None));
     view! {
         <PageHeading text="Account activity" />
         <p class="lead">"Sign-ins and changes to your account. If something wasn't you, you can act on it here."</p>
@@ -125,7 +122,6 @@ fn by_day(events: &[ActivityEvent], filter: Filter) -> Vec<Day> {
 
 #[component]
 fn Events(page: ActivityPage) -> impl IntoView {
-    let auth = use_auth();
     let announcer = use_announcer();
     let events = RwSignal::new(page.events);
     let next = RwSignal::new(page.next);
@@ -167,7 +163,7 @@ fn Events(page: ActivityPage) -> impl IntoView {
         }
         busy.set(true);
         spawn_local(async move {
-            match auth.check(api::activity(Some(cursor)).await) {
+            match api::activity(Some(cursor)).await {
                 Ok(page) => {
                     let shown = filter.get_untracked();
                     let first_new = page.events.iter().find(|e| shown.shows(e.kind));

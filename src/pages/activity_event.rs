@@ -3,14 +3,12 @@
 //! the account never signed in from (no session to end: change the password, turn on
 //! two-step verification).
 
-use hallpass_api::{ActivityEvent, ActivityKind, ErrorCode};
+use hallpass_api::{ActivityEvent, ActivityKind};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use super::activity::event_id;
-use crate::api;
 use crate::auth::use_auth;
-use crate::components::{ConfirmDialog, Link, kind_label, place, use_announcer, use_step_up};
+use crate::components::{DeviceToSignOut, Link, SignOutDeviceDialog, kind_label, place};
 use crate::router::use_location;
 use crate::routes::Page;
 use crate::time;
@@ -54,7 +52,7 @@ fn icon(kind: ActivityKind) -> &'static str {
 }
 
 /// A device behind a sign-in that wasn't the account holder: its id and name.
-pub type Suspect = (String, String);
+pub type Suspect = DeviceToSignOut;
 
 pub struct SuspectSignIn {
     pub ask: Callback<Suspect>,
@@ -64,55 +62,22 @@ pub struct SuspectSignIn {
 /// "Wasn't you?" on another device's sign-in: signs the device out (step-up), then goes to
 /// Change password, since whoever signed in knows the password.
 pub fn suspect_sign_in() -> SuspectSignIn {
-    let auth = use_auth();
-    let step_up = use_step_up();
-    let announcer = use_announcer();
     let location = use_location();
     let target = RwSignal::new(None::<Suspect>);
     let open = RwSignal::new(false);
-    let busy = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
     let ask = Callback::new(move |suspect: Suspect| {
         target.set(Some(suspect));
-        error.set(None);
-        busy.set(false);
         open.set(true);
     });
-    let confirm = Callback::new(move |()| {
-        let Some((id, name)) = target.get_untracked() else {
-            return;
-        };
-        busy.set(true);
-        spawn_local(async move {
-            let result = step_up.run(|| api::sign_out_device(id.clone())).await;
-            busy.set(false);
-            match auth.check(result) {
-                // Already gone is as good: on to the password either way.
-                Ok(()) => announcer.say(format!("Signed out {name}. Now change your password.")),
-                Err(e) if e.code() == Some(ErrorCode::DeviceNotFound) => {
-                    announcer.say(format!(
-                        "{name} was already signed out. Now change your password."
-                    ));
-                }
-                Err(e) => {
-                    error.set(Some(e.message()));
-                    return;
-                }
-            }
-            open.set(false);
-            location.navigate(Page::ChangePassword.href());
-        });
+    // Already gone is as good: on to the password either way.
+    let done = Callback::new(move |_id: String| {
+        open.set(false);
+        location.navigate(Page::ChangePassword.href());
     });
-    let name = move || target.with(|t| t.as_ref().map(|(_, n)| n.clone()).unwrap_or_default());
-    let title = Signal::derive(move || format!("Sign out {}?", name()));
     let dialog = view! {
-        <ConfirmDialog open title confirm="Sign out and change password" busy error on_confirm=confirm>
-            <p>{move || format!(
-                "{} will be signed out on its next request. Whoever signed in there knows your \
-                 password, so change it next.",
-                name()
-            )}</p>
-        </ConfirmDialog>
+        <SignOutDeviceDialog open device=target confirm="Sign out and change password"
+            then="Whoever signed in there knows your password, so change it next."
+            next_step=". Now change your password." on_done=done />
     }
     .into_any();
     SuspectSignIn { ask, dialog }

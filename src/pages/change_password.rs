@@ -6,12 +6,10 @@
 use hallpass_api::{ChangePassword as Body, ErrorCode, validate};
 use leptos::html::Input;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::api;
-use crate::auth::use_auth;
 use crate::components::{
-    Field, FormError, Link, NewPassword, NewPasswordFields, PageHeading, focus, show_error,
+    Field, FormError, Link, NewPassword, NewPasswordFields, PageHeading, Submit, focus,
     use_announcer,
 };
 use crate::router::use_location;
@@ -19,23 +17,20 @@ use crate::routes::Page;
 
 #[component]
 pub fn ChangePassword() -> impl IntoView {
-    let auth = use_auth();
     let location = use_location();
     let announcer = use_announcer();
     let current = RwSignal::new(String::new());
     let password = NewPassword::new();
     let sign_out_others = RwSignal::new(true);
     let current_error = RwSignal::new(None::<String>);
-    let form_error = RwSignal::new(None::<String>);
     let current_input = NodeRef::<Input>::new();
-    let busy = RwSignal::new(false);
+    let form = Submit::new();
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
+        if !form.ready() {
             return;
         }
-        form_error.set(None);
         let body = Body {
             current_password: current.get_untracked(),
             new_password: password.value.get_untracked(),
@@ -49,12 +44,10 @@ pub fn ChangePassword() -> impl IntoView {
             focus(input);
             return;
         }
-        busy.set(true);
         let others = body.sign_out_other_devices;
-        spawn_local(async move {
-            let result = auth.check(api::change_password(&body).await);
-            busy.set(false);
-            match result {
+        form.send(
+            async move { api::change_password(&body).await },
+            move |result| match result {
                 Ok(()) => {
                     announcer.say(if others {
                         "Password changed. Every other device was signed out."
@@ -72,16 +65,15 @@ pub fn ChangePassword() -> impl IntoView {
                     current.set(String::new());
                     focus(current_input);
                 }
-                Err(error) => show_error(
+                Err(error) => form.fail(
                     error,
-                    form_error,
                     &[
                         ("current_password", current_error, current_input),
                         password.slot(),
                     ],
                 ),
-            }
-        });
+            },
+        );
     };
 
     view! {
@@ -96,10 +88,10 @@ pub fn ChangePassword() -> impl IntoView {
                     on:change=move |ev| sign_out_others.set(event_target_checked(&ev)) />
                 <label for="sign-out-others">"Sign out of all other devices"</label>
             </div>
-            <FormError message=form_error />
+            <FormError message=form.error />
             <div class="dialog-actions">
-                <button type="submit" aria-disabled=move || busy.get().then_some("true")>
-                    {move || if busy.get() { "Changing password…" } else { "Change password" }}
+                <button type="submit" aria-disabled=move || form.disabled()>
+                    {move || if form.busy.get() { "Changing password…" } else { "Change password" }}
                 </button>
                 <Link href=Page::Account.href()>"Cancel"</Link>
             </div>

@@ -4,12 +4,10 @@
 use hallpass_api::{Account, ErrorCode, validate};
 use leptos::html::Input;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::api::{self, ApiError};
-use crate::auth::use_auth;
 use crate::components::{
-    Field, FormError, Link, PageHeading, focus, focus_when_drawn, show_error, use_announcer,
+    Field, FormError, Link, PageHeading, Submit, focus, focus_when_drawn, use_announcer,
     use_step_up,
 };
 use crate::router::use_location;
@@ -102,19 +100,16 @@ fn ChangeContact(contact: Contact) -> impl IntoView {
 
 #[component]
 fn NewValue(contact: Contact, sent_to: RwSignal<Option<String>>) -> impl IntoView {
-    let auth = use_auth();
     let step_up = use_step_up();
     let value = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
-    let form_error = RwSignal::new(None::<String>);
     let input = NodeRef::<Input>::new();
-    let busy = RwSignal::new(false);
+    let form = Submit::new();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
+        if !form.ready() {
             return;
         }
-        form_error.set(None);
         let typed = contact.normalise(&value.get_untracked());
         if let Err(problem) = contact.check(&typed) {
             error.set(Some(problem.to_owned()));
@@ -122,18 +117,19 @@ fn NewValue(contact: Contact, sent_to: RwSignal<Option<String>>) -> impl IntoVie
             return;
         }
         error.set(None);
-        busy.set(true);
-        spawn_local(async move {
-            let result = auth.check(step_up.run(|| contact.send(typed.clone())).await);
-            busy.set(false);
-            match result {
+        form.send(
+            {
+                let typed = typed.clone();
+                async move { step_up.run(|| contact.send(typed.clone())).await }
+            },
+            move |result| match result {
                 Ok(()) => {
                     sent_to.set(Some(typed));
                     focus_when_drawn("code-step".to_owned());
                 }
-                Err(e) => show_error(e, form_error, &[(contact.field(), error, input)]),
-            }
-        });
+                Err(e) => form.fail(e, &[(contact.field(), error, input)]),
+            },
+        );
     };
     let (input_type, autocomplete) = match contact {
         Contact::Email => ("email", "email"),
@@ -152,9 +148,9 @@ fn NewValue(contact: Contact, sent_to: RwSignal<Option<String>>) -> impl IntoVie
         <form class="card form" on:submit=submit novalidate>
             <Field label=contact.label() id="new-contact" value error node_ref=input
                 input_type autocomplete hint />
-            <FormError message=form_error />
+            <FormError message=form.error />
             <div class="dialog-actions">
-                <button type="submit" aria-disabled=move || busy.get().then_some("true")>"Send code"</button>
+                <button type="submit" aria-disabled=move || form.disabled()>"Send code"</button>
                 <Link href=Page::Account.href() class="button">"Cancel"</Link>
             </div>
         </form>
@@ -163,33 +159,27 @@ fn NewValue(contact: Contact, sent_to: RwSignal<Option<String>>) -> impl IntoVie
 
 #[component]
 fn EnterCode(contact: Contact, value: String, sent_to: RwSignal<Option<String>>) -> impl IntoView {
-    let auth = use_auth();
     let step_up = use_step_up();
     let announcer = use_announcer();
     let location = use_location();
     let code = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
-    let form_error = RwSignal::new(None::<String>);
     let input = NodeRef::<Input>::new();
-    let busy = RwSignal::new(false);
+    let form = Submit::new();
     let target = StoredValue::new(value.clone());
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
+        if !form.ready() {
             return;
         }
-        form_error.set(None);
         let typed: String = code.get_untracked().split_whitespace().collect();
         if let Err(problem) = validate::six_digit_code(&typed) {
             error.set(Some(problem.to_owned()));
             focus(input);
             return;
         }
-        busy.set(true);
-        spawn_local(async move {
-            let result = auth.check(contact.verify(typed).await);
-            busy.set(false);
+        form.send(async move { contact.verify(typed).await }, move |result| {
             let problem = match result {
                 Ok(_) => {
                     announcer.say(format!(
@@ -208,7 +198,7 @@ fn EnterCode(contact: Contact, value: String, sent_to: RwSignal<Option<String>>)
                         .to_owned()
                 }
                 Err(e) => {
-                    show_error(e, form_error, &[("code", error, input)]);
+                    form.fail(e, &[("code", error, input)]);
                     return;
                 }
             };
@@ -218,24 +208,20 @@ fn EnterCode(contact: Contact, value: String, sent_to: RwSignal<Option<String>>)
         });
     };
     let resend = move |_| {
-        if busy.get_untracked() {
+        if !form.ready() {
             return;
         }
-        busy.set(true);
-        form_error.set(None);
-        spawn_local(async move {
-            let to = target.get_value();
-            let result = auth.check(step_up.run(|| contact.send(to.clone())).await);
-            busy.set(false);
-            match result {
-                Ok(()) => {
-                    error.set(None);
-                    code.set(String::new());
-                    announcer.say(format!("A new code was sent to {to}."));
-                    focus(input);
-                }
-                Err(e) => show_error(e, form_error, &[("code", error, input)]),
+        let to = target.get_value();
+        let request = async move { step_up.run(|| contact.send(to.clone())).await };
+        form.send(request, move |result| match result {
+            Ok(()) => {
+                let to = target.get_value();
+                error.set(None);
+                code.set(String::new());
+                announcer.say(format!("A new code was sent to {to}."));
+                focus(input);
             }
+            Err(e) => form.fail(e, &[("code", error, input)]),
         });
     };
     view! {
@@ -253,9 +239,9 @@ fn EnterCode(contact: Contact, value: String, sent_to: RwSignal<Option<String>>)
             <form class="form" on:submit=submit novalidate>
                 <Field label="Verification code" id="verification-code" value=code error node_ref=input
                     autocomplete="one-time-code" inputmode="numeric" />
-                <FormError message=form_error />
+                <FormError message=form.error />
                 <div class="dialog-actions">
-                    <button type="submit" aria-disabled=move || busy.get().then_some("true")>"Verify"</button>
+                    <button type="submit" aria-disabled=move || form.disabled()>"Verify"</button>
                     <button type="button" class="secondary" on:click=resend>"Send a new code"</button>
                     <Link href=Page::Account.href() class="button">"Cancel"</Link>
                 </div>

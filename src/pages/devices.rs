@@ -1,14 +1,14 @@
-use hallpass_api::{Device, ErrorCode};
+use hallpass_api::Device;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use crate::api;
-use crate::auth::{self, use_auth};
+use crate::auth;
 use crate::components::{
-    ConfirmDialog, DeviceFinder, DeviceList, LoadError, PageHeading, RenameDialog, SignOutAll,
-    SortBy, ThisDevice, device_name, find, focus_when_drawn, grouped, labelled, rename_button_id,
-    sign_out_button_id, use_announcer, use_step_up,
+    DeviceFinder, DeviceList, DeviceToSignOut, LoadError, PageHeading, RenameDialog, SignOutAll,
+    SignOutDeviceDialog, SortBy, ThisDevice, device_name, find, focus_when_drawn, grouped,
+    labelled, rename_button_id, sign_out_button_id, use_announcer,
 };
 use crate::viewport::narrow_viewport;
 
@@ -21,9 +21,7 @@ const PAGE: usize = 50;
 /// arrives, which moved the whole page sideways: Lighthouse's CLS 0.149).
 #[component]
 pub fn Devices() -> impl IntoView {
-    let auth = use_auth();
-    let (loaded, pending, retry) =
-        crate::load::load(move || async move { auth.check(api::devices().await) });
+    let (loaded, pending, retry) = crate::load::load(api::devices);
     view! {
         <div class="devices-page">
             <PageHeading text="Manage access and devices" />
@@ -71,8 +69,6 @@ fn signed_in_count(n: usize) -> String {
 /// what happens after each sign-out.
 #[component]
 fn Manager(list: Vec<Device>) -> impl IntoView {
-    let auth = use_auth();
-    let step_up = use_step_up();
     let announcer = use_announcer();
     let devices = RwSignal::new(list);
     let narrow = narrow_viewport();
@@ -114,57 +110,26 @@ fn Manager(list: Vec<Device>) -> impl IntoView {
         })
     };
 
-    let target = RwSignal::new(None::<Device>);
+    let target = RwSignal::new(None::<DeviceToSignOut>);
     let open = RwSignal::new(false);
-    let busy = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
     // Where focus goes when the dialog closes and its row is gone: the next row's button.
     let next_focus = StoredValue::new(None::<String>);
 
     let ask = Callback::new(move |device: Device| {
-        target.set(Some(device));
-        error.set(None);
-        busy.set(false);
+        target.set(Some((device.id.clone(), label_of(&device))));
         open.set(true);
     });
 
     // Removes the row first, then closes the dialog: by then the opener is gone, so the
     // dialog sends focus to `next_focus`, the row after it as the list shows them.
-    let gone = move |device: &Device| {
+    let gone = Callback::new(move |id: String| {
         let next = found.with_untracked(|f| {
-            let i = f.iter().position(|x| x.device.id == device.id)?;
+            let i = f.iter().position(|x| x.device.id == id)?;
             f.get(i + 1).map(|x| x.device.id.clone())
         });
         next_focus.set_value(next);
-        devices.update(|d| d.retain(|x| x.id != device.id));
+        devices.update(|d| d.retain(|x| x.id != id));
         open.set(false);
-    };
-
-    let confirm = Callback::new(move |()| {
-        let Some(device) = target.get_untracked() else {
-            return;
-        };
-        busy.set(true);
-        error.set(None);
-        let name = label_of(&device);
-        spawn_local(async move {
-            let id = device.id.clone();
-            let result = step_up.run(|| api::sign_out_device(id.clone())).await;
-            match auth.check(result) {
-                Ok(()) => {
-                    gone(&device);
-                    announcer.say(format!("Signed out {name}"));
-                }
-                Err(e) if e.code() == Some(ErrorCode::DeviceNotFound) => {
-                    gone(&device);
-                    announcer.say(format!("{name} was already signed out"));
-                }
-                Err(e) => {
-                    busy.set(false);
-                    error.set(Some(e.message()));
-                }
-            }
-        });
     });
     let sign_out_here = Callback::new(move |()| spawn_local(auth::sign_out()));
 
@@ -175,27 +140,9 @@ fn Manager(list: Vec<Device>) -> impl IntoView {
             .or_else(|| document().query_selector("main h1").ok().flatten())
             .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
     });
-    let title = Signal::derive(move || {
-        target.with(|t| {
-            t.as_ref()
-                .map(|d| format!("Sign out {}?", label_of(d)))
-                .unwrap_or_default()
-        })
-    });
-    let what = move || {
-        target.with(|t| {
-            t.as_ref().map_or_else(String::new, |d| {
-                format!(
-                    "{} will be signed out on its next request. Anyone using it will need the \
-                     password to sign in again.",
-                    label_of(d)
-                )
-            })
-        })
-    };
     let refresh = Callback::new(move |_: u32| {
         spawn_local(async move {
-            if let Ok(list) = auth.check(api::devices().await) {
+            if let Ok(list) = api::devices().await {
                 devices.set(list);
             }
         });
@@ -289,9 +236,8 @@ fn Manager(list: Vec<Device>) -> impl IntoView {
                 })
             }}
         </section>
-        <ConfirmDialog open title confirm="Sign out" busy error on_confirm=confirm return_to>
-            <p>{what}</p>
-        </ConfirmDialog>
+        <SignOutDeviceDialog open device=target confirm="Sign out"
+            then="Anyone using it will need the password to sign in again." on_done=gone return_to />
         <RenameDialog open=rename_open device=renaming label=renaming_label on_renamed=renamed />
     }
 }

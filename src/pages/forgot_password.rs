@@ -6,14 +6,13 @@
 use hallpass_api::{CompletePasswordReset, ErrorCode, validate};
 use leptos::html::Input;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use web_sys::UrlSearchParams;
 
 use crate::api;
 use crate::auth::use_auth;
 use crate::components::{
-    Field, FormError, Link, NewPassword, NewPasswordFields, PageHeading, focus, focus_when_drawn,
-    show_error, use_announcer,
+    Field, FormError, Link, NewPassword, NewPasswordFields, PageHeading, Submit, focus,
+    focus_when_drawn, use_announcer,
 };
 use crate::router::use_location;
 use crate::routes::Page;
@@ -73,15 +72,14 @@ fn EmailStep(
     notice: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let error = RwSignal::new(None::<String>);
-    let form_error = RwSignal::new(notice.get_untracked());
     let input = NodeRef::<Input>::new();
-    let busy = RwSignal::new(false);
+    let form = Submit::new();
+    form.error.set(notice.get_untracked());
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
+        if !form.ready() {
             return;
         }
-        form_error.set(None);
         notice.set(None);
         let typed = email.get_untracked().trim().to_owned();
         if let Err(problem) = validate::email(&typed) {
@@ -90,18 +88,16 @@ fn EmailStep(
             return;
         }
         error.set(None);
-        busy.set(true);
-        spawn_local(async move {
-            let result = api::request_password_reset(typed.clone()).await;
-            busy.set(false);
-            match result {
+        form.send(
+            api::request_password_reset(typed.clone()),
+            move |result| match result {
                 Ok(()) => {
                     email.set(typed);
                     go(step, Step::Code);
                 }
-                Err(e) => show_error(e, form_error, &[("email", error, input)]),
-            }
-        });
+                Err(e) => form.fail(e, &[("email", error, input)]),
+            },
+        );
     };
     view! {
         <form class="card form reset" on:submit=submit novalidate>
@@ -111,9 +107,9 @@ fn EmailStep(
             </div>
             <Field label="Email" id="reset-email" value=email error node_ref=input
                 input_type="email" autocomplete="username" />
-            <FormError message=form_error />
-            <button type="submit" aria-disabled=move || busy.get().then_some("true")>
-                {move || if busy.get() { "Sending code…" } else { "Send code" }}
+            <FormError message=form.error />
+            <button type="submit" aria-disabled=move || form.disabled()>
+                {move || if form.busy.get() { "Sending code…" } else { "Send code" }}
             </button>
         </form>
     }
@@ -124,27 +120,23 @@ fn CodeStep(email: RwSignal<String>, step: RwSignal<Step>) -> impl IntoView {
     let announcer = use_announcer();
     let code = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
-    let form_error = RwSignal::new(None::<String>);
     let resent = RwSignal::new(false);
     let input = NodeRef::<Input>::new();
-    let busy = RwSignal::new(false);
+    let form = Submit::new();
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
+        if !form.ready() {
             return;
         }
-        form_error.set(None);
         let typed: String = code.get_untracked().split_whitespace().collect();
         if let Err(problem) = validate::six_digit_code(&typed) {
             error.set(Some(problem.to_owned()));
             focus(input);
             return;
         }
-        busy.set(true);
-        spawn_local(async move {
-            let result = api::verify_password_reset(email.get_untracked(), typed).await;
-            busy.set(false);
+        let request = api::verify_password_reset(email.get_untracked(), typed);
+        form.send(request, move |result| {
             let problem = match result {
                 Ok(answer) => {
                     go(
@@ -165,7 +157,7 @@ fn CodeStep(email: RwSignal<String>, step: RwSignal<Step>) -> impl IntoView {
                 }
                 Err(e) if e.code() == Some(ErrorCode::TooManyAttempts) => e.message(),
                 Err(e) => {
-                    show_error(e, form_error, &[("code", error, input)]);
+                    form.fail(e, &[("code", error, input)]);
                     return;
                 }
             };
@@ -175,15 +167,12 @@ fn CodeStep(email: RwSignal<String>, step: RwSignal<Step>) -> impl IntoView {
         });
     };
     let resend = move |_| {
-        if busy.get_untracked() {
+        if !form.ready() {
             return;
         }
-        busy.set(true);
-        form_error.set(None);
-        spawn_local(async move {
-            let result = api::request_password_reset(email.get_untracked()).await;
-            busy.set(false);
-            match result {
+        form.send(
+            api::request_password_reset(email.get_untracked()),
+            move |result| match result {
                 Ok(()) => {
                     error.set(None);
                     code.set(String::new());
@@ -191,9 +180,9 @@ fn CodeStep(email: RwSignal<String>, step: RwSignal<Step>) -> impl IntoView {
                     announcer.say("A new code is on its way. Codes sent before it no longer work.");
                     focus(input);
                 }
-                Err(e) => form_error.set(Some(e.message())),
-            }
-        });
+                Err(e) => form.error.set(Some(e.message())),
+            },
+        );
     };
     view! {
         <form class="card form reset" on:submit=submit novalidate>
@@ -209,9 +198,9 @@ fn CodeStep(email: RwSignal<String>, step: RwSignal<Step>) -> impl IntoView {
             {move || resent.get().then_some(view! {
                 <p class="hint">"New code sent. Codes sent before it no longer work."</p>
             })}
-            <FormError message=form_error />
+            <FormError message=form.error />
             <div class="dialog-actions">
-                <button type="submit" aria-disabled=move || busy.get().then_some("true")>"Continue"</button>
+                <button type="submit" aria-disabled=move || form.disabled()>"Continue"</button>
                 <button type="button" class="secondary" on:click=resend>"Send a new code"</button>
             </div>
             <button type="button" class="link-button" on:click=move |_| go(step, Step::Email)>
@@ -236,9 +225,8 @@ fn PasswordStep(
     let recovery = RwSignal::new(false);
     let code = RwSignal::new(String::new());
     let code_error = RwSignal::new(None::<String>);
-    let form_error = RwSignal::new(None::<String>);
     let code_input = NodeRef::<Input>::new();
-    let busy = RwSignal::new(false);
+    let form = Submit::new();
     let token = StoredValue::new(token);
     let code_field = move || {
         if recovery.get_untracked() {
@@ -250,10 +238,9 @@ fn PasswordStep(
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
+        if !form.ready() {
             return;
         }
-        form_error.set(None);
         let typed = code.get_untracked().trim().to_owned();
         let code_problem = needs_code.get_untracked().then(|| {
             if recovery.get_untracked() {
@@ -279,41 +266,39 @@ fn PasswordStep(
                 .map(|c| c.replace(' ', "")),
             recovery_code: given.filter(|_| recovery.get_untracked()),
         };
-        busy.set(true);
-        spawn_local(async move {
+        let request = async move {
             let result = api::complete_password_reset(&body).await;
-            busy.set(false);
-            match result {
-                Ok(()) => {
-                    // Every session ended, this browser's too. Its dead cookie goes now (with
-                    // what the origin stored), or the next page load would report the sign-out
-                    // as if it had happened elsewhere. No answer is fine: it changes nothing.
-                    auth.info.set(None);
-                    let _ = api::sign_out().await;
-                    go(step, Step::Done);
-                }
-                Err(e) if e.code() == Some(ErrorCode::CodeRequired) => {
-                    needs_code.set(true);
-                    code_error.set(e.field("code"));
-                    focus_when_drawn("reset-two-step".to_owned());
-                }
-                Err(e) if e.code() == Some(ErrorCode::CodeExpired) => {
-                    notice.set(Some(
-                        "That reset has expired. Enter your email to get a new code.".to_owned(),
-                    ));
-                    go(step, Step::Email);
-                }
-                Err(e) if e.code() == Some(ErrorCode::InvalidCode) => {
-                    code_error.set(e.field(code_field()).or_else(|| Some(e.message())));
-                    code.set(String::new());
-                    focus(code_input);
-                }
-                Err(e) => show_error(
-                    e,
-                    form_error,
-                    &[password.slot(), (code_field(), code_error, code_input)],
-                ),
+            if result.is_ok() {
+                // Every session ended, this browser's too. Its dead cookie goes now (with what
+                // the origin stored), or the next page load would report the sign-out as if it
+                // had happened elsewhere. No answer is fine: it changes nothing.
+                auth.info.set(None);
+                let _ = api::sign_out().await;
             }
+            result
+        };
+        form.send(request, move |result| match result {
+            Ok(()) => go(step, Step::Done),
+            Err(e) if e.code() == Some(ErrorCode::CodeRequired) => {
+                needs_code.set(true);
+                code_error.set(e.field("code"));
+                focus_when_drawn("reset-two-step".to_owned());
+            }
+            Err(e) if e.code() == Some(ErrorCode::CodeExpired) => {
+                notice.set(Some(
+                    "That reset has expired. Enter your email to get a new code.".to_owned(),
+                ));
+                go(step, Step::Email);
+            }
+            Err(e) if e.code() == Some(ErrorCode::InvalidCode) => {
+                code_error.set(e.field(code_field()).or_else(|| Some(e.message())));
+                code.set(String::new());
+                focus(code_input);
+            }
+            Err(e) => form.fail(
+                e,
+                &[password.slot(), (code_field(), code_error, code_input)],
+            ),
         });
     };
     let switch = move |_| {
@@ -354,9 +339,9 @@ fn PasswordStep(
                     }}
                 </button>
             })}
-            <FormError message=form_error />
-            <button type="submit" aria-disabled=move || busy.get().then_some("true")>
-                {move || if busy.get() { "Changing password…" } else { "Change password" }}
+            <FormError message=form.error />
+            <button type="submit" aria-disabled=move || form.disabled()>
+                {move || if form.busy.get() { "Changing password…" } else { "Change password" }}
             </button>
         </form>
     }

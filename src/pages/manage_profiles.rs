@@ -3,22 +3,20 @@
 
 use hallpass_api::{ErrorCode, MAX_PROFILES, Profile};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use crate::api;
 use crate::auth::use_auth;
 use crate::components::{
     Avatar, AvatarSize, ConfirmDialog, Link, LoadError, PageHeading, PinLockDialog, ProfileForm,
-    focus_when_drawn, language_label, rating_label, use_announcer, use_step_up,
+    Submit, focus_when_drawn, language_label, rating_label, use_announcer, use_step_up,
 };
 use crate::routes::Page;
 
 #[component]
 pub fn ManageProfiles() -> impl IntoView {
     let auth = use_auth();
-    let (loaded, pending, retry) =
-        crate::load::load(move || async move { auth.check(api::profiles().await) });
+    let (loaded, pending, retry) = crate::load::load(api::profiles);
     // Back to where a person would have come from: Account once a profile is chosen,
     // "Who's watching?" before.
     let done = move || {
@@ -94,8 +92,7 @@ fn Manager(list: Vec<Profile>) -> impl IntoView {
     let delete_open = RwSignal::new(false);
     let unlock_open = RwSignal::new(false);
     let pin_open = RwSignal::new(false);
-    let busy = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
+    let submit = Submit::new();
 
     // The current profile's name is in the header: keep it in step with an edit.
     let saved = Callback::new(move |profile: Profile| {
@@ -126,8 +123,7 @@ fn Manager(list: Vec<Profile>) -> impl IntoView {
     let ask = move |profile: Profile, what: Action| {
         target.set(Some(profile));
         action.set(what);
-        error.set(None);
-        busy.set(false);
+        submit.reset();
         match what {
             Action::Lock => pin_open.set(true),
             Action::Delete => delete_open.set(true),
@@ -139,23 +135,25 @@ fn Manager(list: Vec<Profile>) -> impl IntoView {
         let Some(profile) = target.get_untracked() else {
             return;
         };
-        busy.set(true);
-        error.set(None);
+        if !submit.ready() {
+            return;
+        }
         let what = action.get_untracked();
-        spawn_local(async move {
-            let id = profile.id.clone();
-            let result = match what {
-                Action::Delete => auth.check(api::delete_profile(&id).await),
-                _ => auth.check(
+        let id = profile.id.clone();
+        let request = async move {
+            match what {
+                Action::Delete => api::delete_profile(&id).await,
+                _ => {
                     step_up
                         .run(|| {
                             let id = id.clone();
                             async move { api::unlock_profile(&id).await }
                         })
-                        .await,
-                ),
-            };
-            busy.set(false);
+                        .await
+                }
+            }
+        };
+        submit.send(request, move |result| {
             match result {
                 Ok(()) if what == Action::Delete => {
                     profiles.update(|p| p.retain(|x| x.id != profile.id));
@@ -180,10 +178,10 @@ fn Manager(list: Vec<Profile>) -> impl IntoView {
                     unlock_open.set(false);
                     announcer.say(format!("Removed the PIN from {}", profile.name));
                 }
-                Err(e) if e.code() == Some(ErrorCode::LastProfile) => error.set(Some(
+                Err(e) if e.code() == Some(ErrorCode::LastProfile) => submit.error.set(Some(
                     "This is the account's only profile, so it can't be deleted.".to_owned(),
                 )),
-                Err(e) => error.set(Some(e.message())),
+                Err(e) => submit.fail(e, &[]),
             }
         });
     });
@@ -234,14 +232,14 @@ fn Manager(list: Vec<Profile>) -> impl IntoView {
         })}
         <ProfileForm open=form_open editing on_saved=saved />
         <ConfirmDialog open=delete_open title=delete_title confirm="Delete profile"
-            busy error on_confirm=confirm return_to=after_delete>
+            busy=submit.busy error=submit.error on_confirm=confirm return_to=after_delete>
             <p>{move || format!(
                 "{}'s viewing history, My List, ratings and settings will be deleted. This can't be undone.",
                 target_name()
             )}</p>
         </ConfirmDialog>
         <ConfirmDialog open=unlock_open title=unlock_title confirm="Remove PIN"
-            busy error on_confirm=confirm>
+            busy=submit.busy error=submit.error on_confirm=confirm>
             <p>{move || format!(
                 "Anyone using this account will be able to open {} without a PIN.",
                 target_name()

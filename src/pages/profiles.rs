@@ -1,11 +1,11 @@
-use hallpass_api::{ErrorCode, Profile};
+use hallpass_api::{ErrorCode, Profile, SessionInfo};
 use leptos::html::Input;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::{self, ApiError};
 use crate::auth::use_auth;
-use crate::components::{Avatar, AvatarSize, Dialog, Field, Link, LoadError, PageHeading};
+use crate::components::{Avatar, AvatarSize, Dialog, Field, Link, LoadError, PageHeading, Submit};
 use crate::router::{return_to, use_location, with_next};
 use crate::routes::Page;
 
@@ -57,8 +57,7 @@ fn PickerSkeleton() -> impl IntoView {
 fn ProfileChooser() -> impl IntoView {
     let auth = use_auth();
     let location = use_location();
-    let (profiles, pending, retry) =
-        crate::load::load(move || async move { auth.check(api::profiles().await) });
+    let (profiles, pending, retry) = crate::load::load(api::profiles);
 
     // The locked profile being unlocked, and its PIN dialog.
     let locked = RwSignal::new(None::<Profile>);
@@ -68,7 +67,11 @@ fn ProfileChooser() -> impl IntoView {
             locked.set(Some(profile));
             dialog_open.set(true);
         } else {
-            spawn_local(select(auth, location, profile.id, None, None));
+            spawn_local(async move {
+                if let Ok(info) = api::select_profile(profile.id, None).await {
+                    selected(auth, location, info);
+                }
+            });
         }
     });
 
@@ -132,26 +135,11 @@ fn ProfileList(list: Vec<Profile>, choose: Callback<Profile>) -> impl IntoView {
 /// in a string: a `view!` of SVG elements costs far more wasm than this one `innerHTML`.
 const LOCK: &str = r#"<svg class="picker-lock" viewBox="0 0 24 24" width="20" height="20" focusable="false"><rect x="5" y="10" width="14" height="10" rx="2"/><path d="M8 10V7a4 4 0 0 1 8 0v3"/></svg>"#;
 
-/// Selects a profile and moves on to the account; `Err` with the PIN's problem.
-async fn select(
-    auth: crate::auth::Auth,
-    location: crate::router::Location,
-    id: String,
-    pin: Option<String>,
-    on_pin_error: Option<Callback<ApiError>>,
-) {
-    match auth.check(api::select_profile(id, pin).await) {
-        Ok(info) => {
-            auth.info.set(Some(info));
-            let href = return_to().unwrap_or_else(|| Page::Account.href().to_owned());
-            location.navigate(&href);
-        }
-        Err(error) => {
-            if let Some(report) = on_pin_error {
-                report.run(error);
-            }
-        }
-    }
+/// A profile is chosen: on to the address asked for, or the account.
+fn selected(auth: crate::auth::Auth, location: crate::router::Location, info: SessionInfo) {
+    auth.info.set(Some(info));
+    let href = return_to().unwrap_or_else(|| Page::Account.href().to_owned());
+    location.navigate(&href);
 }
 
 #[component]
@@ -161,7 +149,7 @@ fn PinDialog(profile: RwSignal<Option<Profile>>, open: RwSignal<bool>) -> impl I
     let pin = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let input = NodeRef::<Input>::new();
-    let busy = RwSignal::new(false);
+    let form = Submit::new();
     let title = Signal::derive(move || {
         profile.with(|p| {
             format!(
@@ -177,8 +165,7 @@ fn PinDialog(profile: RwSignal<Option<Profile>>, open: RwSignal<bool>) -> impl I
             error.set(None);
         }
     });
-    let report = Callback::new(move |e: ApiError| {
-        busy.set(false);
+    let report = move |e: ApiError| {
         let message = match e.code() {
             Some(ErrorCode::WrongPin) => "That PIN is not right. Try again.".to_owned(),
             _ => e.field("pin").unwrap_or_else(|| e.message()),
@@ -188,23 +175,20 @@ fn PinDialog(profile: RwSignal<Option<Profile>>, open: RwSignal<bool>) -> impl I
         if let Some(el) = input.get_untracked() {
             let _ = el.focus();
         }
-    });
+    };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(id) = profile.with_untracked(|p| p.as_ref().map(|p| p.id.clone())) else {
             return;
         };
-        if busy.get_untracked() {
+        if !form.ready() {
             return;
         }
-        busy.set(true);
-        spawn_local(select(
-            auth,
-            location,
-            id,
-            Some(pin.get_untracked()),
-            Some(report),
-        ));
+        let request = api::select_profile(id, Some(pin.get_untracked()));
+        form.send(request, move |result| match result {
+            Ok(info) => selected(auth, location, info),
+            Err(e) => report(e),
+        });
     };
     view! {
         <Dialog open title>
@@ -213,7 +197,7 @@ fn PinDialog(profile: RwSignal<Option<Profile>>, open: RwSignal<bool>) -> impl I
                     input_type="password" inputmode="numeric" autocomplete="off" />
                 <div class="dialog-actions">
                     <button type="button" class="secondary" on:click=move |_| open.set(false)>"Cancel"</button>
-                    <button type="submit" aria-disabled=move || busy.get().then_some("true")>"Continue"</button>
+                    <button type="submit" aria-disabled=move || form.disabled()>"Continue"</button>
                 </div>
             </form>
         </Dialog>

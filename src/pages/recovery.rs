@@ -4,21 +4,17 @@
 use hallpass_api::{Account, ChangeRecovery, validate};
 use leptos::html::Input;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::api;
-use crate::auth::use_auth;
 use crate::components::{
-    Field, FormError, Link, LoadError, PageHeading, focus, show_error, use_announcer, use_step_up,
+    Field, FormError, Link, LoadError, PageHeading, Submit, focus, use_announcer, use_step_up,
 };
 use crate::router::use_location;
 use crate::routes::Page;
 
 #[component]
 pub fn Recovery() -> impl IntoView {
-    let auth = use_auth();
-    let (loaded, pending, retry) =
-        crate::load::load(move || async move { auth.check(api::account().await) });
+    let (loaded, pending, retry) = crate::load::load(api::account);
     view! {
         <PageHeading text="Recovery email and phone" />
         <p class="lead">
@@ -40,22 +36,19 @@ pub fn Recovery() -> impl IntoView {
 
 #[component]
 fn RecoveryForm(account: Account) -> impl IntoView {
-    let auth = use_auth();
     let step_up = use_step_up();
     let announcer = use_announcer();
     let location = use_location();
     let email = RwSignal::new(account.recovery_email.unwrap_or_default());
     let phone = RwSignal::new(account.recovery_phone.unwrap_or_default());
     let (email_error, phone_error) = (RwSignal::new(None::<String>), RwSignal::new(None::<String>));
-    let form_error = RwSignal::new(None::<String>);
     let (email_input, phone_input) = (NodeRef::<Input>::new(), NodeRef::<Input>::new());
-    let busy = RwSignal::new(false);
+    let form = Submit::new();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
+        if !form.ready() {
             return;
         }
-        form_error.set(None);
         let typed_email = email.get_untracked().trim().to_owned();
         let typed_phone: String = phone
             .get_untracked()
@@ -78,29 +71,26 @@ fn RecoveryForm(account: Account) -> impl IntoView {
             focus(phone_input);
             return;
         }
-        busy.set(true);
         let body = ChangeRecovery {
             recovery_email: Some(typed_email),
             recovery_phone: Some(typed_phone),
         };
-        spawn_local(async move {
-            let result = auth.check(step_up.run(|| api::change_recovery(&body)).await);
-            busy.set(false);
-            match result {
+        form.send(
+            async move { step_up.run(|| api::change_recovery(&body)).await },
+            move |result| match result {
                 Ok(_) => {
                     announcer.say("Recovery email and phone saved.");
                     location.navigate(Page::Account.href());
                 }
-                Err(e) => show_error(
+                Err(e) => form.fail(
                     e,
-                    form_error,
                     &[
                         ("recovery_email", email_error, email_input),
                         ("recovery_phone", phone_error, phone_input),
                     ],
                 ),
-            }
-        });
+            },
+        );
     };
     let phone_hint =
         Signal::derive(|| "With the country code, such as +351 912 345 678.".to_owned());
@@ -111,9 +101,9 @@ fn RecoveryForm(account: Account) -> impl IntoView {
             <Field label="Recovery phone" id="recovery-phone" value=phone error=phone_error
                 node_ref=phone_input input_type="tel" autocomplete="off" hint=phone_hint />
             <p class="hint">"Leave a field empty to remove that contact."</p>
-            <FormError message=form_error />
+            <FormError message=form.error />
             <div class="dialog-actions">
-                <button type="submit" aria-disabled=move || busy.get().then_some("true")>"Save"</button>
+                <button type="submit" aria-disabled=move || form.disabled()>"Save"</button>
                 <Link href=Page::Account.href() class="button">"Cancel"</Link>
             </div>
         </form>

@@ -2,7 +2,6 @@ use hallpass_api::TwoFactorStatus;
 use leptos::prelude::*;
 
 use crate::api::{self, ApiError};
-use crate::auth::use_auth;
 use crate::components::{
     LoadError, PageHeading, PartError, Row, RowLink, SignOutAll, SkeletonCard, SummaryCard,
     devices_word,
@@ -16,13 +15,10 @@ use crate::routes::Page;
 /// the devices fail, the rest of the page shows and the devices row offers its own Retry.
 #[component]
 pub fn Security() -> impl IntoView {
-    let auth = use_auth();
     let (two_factor, pending, retry_account) =
-        crate::load::load(
-            move || async move { auth.check(api::account().await).map(|a| a.two_factor) },
-        );
+        crate::load::load(move || async move { api::account().await.map(|a| a.two_factor) });
     let (devices, devices_pending, retry_devices) =
-        crate::load::load(move || async move { auth.check(api::devices().await).map(|d| d.len()) });
+        crate::load::load(move || async move { api::devices().await.map(|d| d.len()) });
     let retry_all = Callback::new(move |()| {
         retry_account.run(());
         if devices.with_untracked(|d| matches!(d, Some(Err(_)))) {

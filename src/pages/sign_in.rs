@@ -1,11 +1,10 @@
 use hallpass_api::{ErrorCode, SessionInfo, SignInOutcome, TwoFactorSignIn};
 use leptos::html::Input;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::api;
 use crate::auth::use_auth;
-use crate::components::{Field, FormError, Link, PageHeading, focus, show_error};
+use crate::components::{Field, FormError, Link, PageHeading, Submit, focus};
 use crate::router::{query_param, return_to, use_location, with_next};
 use crate::routes::Page;
 
@@ -56,42 +55,39 @@ fn PasswordStep(challenge: RwSignal<Option<String>>) -> impl IntoView {
     let password = RwSignal::new(String::new());
     let shown = RwSignal::new(false);
     let (email_error, password_error) = (RwSignal::new(None), RwSignal::new(None));
-    let form_error = RwSignal::new(None::<String>);
     let (email_input, password_input) = (NodeRef::<Input>::new(), NodeRef::<Input>::new());
-    let busy = RwSignal::new(false);
+    let form = Submit::new();
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
+        if !form.ready() {
             return;
         }
-        busy.set(true);
-        form_error.set(None);
         // Hidden again before it is sent: password managers offer to save what a password
         // field holds, and the password shouldn't stay on screen while the next page loads.
         shown.set(false);
-        spawn_local(async move {
-            let result = api::sign_in(email.get_untracked(), password.get_untracked()).await;
-            busy.set(false);
-            match result {
-                Ok(SignInOutcome::SignedIn(info)) => {
-                    // Replaced, not pushed: Back should not return to a sign-in form that
-                    // would only send a signed-in browser on again.
-                    let href = onward(&info);
-                    auth.info.set(Some(*info));
-                    location.replace(&href);
+        form.send(
+            api::sign_in(email.get_untracked(), password.get_untracked()),
+            move |result| {
+                match result {
+                    Ok(SignInOutcome::SignedIn(info)) => {
+                        // Replaced, not pushed: Back should not return to a sign-in form that
+                        // would only send a signed-in browser on again.
+                        let href = onward(&info);
+                        auth.info.set(Some(*info));
+                        location.replace(&href);
+                    }
+                    Ok(SignInOutcome::TwoFactorRequired(c)) => challenge.set(Some(c.challenge)),
+                    Err(error) => form.fail(
+                        error,
+                        &[
+                            ("email", email_error, email_input),
+                            ("password", password_error, password_input),
+                        ],
+                    ),
                 }
-                Ok(SignInOutcome::TwoFactorRequired(c)) => challenge.set(Some(c.challenge)),
-                Err(error) => show_error(
-                    error,
-                    form_error,
-                    &[
-                        ("email", email_error, email_input),
-                        ("password", password_error, password_input),
-                    ],
-                ),
-            }
-        });
+            },
+        );
     };
 
     view! {
@@ -101,9 +97,9 @@ fn PasswordStep(challenge: RwSignal<Option<String>>) -> impl IntoView {
             <Field label="Email" id="email" value=email error=email_error node_ref=email_input
                 input_type="email" autocomplete="username" />
             <PasswordField value=password error=password_error node_ref=password_input shown />
-            <FormError message=form_error />
-            <button type="submit" class="auth-submit" aria-disabled=move || busy.get().then_some("true")>
-                {move || if busy.get() { "Signing in…" } else { "Sign in" }}
+            <FormError message=form.error />
+            <button type="submit" class="auth-submit" aria-disabled=move || form.disabled()>
+                {move || if form.busy.get() { "Signing in…" } else { "Sign in" }}
             </button>
         </form>
         <p class="auth-aside"><Link href=Page::ForgotPassword.href()>"Forgot password?"</Link></p>
@@ -163,18 +159,15 @@ fn TwoStep(token: String, challenge: RwSignal<Option<String>>) -> impl IntoView 
     let recovery = RwSignal::new(false);
     let code = RwSignal::new(String::new());
     let code_error = RwSignal::new(None);
-    let form_error = RwSignal::new(None::<String>);
     let input = NodeRef::<Input>::new();
-    let busy = RwSignal::new(false);
+    let form = Submit::new();
     let token = StoredValue::new(token);
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
+        if !form.ready() {
             return;
         }
-        busy.set(true);
-        form_error.set(None);
         let value = code.get_untracked().trim().to_owned();
         let body = if recovery.get_untracked() {
             TwoFactorSignIn {
@@ -189,9 +182,7 @@ fn TwoStep(token: String, challenge: RwSignal<Option<String>>) -> impl IntoView 
                 recovery_code: None,
             }
         };
-        spawn_local(async move {
-            let result = api::two_factor(body).await;
-            busy.set(false);
+        form.send(api::two_factor(body), move |result| {
             match result {
                 Ok(info) => {
                     let href = onward(&info);
@@ -219,7 +210,7 @@ fn TwoStep(token: String, challenge: RwSignal<Option<String>>) -> impl IntoView 
                     } else {
                         "code"
                     };
-                    show_error(error, form_error, &[(field, code_error, input)]);
+                    form.fail(error, &[(field, code_error, input)]);
                 }
             }
         });
@@ -228,7 +219,7 @@ fn TwoStep(token: String, challenge: RwSignal<Option<String>>) -> impl IntoView 
         recovery.update(|r| *r = !*r);
         code.set(String::new());
         code_error.set(None);
-        form_error.set(None);
+        form.error.set(None);
         if let Some(el) = input.get_untracked() {
             let _ = el.focus();
         }
@@ -255,8 +246,8 @@ fn TwoStep(token: String, challenge: RwSignal<Option<String>>) -> impl IntoView 
                         autocomplete="one-time-code" inputmode="numeric" />
                 }.into_any()
             }}
-            <FormError message=form_error />
-            <button type="submit" class="auth-submit" aria-disabled=move || busy.get().then_some("true")>"Verify"</button>
+            <FormError message=form.error />
+            <button type="submit" class="auth-submit" aria-disabled=move || form.disabled()>"Verify"</button>
             <button type="button" class="link-button" on:click=switch>
                 {move || if recovery.get() { "Use a code from your app instead" } else { "Use a recovery code instead" }}
             </button>

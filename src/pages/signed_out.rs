@@ -4,6 +4,7 @@ use leptos::task::spawn_local;
 use web_sys::UrlSearchParams;
 
 use crate::api::{self, ApiError};
+use crate::auth::SignedOutReason;
 use crate::components::{Link, PageHeading};
 use crate::routes::Page;
 
@@ -13,17 +14,21 @@ use crate::routes::Page;
 pub fn SignedOut() -> impl IntoView {
     let query = window().location().search().unwrap_or_default();
     let params = UrlSearchParams::new_with_str(&query).ok();
-    let param = |key: &str| params.as_ref().and_then(|p| p.get(key));
-    let reason = match param("reason").as_deref() {
-        Some("here") => "You signed out. This browser's account data has been cleared.".to_owned(),
-        Some("remote") => match (param("by"), param("at")) {
-            (Some(by), Some(at)) => format!("Signed out from {by} on {}.", crate::time::exact(&at)),
-            _ => "This device was signed out from another device.".to_owned(),
-        },
-        Some("expired") => "Your session expired, so you were signed out.".to_owned(),
-        _ => "You are not signed in.".to_owned(),
+    let reason = SignedOutReason::from_query(|key| params.as_ref().and_then(|p| p.get(key)));
+    let pending = RwSignal::new(matches!(reason, SignedOutReason::Here { pending: true }));
+    let reason = match reason {
+        SignedOutReason::Here { .. } => {
+            "You signed out. This browser's account data has been cleared.".to_owned()
+        }
+        SignedOutReason::Remote { by: Some((by, at)) } => {
+            format!("Signed out from {by} on {}.", crate::time::exact(&at))
+        }
+        SignedOutReason::Remote { by: None } => {
+            "This device was signed out from another device.".to_owned()
+        }
+        SignedOutReason::Expired => "Your session expired, so you were signed out.".to_owned(),
+        SignedOutReason::Ended => "You are not signed in.".to_owned(),
     };
-    let pending = RwSignal::new(param("pending").is_some());
     if pending.get_untracked() {
         finish_when_online(pending);
     }

@@ -10,9 +10,9 @@ use wasm_bindgen::JsCast;
 
 use super::two_step_setup::{Setup, to_clipboard};
 use crate::api;
-use crate::auth::use_auth;
 use crate::components::{
-    ConfirmDialog, FormError, LoadError, PageHeading, focus_when_drawn, use_announcer, use_step_up,
+    ConfirmDialog, FormError, LoadError, PageHeading, Submit, focus_when_drawn, use_announcer,
+    use_step_up,
 };
 
 /// Where the page is.
@@ -25,9 +25,7 @@ enum Step {
 
 #[component]
 pub fn TwoStep() -> impl IntoView {
-    let auth = use_auth();
-    let (loaded, pending, retry) =
-        crate::load::load(move || async move { auth.check(api::account().await) });
+    let (loaded, pending, retry) = crate::load::load(api::account);
     view! {
         <PageHeading text="Two-step verification" />
         <p class="lead">
@@ -44,12 +42,10 @@ pub fn TwoStep() -> impl IntoView {
 
 #[component]
 fn Flow(status: TwoFactorStatus) -> impl IntoView {
-    let auth = use_auth();
     let step_up = use_step_up();
     let announcer = use_announcer();
     let step = RwSignal::new(Step::Status(status));
-    let error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
+    let form = Submit::new();
     let off_open = RwSignal::new(false);
     let renew_open = RwSignal::new(false);
     // "Sign out of all other devices" in the Turn off dialog, checked each time it opens.
@@ -61,44 +57,41 @@ fn Flow(status: TwoFactorStatus) -> impl IntoView {
     };
 
     let turn_on = move |_| {
-        if busy.get_untracked() {
+        if !form.ready() {
             return;
         }
-        busy.set(true);
-        error.set(None);
-        spawn_local(async move {
-            let result = auth.check(step_up.run(api::start_totp).await);
-            busy.set(false);
-            match result {
+        form.send(
+            async move { step_up.run(api::start_totp).await },
+            move |result| match result {
                 Ok(setup) => go(Step::Setup(setup)),
-                Err(e) => error.set(Some(e.message())),
-            }
-        });
+                Err(e) => form.fail(e, &[]),
+            },
+        );
     };
     let renew = Callback::new(move |()| {
-        busy.set(true);
-        error.set(None);
-        spawn_local(async move {
-            let result = auth.check(step_up.run(api::new_recovery_codes).await);
-            busy.set(false);
-            match result {
+        if !form.ready() {
+            return;
+        }
+        form.send(
+            async move { step_up.run(api::new_recovery_codes).await },
+            move |result| match result {
                 Ok(codes) => {
                     renew_open.set(false);
                     announcer.say("New recovery codes made. The old ones no longer work.");
                     go(Step::Codes(codes.recovery_codes));
                 }
-                Err(e) => error.set(Some(e.message())),
-            }
-        });
+                Err(e) => form.fail(e, &[]),
+            },
+        );
     });
     let turn_off = Callback::new(move |()| {
-        busy.set(true);
-        error.set(None);
+        if !form.ready() {
+            return;
+        }
         let others = off_signs_out.get_untracked();
-        spawn_local(async move {
-            let result = auth.check(step_up.run(move || api::turn_off_two_factor(others)).await);
-            busy.set(false);
-            match result {
+        form.send(
+            async move { step_up.run(move || api::turn_off_two_factor(others)).await },
+            move |result| match result {
                 Ok(()) => {
                     off_open.set(false);
                     announcer.say(signed_out_others("Two-step verification is off.", others));
@@ -107,9 +100,9 @@ fn Flow(status: TwoFactorStatus) -> impl IntoView {
                         recovery_codes_left: 0,
                     }));
                 }
-                Err(e) => error.set(Some(e.message())),
-            }
-        });
+                Err(e) => form.fail(e, &[]),
+            },
+        );
     });
     let turned_on = Callback::new(move |(codes, others): (Vec<String>, bool)| {
         announcer.say(signed_out_others("Two-step verification is on.", others));
@@ -133,11 +126,11 @@ fn Flow(status: TwoFactorStatus) -> impl IntoView {
                         if status.recovery_codes_left == 1 { "" } else { "s" }
                     )}</p>
                     <div class="dialog-actions">
-                        <button type="button" class="secondary" on:click=move |_| { error.set(None); renew_open.set(true); }>
+                        <button type="button" class="secondary" on:click=move |_| { form.error.set(None); renew_open.set(true); }>
                             "Get new recovery codes"
                         </button>
                         <button type="button" class="secondary danger" on:click=move |_| {
-                            error.set(None);
+                            form.error.set(None);
                             off_signs_out.set(true);
                             off_open.set(true);
                         }>
@@ -148,8 +141,8 @@ fn Flow(status: TwoFactorStatus) -> impl IntoView {
                 Step::Status(_) => view! {
                     <h2 id="two-step-step" tabindex="-1">"Two-step verification is off"</h2>
                     <p>"You'll need an authenticator app on your phone, such as one from your phone's maker or your password manager."</p>
-                    <FormError message=error />
-                    <button type="button" on:click=turn_on aria-disabled=move || busy.get().then_some("true")>
+                    <FormError message=form.error />
+                    <button type="button" on:click=turn_on aria-disabled=move || form.disabled()>
                         "Turn on"
                     </button>
                 }.into_any(),
@@ -158,11 +151,11 @@ fn Flow(status: TwoFactorStatus) -> impl IntoView {
             }}
         </section>
         <ConfirmDialog open=renew_open title="Get new recovery codes?" confirm="Get new codes"
-            busy error on_confirm=renew>
+            busy=form.busy error=form.error on_confirm=renew>
             <p>"Your current recovery codes will stop working. Save the new ones somewhere safe."</p>
         </ConfirmDialog>
         <ConfirmDialog open=off_open title="Turn off two-step verification?" confirm="Turn off"
-            busy error on_confirm=turn_off>
+            busy=form.busy error=form.error on_confirm=turn_off>
             <p>"Signing in will take only your password. Your recovery codes will stop working."</p>
             <SignOutOthers id="off-sign-out-others" checked=off_signs_out />
         </ConfirmDialog>

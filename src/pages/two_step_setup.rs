@@ -8,8 +8,7 @@ use leptos::task::spawn_local;
 
 use super::two_step::SignOutOthers;
 use crate::api;
-use crate::auth::use_auth;
-use crate::components::{Field, FormError, focus, show_error, use_announcer};
+use crate::components::{Field, FormError, Submit, focus, use_announcer};
 use crate::viewport::narrow_viewport;
 
 /// The secret in groups of four, as authenticator apps show it and people type it.
@@ -25,16 +24,14 @@ fn grouped(secret: &str) -> String {
 /// Scan or type the secret, then prove it with the first code.
 #[component]
 pub fn Setup(setup: TotpSetup, on_done: Callback<(Vec<String>, bool)>) -> impl IntoView {
-    let auth = use_auth();
     let code = RwSignal::new(String::new());
     let sign_out_others = RwSignal::new(true);
     let code_error = RwSignal::new(None::<String>);
-    let form_error = RwSignal::new(None::<String>);
     let input = NodeRef::<Input>::new();
-    let busy = RwSignal::new(false);
+    let form = Submit::new();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
+        if !form.ready() {
             return;
         }
         let typed: String = code.get_untracked().split_whitespace().collect();
@@ -43,13 +40,10 @@ pub fn Setup(setup: TotpSetup, on_done: Callback<(Vec<String>, bool)>) -> impl I
             focus(input);
             return;
         }
-        busy.set(true);
-        form_error.set(None);
         let others = sign_out_others.get_untracked();
-        spawn_local(async move {
-            let result = auth.check(api::confirm_totp(typed, others).await);
-            busy.set(false);
-            match result {
+        form.send(
+            api::confirm_totp(typed, others),
+            move |result| match result {
                 Ok(codes) => on_done.run((codes.recovery_codes, others)),
                 Err(e) if e.code() == Some(ErrorCode::InvalidCode) => {
                     code_error.set(Some(
@@ -60,9 +54,9 @@ pub fn Setup(setup: TotpSetup, on_done: Callback<(Vec<String>, bool)>) -> impl I
                     code.set(String::new());
                     focus(input);
                 }
-                Err(e) => show_error(e, form_error, &[("code", code_error, input)]),
-            }
-        });
+                Err(e) => form.fail(e, &[("code", code_error, input)]),
+            },
+        );
     };
     let key = grouped(&setup.secret);
     let phone = narrow_viewport();
@@ -110,8 +104,8 @@ pub fn Setup(setup: TotpSetup, on_done: Callback<(Vec<String>, bool)>) -> impl I
                         autocomplete="one-time-code" inputmode="numeric"
                         hint=Signal::derive(|| "The 6-digit code the app shows for Hallpass.".to_owned()) />
                     <SignOutOthers id="on-sign-out-others" checked=sign_out_others />
-                    <FormError message=form_error />
-                    <button type="submit" aria-disabled=move || busy.get().then_some("true")>
+                    <FormError message=form.error />
+                    <button type="submit" aria-disabled=move || form.disabled()>
                         "Turn on two-step verification"
                     </button>
                 </form>
