@@ -23,10 +23,11 @@ use crate::{Result, step};
 
 /// What Trunk's cargo build needs for the split: the split points (`hallpass_split`, see
 /// src/parts.rs) and the relocations `wasm-split-cli` reads to know what each function refers
-/// to. `cargo xtask dist` sets them.
+/// to. `cargo xtask dist` sets them. The variable takes the place of `.cargo/config.toml`'s
+/// wasm32 `rustflags`, so it repeats them (`erase_components`).
 pub const RUSTFLAGS: (&str, &str) = (
     "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
-    "--cfg hallpass_split -Clink-args=--emit-relocs",
+    "--cfg erase_components --cfg hallpass_split -Clink-args=--emit-relocs",
 );
 
 /// The binary Trunk builds (`data-bin` in index.html).
