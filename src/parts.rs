@@ -100,8 +100,9 @@ parts! {
     signed_out, preload_signed_out => SignedOut;
 }
 
-/// The page a visitor most likely opens next from `page`, fetched once `page` is shown so
-/// that following the link doesn't wait for the network.
+/// The page a visitor most likely opens next from `page`, fetched just after `page` is shown
+/// (its own requests go first) so that following the link doesn't wait for the network.
+/// Every `Link` also fetches its page's part when pointed at or focused.
 const fn likely_next(page: Page) -> Option<Page> {
     match page {
         Page::Home | Page::SignIn => Some(Page::Profiles),
@@ -144,7 +145,7 @@ pub fn PagePart(page: Page) -> impl IntoView {
             pending.try_set(false);
             state.try_set(if loaded { State::Ready } else { State::Failed });
             if loaded && let Some(next) = likely_next(page) {
-                set_timeout(move || preload(next), Duration::from_millis(300));
+                set_timeout(move || preload(next), Duration::from_millis(50));
             }
         });
     };

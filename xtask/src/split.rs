@@ -386,20 +386,33 @@ fn rewrite_index(
         let old = integrity(&read(&staging.join(to)).map_err(|_| format!("no {to}"))?);
         html = replace_integrity(&html, from, &old)?.replace(from, to);
     }
+    // Each file once, and each page as the indexes of its files: the hashes don't compress,
+    // and every page pays for this script.
+    let mut files: Vec<&str> = Vec::new();
     let mut map = String::new();
     for (path, part) in ENTRY_PAGES {
-        let files: Vec<String> = manifest.parts[*part]
-            .iter()
-            .map(|f| format!("\"{f}\""))
-            .collect();
-        map.push_str(&format!("\"{path}\":[{}],", files.join(",")));
+        let mut indexes = Vec::new();
+        for file in &manifest.parts[*part] {
+            let stem = file.trim_end_matches(".wasm");
+            let index = match files.iter().position(|f| *f == stem) {
+                Some(index) => index,
+                None => {
+                    files.push(stem);
+                    files.len() - 1
+                }
+            };
+            indexes.push(index.to_string());
+        }
+        map.push_str(&format!("\"{path}\":[{}],", indexes.join(",")));
     }
+    let files: Vec<String> = files.iter().map(|f| format!("\"{f}\"")).collect();
     let preload = format!(
         "<link rel=modulepreload crossorigin href=/{loader} integrity={}>\
-         <script>{{const p={{{map}}}[location.pathname.replace(/(.)\\/$/,\"$1\")]||[];\
-         for(const f of p){{const l=document.createElement(\"link\");l.rel=\"preload\";l.as=\"fetch\";\
-         l.type=\"application/wasm\";l.crossOrigin=\"\";l.href=\"/\"+f;document.head.append(l)}}}}</script>",
-        integrity(&read(&staging.join(loader))?)
+         <script>{{const f=[{}],p={{{map}}}[location.pathname.replace(/(.)\\/$/,\"$1\")]||[];\
+         for(const i of p){{const l=document.createElement(\"link\");l.rel=\"preload\";l.as=\"fetch\";\
+         l.type=\"application/wasm\";l.crossOrigin=\"\";l.href=\"/\"+f[i]+\".wasm\";document.head.append(l)}}}}</script>",
+        integrity(&read(&staging.join(loader))?),
+        files.join(",")
     );
     let at = html
         .find("</head>")
@@ -451,8 +464,10 @@ fn integrity(bytes: &[u8]) -> String {
     )
 }
 
+/// 40 bits: plenty to tell one build's file from the next, and the preload list in
+/// `index.html` carries one per module.
 fn short_hash(bytes: &[u8]) -> String {
-    hex(&Sha384::digest(bytes)[..8])
+    hex(&Sha384::digest(bytes)[..5])
 }
 
 fn hex(bytes: &[u8]) -> String {
