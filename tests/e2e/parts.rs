@@ -15,9 +15,10 @@ const BUDGET: u64 = 100 * 1024;
 /// within [`BUDGET`] and the check becomes the budget itself.
 const CEILING: u64 = 162_000;
 
-/// A browser with an empty cache opens `/signin`: the bytes it fetched (compressed, as sent)
-/// until the sign-in form showed, counted from the browser's own resource timing, stay under
-/// the ceiling, and every file of the app's shell and of the sign-in part was among them.
+/// A browser with an empty cache opens `/signin`: the bytes it fetched (compressed, as sent;
+/// each file once) until the sign-in form showed, counted from the browser's own resource
+/// timing, stay under the ceiling, and every file of the app's shell and of the sign-in part
+/// was among them.
 /// Only what started before the sign-in part arrived counts: "Who's watching?" is fetched
 /// after the form shows, on purpose (the likely next page).
 pub async fn signin_first_load_stays_within_its_ceiling(ctx: &Ctx) -> TestResult {
@@ -30,10 +31,15 @@ pub async fn signin_first_load_stays_within_its_ceiling(ctx: &Ctx) -> TestResult
              const all = performance.getEntriesByType('resource');
              const part = all.find(e => /\\/split_sign_in-[0-9a-f]+\\.wasm$/.test(e.name));
              if (!part) return null;
-             const before = all.filter(e => e.startTime <= part.responseEnd);
+             const sizes = new Map(), twice = [];
+             for (const e of all.filter(e => e.startTime <= part.responseEnd)) {
+               const path = new URL(e.name).pathname;
+               if (sizes.has(path)) twice.push(path); else sizes.set(path, e.encodedBodySize);
+             }
              return {
-               total: nav.encodedBodySize + before.reduce((sum, e) => sum + e.encodedBodySize, 0),
-               files: before.map(e => [new URL(e.name).pathname, e.encodedBodySize]),
+               total: nav.encodedBodySize + [...sizes.values()].reduce((sum, n) => sum + n, 0),
+               files: [...sizes.entries()],
+               twice,
              };",
             vec![],
         )
@@ -62,6 +68,11 @@ pub async fn signin_first_load_stays_within_its_ceiling(ctx: &Ctx) -> TestResult
         "    /signin fetched {total} bytes in {} files (budget {BUDGET}, ceiling {CEILING})",
         files.len() + 1
     );
+    // WebKit once listed the main module twice (its preload, then init's fetch). Each file
+    // counts once: this is about what the app is made of; the double fetch is reported.
+    if let Some(twice) = fetched["twice"].as_array().filter(|t| !t.is_empty()) {
+        println!("    listed more than once, counted once: {twice:?}");
+    }
     ensure(total <= CEILING, || {
         format!("/signin fetched {total} bytes, over its ceiling of {CEILING}: {files:?}")
     })
