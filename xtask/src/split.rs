@@ -368,8 +368,8 @@ impl Manifest {
 }
 
 /// Trunk's `index.html`, pointed at the split app: the glue and main module in place of
-/// Trunk's, integrity hashes of the new files, the loader preloaded beside the glue, and a
-/// small script that starts fetching the entry page's part while the main module compiles.
+/// Trunk's, the glue's integrity hash, the loader preloaded beside the glue, and a small
+/// script that starts fetching the main module and the entry page's part at once.
 fn rewrite_index(
     html: &str,
     trunk_js: &str,
@@ -379,13 +379,23 @@ fn rewrite_index(
     [glue, loader, main_wasm]: [&String; 3],
 ) -> Result<String> {
     let mut html = html.to_owned();
-    for (from, to) in [(trunk_js, glue), (trunk_wasm, main_wasm)] {
-        if !html.contains(from) {
-            return Err(format!("Trunk's index.html doesn't name {from}"));
-        }
-        let old = integrity(&read(&staging.join(to)).map_err(|_| format!("no {to}"))?);
-        html = replace_integrity(&html, from, &old)?.replace(from, to);
+    if !html.contains(trunk_js) {
+        return Err(format!("Trunk's index.html doesn't name {trunk_js}"));
     }
+    let new = integrity(&read(&staging.join(glue))?);
+    html = replace_integrity(&html, trunk_js, &new)?.replace(trunk_js, glue);
+    // The main module: WebKit doesn't hand Trunk's `<link rel=preload as=fetch>` to the
+    // glue's own fetch and downloads the module twice (113 KB). So the preload goes, the
+    // inline script below starts the fetch as early, and `init` is given that fetch.
+    html = remove_tag(&html, &format!("href=/{trunk_wasm}"))?;
+    let trunk_init = format!("module_or_path: '/{trunk_wasm}'");
+    if !html.contains(&trunk_init) {
+        return Err(format!("Trunk's start-up script doesn't have {trunk_init}"));
+    }
+    html = html.replace(
+        &trunk_init,
+        &format!("module_or_path: self.hallpassWasm || '/{main_wasm}'"),
+    );
     // Each file once, and each page as the indexes of its files: the hashes don't compress,
     // and every page pays for this script.
     let mut files: Vec<&str> = Vec::new();
@@ -408,7 +418,7 @@ fn rewrite_index(
     let files: Vec<String> = files.iter().map(|f| format!("\"{f}\"")).collect();
     let preload = format!(
         "<link rel=modulepreload crossorigin href=/{loader} integrity={}>\
-         <script>{{const f=[{}],p={{{map}}}[location.pathname.replace(/(.)\\/$/,\"$1\")]||[];\
+         <script>self.hallpassWasm=fetch(\"/{main_wasm}\");{{const f=[{}],p={{{map}}}[location.pathname.replace(/(.)\\/$/,\"$1\")]||[];\
          for(const i of p){{const l=document.createElement(\"link\");l.rel=\"preload\";l.as=\"fetch\";\
          l.type=\"application/wasm\";l.crossOrigin=\"\";l.href=\"/\"+f[i]+\".wasm\";document.head.append(l)}}}}</script>",
         integrity(&read(&staging.join(loader))?),
@@ -419,6 +429,16 @@ fn rewrite_index(
         .ok_or("Trunk's index.html has no </head>")?;
     html.insert_str(at, &preload);
     Ok(html)
+}
+
+/// Removes the whole tag that contains `needle`.
+fn remove_tag(html: &str, needle: &str) -> Result<String> {
+    let at = html
+        .find(needle)
+        .ok_or(format!("no tag with {needle} in index.html"))?;
+    let start = html[..at].rfind('<').unwrap_or(0);
+    let end = at + html[at..].find('>').ok_or("unclosed tag")? + 1;
+    Ok(format!("{}{}", &html[..start], &html[end..]))
 }
 
 /// Replaces the `integrity=` value of the tag naming `file` with `new`.
