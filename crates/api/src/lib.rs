@@ -8,6 +8,7 @@
 mod account;
 mod device;
 mod error;
+pub mod events;
 mod health;
 pub mod paths;
 mod profile;
