@@ -17,8 +17,10 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 mod error;
+mod stream;
 
 pub use error::{ApiError, error_from_response};
+pub use stream::{Heard, LiveEvent, Stream};
 
 /// JSON.parse, then serde straight from the JS value: no serde_json in the wasm.
 fn parse<T: DeserializeOwned>(text: &str) -> Option<T> {

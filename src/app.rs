@@ -4,8 +4,10 @@ use leptos::prelude::*;
 
 use crate::auth::provide_auth;
 use crate::components::{
-    LiveRegion, ManagerOnly, SignedIn, SiteHeader, SkipLink, StepUpDialog, provide_announcer,
+    LiveRegion, ManagerOnly, SignInNotice, SignedIn, SiteHeader, SkipLink, StepUpDialog,
+    provide_announcer,
 };
+use crate::live::provide_live;
 use crate::pages::NotFound;
 use crate::parts::PagePart;
 use crate::router::provide_location;
@@ -18,13 +20,15 @@ pub const MAIN_ID: &str = "main";
 #[component]
 pub fn App() -> impl IntoView {
     let location = provide_location();
-    provide_auth();
-    provide_announcer();
+    let auth = provide_auth();
+    let announcer = provide_announcer();
+    provide_live(auth, announcer);
     // A Memo, so that moving between addresses of the same page doesn't rebuild it.
     let page = Memo::new(move |_| location.page());
     view! {
         <SkipLink target=MAIN_ID />
         <SiteHeader />
+        <SignInNotice />
         // Wide pages are wide from the first frame, before their content: `main` changing
         // width later moves everything in it (layout shift).
         <main id=MAIN_ID tabindex="-1" class:wide=move || page.get() == Some(Page::Devices)>

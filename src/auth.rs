@@ -1,7 +1,8 @@
 //! Who is signed in here, for every page: the session from `GET /api/session`, and the two
 //! ways it ends in this browser — signing out, or the server saying it is over (any 401).
 //! Both clear everything the browser holds and then *load* `/signed-out`, so no account data
-//! survives in memory and Back can't bring it back. The API client calls [`ended`] on every
+//! survives in memory and Back can't bring it back; every other tab of the browser is told to
+//! load it too (`crate::live`). The API client calls [`ended`] on every
 //! 401 that ends the session, so no page has to remember to.
 
 mod reason;
@@ -101,7 +102,7 @@ pub async fn sign_out() {
     LEAVING.store(true, Ordering::Relaxed);
     let reached = !matches!(api::sign_out().await, Err(ApiError::Network));
     clear_browser_data().await;
-    leave(&SignedOutReason::Here { pending: !reached }.href());
+    leave_with_every_tab(&SignedOutReason::Here { pending: !reached }.href());
 }
 
 /// Set once the page is on its way to `/signed-out`: a page's other requests may answer 401
@@ -112,22 +113,47 @@ static LEAVING: AtomicBool = AtomicBool::new(false);
 /// every such 401 (`ApiError::ends_session`). On `/signed-out` itself there is nothing left
 /// to end: that page only says why, and its own check of the session may still hear the 401.
 pub fn ended(error: &ApiError) {
+    ended_because(SignedOutReason::from_error(error));
+}
+
+/// This session is over, for `reason`: from a 401, or from the live stream's
+/// `session_ended` before any request had to be refused.
+pub fn ended_because(reason: SignedOutReason) {
     if on_signed_out_page() || LEAVING.swap(true, Ordering::Relaxed) {
         return;
     }
-    let href = SignedOutReason::from_error(error).href();
+    let href = reason.href();
     spawn_local(async move {
         // The cookie of an ended session is still in the browser, and script can't remove it
         // (`HttpOnly`): this asks the server to expire it, so the next visit starts signed out
         // instead of being told again why it was signed out. No answer is fine.
         let _ = api::sign_out().await;
         clear_browser_data().await;
-        leave(&href);
+        leave_with_every_tab(&href);
     });
+}
+
+/// Another tab of this browser signed out and cleared up: this one goes to the same page.
+pub fn follow_another_tab(href: &str) {
+    if on_signed_out_page() || LEAVING.swap(true, Ordering::Relaxed) {
+        return;
+    }
+    leave(href);
+}
+
+/// This page is on its way to `/signed-out`.
+pub fn leaving() -> bool {
+    LEAVING.load(Ordering::Relaxed)
 }
 
 fn on_signed_out_page() -> bool {
     window().location().pathname().ok().as_deref() == Some(Page::SignedOut.href())
+}
+
+/// [`leave`], with every other tab of this browser told to do the same.
+fn leave_with_every_tab(href: &str) {
+    crate::live::tell_other_tabs_to_leave(href);
+    leave(href);
 }
 
 /// A full page load that replaces this history entry: this document, and everything it held

@@ -11,6 +11,7 @@ pub mod auth;
 pub mod cleanup;
 pub mod components;
 pub mod format;
+pub mod live;
 pub mod load;
 pub mod pages;
 pub mod parts;

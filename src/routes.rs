@@ -123,6 +123,12 @@ pub fn return_to(next: &str) -> Option<String> {
         .map(|_| next.to_owned())
 }
 
+/// The element id of an activity event's row: the fragment of its address
+/// (`/security/activity#event-…`), and where focus goes to show it.
+pub fn activity_event_id(id: &str) -> String {
+    format!("event-{id}")
+}
+
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::{Page, return_to};

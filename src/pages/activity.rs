@@ -9,6 +9,7 @@ use leptos::task::spawn_local;
 use super::activity_event::{EventItem, suspect_sign_in};
 use crate::api::{self, ApiError};
 use crate::components::{LoadError, PageHeading, focus_when_drawn, use_announcer};
+use crate::routes::activity_event_id;
 use crate::time;
 
 /// "Account activity".
@@ -142,6 +143,13 @@ fn Events(page: ActivityPage) -> impl IntoView {
         }
     });
     let days = Memo::new(move |_| events.with(|e| by_day(e, filter.get())));
+    // An address that names an entry (the new sign-in notice's "Wasn't you?") shows it.
+    let named = window().location().hash().ok();
+    if let Some(id) = named.as_deref().and_then(|h| h.strip_prefix('#'))
+        && events.with_untracked(|e| e.iter().any(|e| activity_event_id(&e.id) == id))
+    {
+        focus_when_drawn(id.to_owned());
+    }
 
     let choose = move |chosen: Filter| {
         filter.set(chosen);
@@ -170,7 +178,7 @@ fn Events(page: ActivityPage) -> impl IntoView {
                     let added = page.events.iter().filter(|e| shown.shows(e.kind)).count();
                     // The first new entry takes focus, so reading goes on where the list grew.
                     if let Some(event) = first_new {
-                        focus_when_drawn(event_id(&event.id));
+                        focus_when_drawn(activity_event_id(&event.id));
                     }
                     announcer.say(format!("Loaded older activity: {}", shown.count(added)));
                     events.update(|e| e.extend(page.events));
@@ -231,9 +239,4 @@ fn Events(page: ActivityPage) -> impl IntoView {
         })}
         {suspect.dialog}
     }
-}
-
-/// The element id of an event's row, for focus.
-pub fn event_id(id: &str) -> String {
-    format!("event-{id}")
 }

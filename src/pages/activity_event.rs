@@ -6,11 +6,10 @@
 use hallpass_api::{ActivityEvent, ActivityKind};
 use leptos::prelude::*;
 
-use super::activity::event_id;
 use crate::auth::use_auth;
 use crate::components::{DeviceToSignOut, Link, SignOutDeviceDialog, kind_label, place};
 use crate::router::use_location;
-use crate::routes::Page;
+use crate::routes::{Page, activity_event_id as event_id};
 use crate::time;
 
 /// What an event was, in words.

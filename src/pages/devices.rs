@@ -1,4 +1,5 @@
 use hallpass_api::Device;
+use hallpass_api::events::{DeviceChange, DevicesChanged};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
@@ -10,6 +11,7 @@ use crate::components::{
     SignOutDeviceDialog, SortBy, ThisDevice, device_name, find, focus_when_drawn, grouped,
     labelled, rename_button_id, sign_out_button_id, use_announcer,
 };
+use crate::live::Live;
 use crate::viewport::narrow_viewport;
 
 /// How many devices the list draws at first, and how many more each "Show more" adds: a
@@ -62,6 +64,22 @@ fn signed_in_count(n: usize) -> String {
     match n {
         1 => "1 device signed in".to_owned(),
         n => format!("{} devices signed in", grouped(n)),
+    }
+}
+
+/// What another device's sign-in or sign-out is announced as: "Samsung TV signed in",
+/// "3 devices signed out".
+fn devices_changed_text(changed: &DevicesChanged) -> String {
+    let verb = match changed.change {
+        DeviceChange::SignedIn => "signed in",
+        DeviceChange::SignedOut => "signed out",
+        DeviceChange::Unknown => "changed",
+    };
+    match changed.devices.as_slice() {
+        [] if changed.change == DeviceChange::SignedIn => format!("A device {verb}"),
+        [] => format!("Devices {verb}"),
+        [one] => format!("{one} {verb}"),
+        many => format!("{} devices {verb}", grouped(many.len())),
     }
 }
 
@@ -147,6 +165,27 @@ fn Manager(list: Vec<Device>) -> impl IntoView {
             }
         });
     });
+
+    // Another device signed in or out: the list is read again and the change said aloud,
+    // and focus stays where it is.
+    if let Some(live) = use_context::<Live>() {
+        let drawn_after = live
+            .devices_changed
+            .with_untracked(|c| c.as_ref().map(|(n, _)| *n));
+        Effect::new(move |before: Option<Option<u32>>| {
+            let latest = live.devices_changed.with(|c| c.as_ref().map(|(n, _)| *n));
+            if latest != before.unwrap_or(drawn_after) {
+                refresh.run(0);
+                if let Some(text) = live
+                    .devices_changed
+                    .with_untracked(|c| c.as_ref().map(|(_, change)| devices_changed_text(change)))
+                {
+                    announcer.say(text);
+                }
+            }
+            latest
+        });
+    }
 
     let renaming = RwSignal::new(None::<Device>);
     let rename_open = RwSignal::new(false);
@@ -239,5 +278,42 @@ fn Manager(list: Vec<Device>) -> impl IntoView {
         <SignOutDeviceDialog open device=target confirm="Sign out"
             then="Anyone using it will need the password to sign in again." on_done=gone return_to />
         <RenameDialog open=rename_open device=renaming label=renaming_label on_renamed=renamed />
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn changed(change: DeviceChange, devices: &[&str]) -> DevicesChanged {
+        DevicesChanged {
+            change,
+            devices: devices.iter().map(|d| (*d).to_owned()).collect(),
+        }
+    }
+
+    #[test]
+    fn says_which_devices_came_and_went() {
+        let text = |c, d: &[&str]| devices_changed_text(&changed(c, d));
+        assert_eq!(
+            text(DeviceChange::SignedIn, &["Samsung TV"]),
+            "Samsung TV signed in"
+        );
+        assert_eq!(
+            text(DeviceChange::SignedOut, &["Alex's iPhone"]),
+            "Alex's iPhone signed out"
+        );
+        assert_eq!(
+            text(DeviceChange::SignedOut, &["A", "B", "C"]),
+            "3 devices signed out"
+        );
+        assert_eq!(text(DeviceChange::SignedIn, &[]), "A device signed in");
+        assert_eq!(text(DeviceChange::SignedOut, &[]), "Devices signed out");
+        let many: Vec<String> = (0..1001).map(|i| format!("TV {i}")).collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        assert_eq!(
+            text(DeviceChange::SignedOut, &many),
+            "1,001 devices signed out"
+        );
     }
 }
