@@ -33,6 +33,8 @@ mod instances;
 #[cfg(not(target_arch = "wasm32"))]
 mod keyboard;
 #[cfg(not(target_arch = "wasm32"))]
+mod live;
+#[cfg(not(target_arch = "wasm32"))]
 mod parts;
 #[cfg(not(target_arch = "wasm32"))]
 mod password;
@@ -82,7 +84,9 @@ fn main() -> std::process::ExitCode {
             security::a_failed_secondary_request_takes_down_only_its_part,
             [browser::Engine::Chromium]
         ),
-        case!(devices::signs_out_another_browser_which_then_learns_why),
+        case!(devices::signs_out_another_browser_which_learns_it_by_itself),
+        case!(live::tabs_share_one_stream_and_hear_new_sign_ins),
+        case!(live::signing_out_in_one_tab_signs_out_every_tab),
         case!(devices::signs_out_of_all_devices_keeping_this_one_or_not),
         case!(instances::a_browser_signed_out_through_another_instance_learns_why),
         case!(find_devices::finds_a_device_among_many_and_tells_same_names_apart),
