@@ -20,10 +20,10 @@ mod error;
 mod stream;
 
 pub use error::{ApiError, error_from_response};
-pub use stream::{Heard, LiveEvent, Stream};
+pub use stream::{Heard, Stream};
 
 /// JSON.parse, then serde straight from the JS value: no serde_json in the wasm.
-fn parse<T: DeserializeOwned>(text: &str) -> Option<T> {
+pub fn decode<T: DeserializeOwned>(text: &str) -> Option<T> {
     let value = js_sys::JSON::parse(text).ok()?;
     serde_wasm_bindgen::from_value(value).ok()
 }

@@ -4,12 +4,11 @@ use leptos::prelude::*;
 
 use crate::auth::provide_auth;
 use crate::components::{
-    LiveRegion, ManagerOnly, SignInNotice, SignedIn, SiteHeader, SkipLink, StepUpDialog,
-    provide_announcer,
+    LiveRegion, ManagerOnly, SignedIn, SiteHeader, SkipLink, StepUpDialog, provide_announcer,
 };
 use crate::live::provide_live;
 use crate::pages::NotFound;
-use crate::parts::PagePart;
+use crate::parts::{PagePart, SignInNoticePart};
 use crate::router::provide_location;
 use crate::routes::Page;
 
@@ -21,14 +20,14 @@ pub const MAIN_ID: &str = "main";
 pub fn App() -> impl IntoView {
     let location = provide_location();
     let auth = provide_auth();
-    let announcer = provide_announcer();
-    provide_live(auth, announcer);
+    provide_announcer();
+    provide_live(auth);
     // A Memo, so that moving between addresses of the same page doesn't rebuild it.
     let page = Memo::new(move |_| location.page());
     view! {
         <SkipLink target=MAIN_ID />
         <SiteHeader />
-        <SignInNotice />
+        <SignInNoticePart />
         // Wide pages are wide from the first frame, before their content: `main` changing
         // width later moves everything in it (layout shift).
         <main id=MAIN_ID tabindex="-1" class:wide=move || page.get() == Some(Page::Devices)>

@@ -24,7 +24,8 @@ use leptos::wasm_split::SplitLoaderError;
 use leptos::wasm_split::wasm_split;
 
 use crate::api::ApiError;
-use crate::components::{LoadError, PageHeading};
+use crate::components::{LoadError, PageHeading, SignInNotice};
+use crate::live::Live;
 use crate::pages;
 use crate::routes::Page;
 
@@ -98,6 +99,61 @@ parts! {
     devices, preload_devices => Devices;
     activity, preload_activity => Activity;
     signed_out, preload_signed_out => SignedOut;
+}
+
+/// The new sign-in notice is a part of its own, fetched when the first `new_sign_in` arrives:
+/// most visits never see one, so no page's first load pays for it.
+#[cfg(hallpass_split)]
+#[wasm_split(sign_in_notice, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_sign_in_notice))]
+fn sign_in_notice() -> Shown {
+    Ok(view! { <SignInNotice /> }.into_any())
+}
+
+#[cfg(not(hallpass_split))]
+async fn sign_in_notice() -> Shown {
+    Ok(view! { <SignInNotice /> }.into_any())
+}
+
+#[cfg(not(hallpass_split))]
+async fn preload_sign_in_notice() -> Result<(), SplitLoaderError> {
+    Ok(())
+}
+
+/// Where the new sign-in notice appears, once one has arrived and its part is fetched. A part
+/// that can't be fetched shows nothing: the devices page and account activity list the
+/// sign-in all the same, and the next `new_sign_in` tries again.
+#[component]
+pub fn SignInNoticePart() -> impl IntoView {
+    let live = expect_context::<Live>();
+    let ready = RwSignal::new(false);
+    Effect::new(move |_| {
+        if live.new_sign_in.with(Option::is_some) && !ready.get_untracked() {
+            spawn_local(async move {
+                if preload_sign_in_notice().await.is_ok() {
+                    ready.try_set(true);
+                }
+            });
+        }
+    });
+    move || {
+        ready
+            .get()
+            .then(|| now(Box::pin(sign_in_notice())).and_then(Result::ok))
+            .flatten()
+    }
+}
+
+/// The live events' stream (`crate::live::stream`) is a part of its own: only the one tab of a
+/// signed-in browser that holds the stream fetches it. Its future runs as long as the tab.
+#[cfg(hallpass_split)]
+#[wasm_split(live_stream, wasm_split_path = ::leptos::wasm_split, fallible)]
+pub fn live_stream() -> Result<Boxed<()>, PartError> {
+    Ok(Box::pin(crate::live::stream::run()))
+}
+
+#[cfg(not(hallpass_split))]
+pub async fn live_stream() -> Result<Boxed<()>, PartError> {
+    Ok(Box::pin(crate::live::stream::run()))
 }
 
 /// The page a visitor most likely opens next from `page`, fetched just after `page` is shown

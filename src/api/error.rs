@@ -2,7 +2,7 @@
 
 use hallpass_api::{ErrorBody, ErrorCode, ErrorDetail};
 
-use super::parse;
+use super::decode;
 
 /// Why a request did not give the answer the page wanted.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -90,7 +90,7 @@ impl ApiError {
 
 /// Turns a non-2xx answer into an [`ApiError`]. Pure, so it is tested without a server.
 pub fn error_from_response(status: u16, body: &str) -> ApiError {
-    match parse::<ErrorBody>(body) {
+    match decode::<ErrorBody>(body) {
         Some(body) => ApiError::Server {
             status,
             detail: Box::new(body.error),

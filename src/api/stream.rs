@@ -1,38 +1,15 @@
 //! `GET /api/events`: the server's live events, through the browser's own `EventSource`.
 //!
-//! The events travel between tabs as their name and JSON text (see `crate::live`), so they
-//! are decoded here from exactly that, whichever tab received them from the server.
+//! An event stays its name and JSON text until the code that acts on it decodes it
+//! ([`super::decode`]): that is what travels between tabs (see `crate::live`), and it keeps
+//! the decoding of `devices_changed` and `new_sign_in` out of the shell, in the parts of the
+//! page and of the notice that use them.
 
-use hallpass_api::events::{
-    self, DevicesChanged, NEW_SIGN_IN, NewSignIn, SESSION_ENDED, SessionEnded,
-};
+use hallpass_api::events::{DEVICES_CHANGED, NEW_SIGN_IN, SESSION_ENDED};
 use hallpass_api::paths;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{Event, EventSource, MessageEvent};
-
-use super::parse;
-
-/// One event of the stream.
-#[derive(Clone, Debug, PartialEq)]
-pub enum LiveEvent {
-    SessionEnded(SessionEnded),
-    DevicesChanged(DevicesChanged),
-    NewSignIn(NewSignIn),
-}
-
-impl LiveEvent {
-    /// The event named `name` with `data`; `None` for a name this build doesn't know, or data
-    /// that doesn't fit its type (a newer server may send either).
-    pub fn decode(name: &str, data: &str) -> Option<Self> {
-        match name {
-            SESSION_ENDED => parse(data).map(Self::SessionEnded),
-            events::DEVICES_CHANGED => parse(data).map(Self::DevicesChanged),
-            NEW_SIGN_IN => parse(data).map(Self::NewSignIn),
-            _ => None,
-        }
-    }
-}
 
 /// What an open [`Stream`] reports, in the order the browser does.
 pub enum Heard<'a> {
@@ -76,7 +53,7 @@ impl Stream {
                 on_error(Heard::Lost);
             }),
         );
-        for name in [SESSION_ENDED, events::DEVICES_CHANGED, NEW_SIGN_IN] {
+        for name in [SESSION_ENDED, DEVICES_CHANGED, NEW_SIGN_IN] {
             let on_event = heard.clone();
             let listener = Closure::new(move |event: Event| {
                 let Some(data) = event

@@ -176,11 +176,12 @@ fn Manager(list: Vec<Device>) -> impl IntoView {
             let latest = live.devices_changed.with(|c| c.as_ref().map(|(n, _)| *n));
             if latest != before.unwrap_or(drawn_after) {
                 refresh.run(0);
-                if let Some(text) = live
-                    .devices_changed
-                    .with_untracked(|c| c.as_ref().map(|(_, change)| devices_changed_text(change)))
-                {
-                    announcer.say(text);
+                let changed = live.devices_changed.with_untracked(|c| {
+                    c.as_ref()
+                        .and_then(|(_, data)| api::decode::<DevicesChanged>(data))
+                });
+                if let Some(changed) = changed {
+                    announcer.say(devices_changed_text(&changed));
                 }
             }
             latest

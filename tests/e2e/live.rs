@@ -37,7 +37,8 @@ pub async fn tabs_share_one_stream_and_hear_new_sign_ins(ctx: &Ctx) -> TestResul
 
     // A TV signs in: the devices page reads the list again and says so, and the notice shows.
     let tv = sign_in_from_new_device(ctx, b, SMART_TV).await?;
-    b.by_role("button", format!("Sign out {tv}").as_str()).await?;
+    b.by_role("button", format!("Sign out {tv}").as_str())
+        .await?;
     wait_for_status(b, &format!("{tv} signed in")).await?;
     let notice = b.by_role("region", NOTICE).await?;
     b.by_role_within(&notice, "link", "Wasn't you?").await?;
