@@ -111,8 +111,10 @@ impl Watch {
         let standing = match sessions::standing(&self.state.db, &self.session_id, now).await {
             Ok(standing) => standing,
             Err(err) => {
-                // The database is away for now; the next tick or hint asks again.
+                // The database is away or busy (a resync of every stream at once can outrun
+                // the pool's wait): the next tick asks again, since a hint may be behind this.
                 tracing::warn!(?err, "events: can't re-read a stream's session");
+                self.expires_at = i64::MIN;
                 return Check::Continue;
             }
         };
