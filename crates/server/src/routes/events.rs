@@ -13,6 +13,7 @@ use crate::domain::sessions::Session;
 /// The `data:` of an event: one of these, as its `event:` name says.
 #[derive(utoipa::ToSchema)]
 #[allow(dead_code)] // Only a schema: the stream writes each type itself.
+#[serde(untagged)] // `oneOf` the three, not wrapped in the variant's name.
 enum LiveEvent {
     SessionEnded(SessionEnded),
     DevicesChanged(DevicesChanged),

@@ -309,3 +309,18 @@ async fn the_dev_count_follows_streams_opening_and_going() {
     drop(second);
     assert_eq!(open_streams(&server).await, 0);
 }
+
+#[test]
+fn the_document_gives_the_stream_and_its_three_event_schemas() {
+    let doc = serde_json::to_value(hallpass_server::openapi()).expect("document");
+    let ok = &doc["paths"][paths::EVENTS]["get"]["responses"]["200"]["content"];
+    let schema = &ok["text/event-stream"]["schema"]["$ref"];
+    assert_eq!(schema, "#/components/schemas/LiveEvent");
+    let one_of = doc["components"]["schemas"]["LiveEvent"]["oneOf"].to_string();
+    for name in ["SessionEnded", "DevicesChanged", "NewSignIn"] {
+        assert!(
+            one_of.contains(&format!("#/components/schemas/{name}")),
+            "{name} in {one_of}"
+        );
+    }
+}
