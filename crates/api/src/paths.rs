@@ -8,6 +8,10 @@ pub const HEALTH: &str = "/api/health";
 pub const OPENAPI: &str = "/api/openapi.json";
 /// Only with `--demo`.
 pub const DEV_OUTBOX: &str = "/api/dev/outbox";
+/// Only with `--demo`: how many event streams this instance holds.
+pub const DEV_STREAMS: &str = "/api/dev/streams";
+/// The live events of this session (Server-Sent Events).
+pub const EVENTS: &str = "/api/events";
 
 pub const SESSION: &str = "/api/session";
 /// Who is signed in, if anyone: no cookie is an answer here, not an error.

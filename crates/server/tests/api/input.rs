@@ -265,14 +265,19 @@ async fn every_api_answer_is_no_store_with_the_security_headers() {
     for path in doc["paths"].as_object().expect("paths").keys() {
         let path = paths::with_param(path, "some-id");
         for browser in [&mut signed_in, &mut anonymous] {
-            let reply = browser.get(&path).await;
+            let (status, headers) = if path == paths::EVENTS {
+                browser.get_head(&path).await
+            } else {
+                let reply = browser.get(&path).await;
+                (reply.status, reply.headers)
+            };
             assert_eq!(
-                reply.header("cache-control"),
+                headers.get("cache-control").and_then(|v| v.to_str().ok()),
                 Some("no-store"),
                 "GET {path}"
             );
-            assert_security_headers(&reply.headers);
-            assert_ne!(reply.status, StatusCode::INTERNAL_SERVER_ERROR);
+            assert_security_headers(&headers);
+            assert_ne!(status, StatusCode::INTERNAL_SERVER_ERROR);
         }
     }
 }

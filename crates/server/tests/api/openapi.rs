@@ -60,6 +60,7 @@ async fn the_document_lists_exactly_the_paths_of_the_contract() {
         paths::DEVICE,
         paths::DEVICES_SIGN_OUT_ALL,
         paths::ACTIVITY,
+        paths::EVENTS,
         paths::TWO_FACTOR,
         paths::TWO_FACTOR_TOTP,
         paths::TWO_FACTOR_TOTP_CONFIRM,
@@ -135,6 +136,11 @@ async fn the_router_serves_every_documented_operation_and_no_other_method() {
     let doc = document();
     let ops = operations(&doc);
     for (method, path, _) in &ops {
+        if path == paths::EVENTS {
+            // A stream never ends, so its body isn't read: the head says it is served.
+            assert_eq!(browser.get_head(path).await.0, StatusCode::OK);
+            continue;
+        }
         let reply = browser.call(method.clone(), &fill(path), None).await;
         assert_ne!(
             reply.status,

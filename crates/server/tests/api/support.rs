@@ -293,6 +293,16 @@ impl Browser<'_> {
         self.call(Method::GET, path, None).await
     }
 
+    /// A GET's status and headers, its body left unread: for a stream, which never ends.
+    pub async fn get_head(&self, path: &str) -> (StatusCode, HeaderMap) {
+        let request = self.request(Method::GET, path).body(Body::empty());
+        let response = (self.server.app.clone())
+            .oneshot(request.expect("request"))
+            .await
+            .expect("infallible");
+        (response.status(), response.headers().clone())
+    }
+
     pub async fn post(&mut self, path: &str, body: Value) -> Reply {
         self.call(Method::POST, path, Some(body)).await
     }
