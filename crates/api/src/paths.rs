@@ -43,7 +43,6 @@ pub const DEVICE: &str = "/api/devices/{id}";
 pub const DEVICES_SIGN_OUT_ALL: &str = "/api/devices/sign-out-all";
 /// `?before=CURSOR` for older pages; cursors are URL-safe as the server makes them.
 pub const ACTIVITY: &str = "/api/activity";
-pub const EVENTS: &str = "/api/events";
 
 pub const TWO_FACTOR: &str = "/api/two-factor";
 pub const TWO_FACTOR_TOTP: &str = "/api/two-factor/totp";
