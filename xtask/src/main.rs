@@ -52,7 +52,8 @@ usage: cargo xtask <command>
                       Lighthouse (mobile) on /signin and /security/devices:
                       scores, CLS, LCP, TBT and failing audits (target/lighthouse/);
                       with --runs, the median of N runs
-  push                how fast a signed-out browser learns it (median and worst of
+  push [size|streams|latency]
+                      how fast a signed-out browser learns it (median and worst of
                       20 sign-outs, SQLite and two PostgreSQL instances), the
                       server's memory per idle event stream at 10,000 streams,
                       and the first-load bytes of /signin and /account
@@ -74,7 +75,7 @@ fn main() -> ExitCode {
         Some("flood") => flood::run_flood(),
         Some("screens") => screens::run_screens(),
         Some("lighthouse") => lighthouse::run_lighthouse(&args[1..]),
-        Some("push") => push::run_push(),
+        Some("push") => push::run_push(&args[1..]),
         Some("postgres") => postgres::run_postgres(&args[1..]),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");

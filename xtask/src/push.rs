@@ -35,28 +35,59 @@ const PAGES: [&str; 2] = ["/signin", "/account"];
 /// Nothing on loopback takes this long; past it, the server is not answering.
 const PATIENCE: Duration = Duration::from_secs(5);
 
-pub fn run_push() -> Result {
-    render_tools()?;
-    // `cargo xtask size` builds dist/ (which the browsers need too) and prints every file;
-    // the entry pages' rows are read back from what it printed.
-    step("First-load bytes: cargo xtask size");
-    let exe = std::env::current_exe().map_err(|err| format!("xtask's own path: {err}"))?;
-    let (ok, printed) = run_tee(Command::new(exe).current_dir(root()).arg("size"))?;
-    if !ok {
-        return Err("`cargo xtask size` failed".to_owned());
+/// `cargo xtask push [size|streams|latency]`: every figure, or only the one named.
+pub fn run_push(args: &[String]) -> Result {
+    let only = match args {
+        [] => None,
+        [part] if ["size", "streams", "latency"].contains(&part.as_str()) => Some(part.as_str()),
+        _ => return Err("usage: cargo xtask push [size|streams|latency]".to_owned()),
+    };
+    let wanted = |part: &str| only.is_none_or(|only| only == part);
+    let mut lines = Vec::new();
+    if wanted("size") || wanted("latency") {
+        render_tools()?;
+        // `cargo xtask size` builds dist/ (which the browsers need too) and prints every
+        // file; the entry pages' rows are read back from what it printed.
+        step("First-load bytes: cargo xtask size");
+        let exe = std::env::current_exe().map_err(|err| format!("xtask's own path: {err}"))?;
+        let (ok, printed) = run_tee(Command::new(exe).current_dir(root()).arg("size"))?;
+        if !ok {
+            return Err("`cargo xtask size` failed".to_owned());
+        }
+        let loads = PAGES
+            .iter()
+            .map(|page| {
+                first_load(&printed, page).map(|bytes| format!("{page} {}", thousands(bytes)))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        lines.push(format!(
+            "first load (brotli, bytes; before issue 14: /signin 156,761, /account 190,389): {}",
+            loads.join(", ")
+        ));
     }
-    let loads = PAGES
-        .iter()
-        .map(|page| first_load(&printed, page).map(|bytes| (*page, bytes)))
-        .collect::<Result<Vec<_>>>()?;
+    if only == Some("size") {
+        println!("\n{}", lines.join("\n"));
+        return Ok(());
+    }
     let binary = deployment_server()?;
-    let streams = idle_streams(&binary)?;
+    if wanted("streams") {
+        lines.insert(0, idle_streams(&binary)?);
+    }
+    if wanted("latency") {
+        lines.insert(0, latencies(&binary)?);
+    }
+    println!("\n{}", lines.join("\n\n"));
+    Ok(())
+}
 
+/// Sign-out latency on one SQLite instance, then on two instances of one PostgreSQL
+/// database; the table of both.
+fn latencies(binary: &Path) -> Result<String> {
     step(&format!(
         "Sign-out to \"You're signed out\", one instance (SQLite): {RUNS} runs"
     ));
     let dist = dist_dir();
-    let one = DemoServer::start(&binary, "push", None, Some(&dist))?;
+    let one = DemoServer::start(binary, "push", None, Some(&dist))?;
     let sqlite = latency("SQLite, 1 instance", &one.url, &one.url)?;
     drop(one);
 
@@ -64,29 +95,22 @@ pub fn run_push() -> Result {
     let postgres = Postgres::start()?;
     let database = postgres.create_database("push")?;
     // One after the other: each seeds what is missing.
-    let a = DemoServer::start_app_on(&binary, &database, &dist)?;
-    let b = DemoServer::start_app_on(&binary, &database, &dist)?;
+    let a = DemoServer::start_app_on(binary, &database, &dist)?;
+    let b = DemoServer::start_app_on(binary, &database, &dist)?;
     step(&format!(
         "Sign-out through instance A to \"You're signed out\" streamed from instance B: {RUNS} runs"
     ));
     let two = latency("PostgreSQL, 2 instances", &a.url, &b.url)?;
     drop((a, b, postgres));
 
-    println!("\n| sign-out answered → \"You're signed out\" painted | median | worst | runs |");
-    println!("|---|---|---|---|");
+    let mut table =
+        "| sign-out answered → \"You're signed out\" painted | median | worst | runs |\n\
+                     |---|---|---|---|"
+            .to_owned();
     for (what, figures) in [sqlite, two] {
-        println!("| {what} | {figures} |");
+        table.push_str(&format!("\n| {what} | {figures} |"));
     }
-    println!("\n{streams}");
-    println!(
-        "\nfirst load (brotli, bytes; before issue 14: /signin 156,761, /account 190,389): {}",
-        loads
-            .iter()
-            .map(|(page, bytes)| format!("{page} {}", thousands(*bytes)))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    Ok(())
+    Ok(table)
 }
 
 /// The "1st load" column of `page`'s row in what `cargo xtask size` printed.
@@ -210,24 +234,37 @@ fn idle_streams(binary: &Path) -> Result<String> {
         after / 1024,
     );
     if held < STREAMS {
+        let otherwise = if answers.other.is_empty() {
+            String::new()
+        } else {
+            format!(
+                ", {} answered otherwise: {}",
+                answers.other.len(),
+                answers.other.join(", ")
+            )
+        };
         report.push_str(&format!(
-            "\n  only {held} streams got their answer ({} answered otherwise: {}; {} no answer, \
-             {} connections refused): the server's connection cap. Its open-file limit: {files}; \
-             the cap defaults to what that limit allows, `--max-connections N` sets it within \
-             it, and `ulimit -Hn` (or systemd's LimitNOFILE) raises the limit itself",
-            answers.other.len(),
-            answers.other.join(", "),
+            "\n  the server's connection cap: {held} streams got their answer and this tool's \
+             counting connection is one more; {} waited unanswered{otherwise}{}. Its open-file \
+             limit: {files}; the cap defaults to what that limit allows (`--max-connections N` \
+             sets it within it), and `ulimit -Hn` (or systemd's `LimitNOFILE=`) raises the \
+             limit itself",
             answers.waiting,
-            failed_connects,
+            if failed_connects > 0 {
+                format!(", {failed_connects} could not connect")
+            } else {
+                String::new()
+            },
         ));
     }
     drop(streams);
     let closed = Instant::now();
     let remaining = wait_for(&mut counter, |n| n == 0, Duration::from_secs(60));
     report.push_str(&format!(
-        "\n  closed them all: GET /api/dev/streams says {} after {:.1} s",
+        "\n  closed them all: GET /api/dev/streams says {} after {:.1} s; resident memory then {} MiB",
         remaining.map_or("no answer".to_owned(), |n| n.to_string()),
-        closed.elapsed().as_secs_f64()
+        closed.elapsed().as_secs_f64(),
+        rss_kib(server.pid())? / 1024,
     ));
     println!("{report}");
     drop(server);
