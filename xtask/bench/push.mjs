@@ -11,7 +11,9 @@
 // `DELETE /api/devices/{B's device}`. The figure is from A's answer arriving to B showing the
 // heading "You're signed out" (and the frame after it), both read as wall-clock time inside
 // the pages (`performance.timeOrigin + performance.now()`), so node's own scheduling doesn't
-// count. One warm-up run first, not counted. The last line is `RESULT {json}` for xtask.
+// count. Also when B's `EventSource` got `session_ended` (how much is the server and the
+// wire, and how much the page's clean-up and load of /signed-out). One warm-up run first,
+// not counted. The last line is `RESULT {json}` for xtask.
 
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -51,6 +53,8 @@ const WATCH = `(() => {
       constructor(...args) {
         super(...args);
         this.addEventListener('open', () => { window.__streamOpen = now(); });
+        // Reported to node at once: the page leaves (and wipes its storage) right after.
+        this.addEventListener('session_ended', () => window.__pushEventAt?.(now()));
       }
     };
   }
@@ -75,7 +79,8 @@ try {
       continue;
     }
     results.push(r);
-    console.log(`  run ${String(i).padStart(2)}: answer → heading in the DOM ${ms(r.inDom)} ms, painted ${ms(r.painted)} ms`);
+    console.log(`  run ${String(i).padStart(2)}: answer → session_ended in B ${ms(r.event)} ms, ` +
+      `heading in the DOM ${ms(r.inDom)} ms, painted ${ms(r.painted)} ms`);
   }
 } finally {
   await browser.close();
@@ -87,9 +92,12 @@ const summary = {
   worst: painted[painted.length - 1],
   best: painted[0],
   median_dom: median(results.map((r) => r.inDom)),
+  median_event: median(results.map((r) => r.event)),
+  worst_event: Math.max(...results.map((r) => r.event)),
 };
 console.log(`  ${args.label ?? ''}: median ${ms(summary.median)} ms, worst ${ms(summary.worst)} ms ` +
-  `(best ${ms(summary.best)}; to the heading in the DOM, median ${ms(summary.median_dom)} ms) over ${summary.runs} runs`);
+  `(best ${ms(summary.best)}) over ${summary.runs} runs; to session_ended arriving in B, median ` +
+  `${ms(summary.median_event)} ms (worst ${ms(summary.worst_event)}), to the heading in the DOM, median ${ms(summary.median_dom)} ms`);
 console.log(`RESULT ${JSON.stringify(summary)}`);
 
 /// One sign-out of B by A; the times from A's answer to B's heading, in ms.
@@ -97,6 +105,8 @@ async function once() {
   const b = await browser.newContext();
   const a = await browser.newContext();
   try {
+    let eventAt = null;
+    await b.exposeFunction('__pushEventAt', (at) => { eventAt ??= at; });
     await b.addInitScript(WATCH);
     const pageB = await b.newPage();
     await pageB.goto(`${args.b}/`);
@@ -130,7 +140,11 @@ async function once() {
     if (!marks.reason.startsWith('Signed out from ')) {
       throw new Error(`B shows "${HEADING}" but says "${marks.reason}", not who signed it out`);
     }
-    return { inDom: marks.inDom - answered, painted: marks.painted - answered, reason: marks.reason };
+    if (eventAt === null) throw new Error('B showed the page without a session_ended event');
+    return {
+      event: eventAt - answered, inDom: marks.inDom - answered,
+      painted: marks.painted - answered, reason: marks.reason,
+    };
   } finally {
     await a.close();
     await b.close();

@@ -103,10 +103,10 @@ fn latencies(binary: &Path) -> Result<String> {
     let two = latency("PostgreSQL, 2 instances", &a.url, &b.url)?;
     drop((a, b, postgres));
 
-    let mut table =
-        "| sign-out answered → \"You're signed out\" painted | median | worst | runs |\n\
-                     |---|---|---|---|"
-            .to_owned();
+    let mut table = "| sign-out answered → \"You're signed out\" painted | median | worst | \
+                     of which to `session_ended` in B: median / worst | runs |\n\
+                     |---|---|---|---|---|"
+        .to_owned();
     for (what, figures) in [sqlite, two] {
         table.push_str(&format!("\n| {what} | {figures} |"));
     }
@@ -152,7 +152,14 @@ fn latency(label: &str, a: &str, b: &str) -> Result<(String, String)> {
     let ms = |key: &str| format!("{:.0} ms", result[key].as_f64().unwrap_or(f64::NAN));
     Ok((
         label.to_owned(),
-        format!("{} | {} | {}", ms("median"), ms("worst"), result["runs"]),
+        format!(
+            "{} | {} | {} / {} | {}",
+            ms("median"),
+            ms("worst"),
+            ms("median_event"),
+            ms("worst_event"),
+            result["runs"]
+        ),
     ))
 }
 
