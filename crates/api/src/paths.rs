@@ -8,6 +8,10 @@ pub const HEALTH: &str = "/api/health";
 pub const OPENAPI: &str = "/api/openapi.json";
 /// Only with `--demo`.
 pub const DEV_OUTBOX: &str = "/api/dev/outbox";
+/// Only with `--demo`: how many event streams this instance holds.
+pub const DEV_STREAMS: &str = "/api/dev/streams";
+/// The live events of this session (Server-Sent Events).
+pub const EVENTS: &str = "/api/events";
 
 pub const SESSION: &str = "/api/session";
 /// Who is signed in, if anyone: no cookie is an answer here, not an error.
@@ -39,7 +43,6 @@ pub const DEVICE: &str = "/api/devices/{id}";
 pub const DEVICES_SIGN_OUT_ALL: &str = "/api/devices/sign-out-all";
 /// `?before=CURSOR` for older pages; cursors are URL-safe as the server makes them.
 pub const ACTIVITY: &str = "/api/activity";
-pub const EVENTS: &str = "/api/events";
 
 pub const TWO_FACTOR: &str = "/api/two-factor";
 pub const TWO_FACTOR_TOTP: &str = "/api/two-factor/totp";

@@ -13,6 +13,7 @@ mod db;
 pub mod demo;
 mod domain;
 mod error;
+mod events;
 mod extract;
 mod geo;
 pub mod hashing;
@@ -42,6 +43,8 @@ pub use client::{ProxyRange, TrustedProxies};
 pub use clock::Clock;
 pub use db::Database;
 pub use error::ApiError;
+/// The `application_name` of each instance's PostgreSQL `LISTEN` connection.
+pub use events::listener::APPLICATION_NAME as EVENTS_LISTENER_NAME;
 pub use extract::ApiJson;
 pub use geo::Geo;
 pub use routes::openapi;
@@ -62,6 +65,12 @@ pub fn app(state: AppState) -> Router {
             routes::shared_clock,
         ));
     }
+    // Inside the timeout: a request cut off there never answered 2xx, so its notices stay
+    // unsent, as its transaction stays uncommitted.
+    api = api.layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        events::pending::publish_after_success,
+    ));
     api.layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .fallback_service(web::service(&state))
         .layer(axum::middleware::from_fn_with_state(

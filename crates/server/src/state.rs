@@ -6,6 +6,7 @@ use sqlx::AnyPool;
 use crate::client::TrustedProxies;
 use crate::clock::Clock;
 use crate::db::{self, Database};
+use crate::events::Bus;
 use crate::geo::Geo;
 use crate::hashing::Hasher;
 use crate::web::WebApp;
@@ -29,6 +30,8 @@ pub struct AppState {
     pub request_timeout: Duration,
     /// `--trusted-proxy`: whose `X-Forwarded-For` names the client.
     pub trusted_proxies: TrustedProxies,
+    /// This instance's open `GET /api/events` streams, by account.
+    pub events: Bus,
 }
 
 /// `--request-timeout`'s default.
@@ -36,7 +39,12 @@ pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 impl AppState {
     /// Opens (creating and migrating if needed) the database at `database`.
+    /// On PostgreSQL, also starts listening for other instances' live events.
     pub async fn open(database: &Database, web: WebApp, demo: bool) -> Result<Self, sqlx::Error> {
+        let events = Bus::default();
+        if let Database::Postgres(url) = database {
+            crate::events::listener::spawn(url, events.clone())?;
+        }
         Ok(Self {
             db: db::open(database).await?,
             database: Arc::new(database.clone()),
@@ -48,6 +56,7 @@ impl AppState {
             hasher: Hasher::for_this_machine(),
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             trusted_proxies: TrustedProxies::default(),
+            events,
         })
     }
 }

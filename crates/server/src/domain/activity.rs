@@ -87,19 +87,21 @@ pub fn kind_str(kind: ActivityKind) -> &'static str {
     }
 }
 
-/// Records one event; call it inside the transaction of the change it reports.
+/// Records one event; call it inside the transaction of the change it reports. Returns its
+/// id (a new sign-in's live event links to it).
 pub async fn record(
     conn: &mut AnyConnection,
     account_id: &str,
     kind: ActivityKind,
     at: i64,
     actor: &Actor,
-) -> Result<(), sqlx::Error> {
+) -> Result<i64, sqlx::Error> {
     let place = actor.place.clone().unwrap_or_default();
-    sqlx::query(
+    let row = sqlx::query(
         "INSERT INTO activity (account_id, kind, at, session_id, device_name, device_kind,
              ip_hint, city, country)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         RETURNING id",
     )
     .bind(account_id)
     .bind(kind_str(kind))
@@ -110,9 +112,9 @@ pub async fn record(
     .bind(&actor.ip_hint)
     .bind(place.city)
     .bind(place.country)
-    .execute(&mut *conn)
+    .fetch_one(&mut *conn)
     .await?;
-    Ok(())
+    sqlx::Row::try_get(&row, 0)
 }
 
 #[derive(sqlx::FromRow)]

@@ -3,7 +3,8 @@
 //! `two_factor_challenges`, `sessions` and `activity` for a sign-in.
 
 use axum::http::StatusCode;
-use hallpass_api::{ActivityKind, ErrorCode, SessionInfo};
+use hallpass_api::events::NewSignIn;
+use hallpass_api::{ActivityKind, DeviceRef, ErrorCode, SessionInfo};
 use sqlx::AnyConnection;
 
 use super::activity::{self, Actor};
@@ -12,6 +13,8 @@ use super::device::Seen;
 use super::second_factor::{self, Answer};
 use super::{accounts, ratelimit, sessions};
 use crate::client::Client;
+use crate::clock::timestamp;
+use crate::events::{self, What};
 use crate::{ApiError, AppState, crypto, db};
 
 fn invalid_credentials() -> ApiError {
@@ -119,9 +122,28 @@ pub async fn start_session(
     if let Some(old) = replacing {
         sessions::end_replaced(&mut *tx, old, now).await?;
     }
+    let known = sessions::known_user_agent(&mut *tx, account_id, &seen.user_agent).await?;
     let (token, session_id) = sessions::issue(&mut *tx, account_id, seen, now).await?;
     let actor = Actor::seen(seen, Some(session_id.clone()));
-    activity::record(&mut *tx, account_id, ActivityKind::SignedIn, now, &actor).await?;
+    let activity_id =
+        activity::record(&mut *tx, account_id, ActivityKind::SignedIn, now, &actor).await?;
+    if !known {
+        let event = NewSignIn {
+            device: DeviceRef {
+                id: Some(session_id.clone()),
+                name: seen.name.clone(),
+                kind: seen.kind,
+            },
+            location: seen
+                .place
+                .clone()
+                .and_then(|place| activity::location(place.city, place.country)),
+            at: timestamp(now),
+            activity_id: activity_id.to_string(),
+        };
+        let session = session_id.clone();
+        events::emit(&mut *tx, account_id, What::NewSignIn { session, event }).await?;
+    }
     Ok((token, session_id))
 }
 

@@ -69,7 +69,8 @@ async fn record(
     kind: ActivityKind,
 ) -> Result<(), sqlx::Error> {
     let actor = Actor::session(&state.geo, session);
-    activity::record(conn, &session.account_id, kind, session.now, &actor).await
+    activity::record(conn, &session.account_id, kind, session.now, &actor).await?;
+    Ok(())
 }
 
 /// Turns two-step verification off; its recovery codes stop working. With

@@ -26,6 +26,12 @@ pub async fn outbox(State(state): State<AppState>) -> Result<Json<Vec<OutboxMess
     Ok(Json(outbox::list(&state).await?))
 }
 
+/// `GET /api/dev/streams`: `{"open": n}`, the `GET /api/events` streams this instance holds,
+/// so a test can check that a browser's tabs share one.
+pub async fn streams(State(state): State<AppState>) -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "open": state.events.open() }))
+}
+
 /// The body of `POST /api/dev/clock`. Defined here rather than in `hallpass-api`: the app
 /// never sends it.
 #[derive(Debug, Deserialize)]
@@ -58,6 +64,9 @@ pub async fn advance_clock(
 ) -> Result<StatusCode, ApiError> {
     let offset = dev_clock::advance(&state.db, body.advance_seconds).await?;
     state.clock.set_shared(offset);
+    // Sessions may have run out at the new time: this instance's streams look now rather
+    // than at their next keep-alive.
+    state.events.resync_all();
     tracing::info!(
         seconds = body.advance_seconds,
         offset,

@@ -10,6 +10,7 @@
 mod account;
 mod dev;
 mod devices;
+mod events;
 mod health;
 mod profiles;
 mod reset;
@@ -198,6 +199,7 @@ fn routes() -> (Router<AppState>, Document) {
         .routes(routes!(devices::rename, devices::delete))
         .routes(routes!(devices::sign_out_all))
         .routes(routes!(devices::activity))
+        .routes(routes!(events::stream))
         .routes(routes!(two_factor::start))
         .routes(routes!(two_factor::confirm))
         .routes(routes!(two_factor::disable))
@@ -217,7 +219,8 @@ pub fn router(demo: bool) -> Router<AppState> {
     if demo {
         router = router
             .route(paths::DEV_OUTBOX, get(dev::outbox))
-            .route(dev::CLOCK, post(dev::advance_clock));
+            .route(dev::CLOCK, post(dev::advance_clock))
+            .route(paths::DEV_STREAMS, get(dev::streams));
     }
     router
         // Unknown API paths answer in JSON, never with the app's index.html.

@@ -29,6 +29,7 @@ const OFF_DOCUMENT: &[(&str, &str)] = &[
     ("GET", paths::OPENAPI),
     ("GET", paths::DEV_OUTBOX),
     ("POST", "/api/dev/clock"),
+    ("GET", paths::DEV_STREAMS),
 ];
 
 const METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];

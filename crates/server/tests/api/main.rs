@@ -8,6 +8,8 @@ mod connections;
 mod contract;
 mod dev;
 mod devices;
+mod events;
+mod events_instances;
 mod faults;
 mod hashing;
 mod input;

@@ -2,13 +2,47 @@
 //! purged a month after.
 
 use hallpass_api::ActivityKind;
+use hallpass_api::events::{DeviceChange, DevicesChanged};
 use sqlx::AnyConnection;
 
 use super::{EndReason, KEPT_AFTER_END, STEP_UP_WINDOW, Session, active_bounds};
 use crate::crypto;
 use crate::domain::activity::{self, Actor};
 use crate::domain::device::{self, Seen};
+use crate::events::{self, What};
 use crate::geo::Geo;
+
+/// The live events of sessions that ended: each of the account's streams re-reads its own
+/// row, and the others hear which devices went (`by`, the session that did it, does not).
+async fn emit_ended(
+    conn: &mut AnyConnection,
+    account_id: &str,
+    by: Option<&str>,
+    devices: Vec<String>,
+) -> Result<(), sqlx::Error> {
+    events::emit(&mut *conn, account_id, What::SessionsEnded).await?;
+    let event = DevicesChanged {
+        change: DeviceChange::SignedOut,
+        devices,
+    };
+    let by = by.map(str::to_owned);
+    events::emit(conn, account_id, What::DevicesChanged { by, event }).await
+}
+
+/// Whether the account has had a session (ended ones still kept count) with this user agent.
+pub async fn known_user_agent(
+    conn: &mut AnyConnection,
+    account_id: &str,
+    user_agent: &str,
+) -> Result<bool, sqlx::Error> {
+    let found: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM sessions WHERE account_id = $1 AND user_agent = $2 LIMIT 1")
+            .bind(account_id)
+            .bind(user_agent)
+            .fetch_optional(conn)
+            .await?;
+    Ok(found.is_some())
+}
 
 /// Starts a session for `account_id` on the device `seen`: a new id and token every time
 /// (no fixation), the step-up window open. Returns the token for the cookie and the id.
@@ -42,6 +76,12 @@ pub async fn issue(
     .bind(place.country)
     .execute(&mut *conn)
     .await?;
+    let event = DevicesChanged {
+        change: DeviceChange::SignedIn,
+        devices: vec![seen.name.clone()],
+    };
+    let by = Some(id.clone());
+    events::emit(conn, account_id, What::DevicesChanged { by, event }).await?;
     Ok((token, id))
 }
 
@@ -73,14 +113,20 @@ pub async fn end_replaced(
     token: &str,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE sessions SET ended_at = $1, end_reason = $2 WHERE token_hash = $3 AND ended_at IS NULL",
+    let ended: Option<(String,)> = sqlx::query_as(
+        "UPDATE sessions SET ended_at = $1, end_reason = $2 WHERE token_hash = $3 AND ended_at IS NULL
+         RETURNING account_id",
     )
     .bind(now)
     .bind(EndReason::SignedOut.as_str())
     .bind(crypto::sha256(token))
-    .execute(conn)
+    .fetch_optional(&mut *conn)
     .await?;
+    // Its stream ends without a word: the same browser is signing in again. The new
+    // session's sign-in tells the other devices.
+    if let Some((account_id,)) = ended {
+        events::emit(conn, &account_id, What::SessionsEnded).await?;
+    }
     Ok(())
 }
 
@@ -101,13 +147,15 @@ pub async fn end_own(
     {
         let actor = Actor::session(geo, session);
         activity::record(
-            conn,
+            &mut *conn,
             &session.account_id,
             ActivityKind::SignedOut,
             session.now,
             &actor,
         )
         .await?;
+        let devices = vec![session.device_name.clone()];
+        emit_ended(conn, &session.account_id, Some(&session.id), devices).await?;
     }
     Ok(())
 }
@@ -118,20 +166,25 @@ pub async fn revoke(
     by: &Session,
     ids: &[String],
 ) -> Result<u32, sqlx::Error> {
-    let mut count = 0;
+    let mut names = Vec::new();
     for id in ids {
-        let done = sqlx::query(
+        let done: Option<(String,)> = sqlx::query_as(
             "UPDATE sessions SET ended_at = $1, end_reason = $2, ended_by = $3
-             WHERE id = $4 AND account_id = $5 AND ended_at IS NULL",
+             WHERE id = $4 AND account_id = $5 AND ended_at IS NULL
+             RETURNING COALESCE(nickname, device_name)",
         )
         .bind(by.now)
         .bind(EndReason::Revoked.as_str())
         .bind(&by.device_name)
         .bind(id)
         .bind(&by.account_id)
-        .execute(&mut *conn)
+        .fetch_optional(&mut *conn)
         .await?;
-        count += u32::try_from(done.rows_affected()).unwrap_or(0);
+        names.extend(done.map(|(name,)| name));
+    }
+    let count = u32::try_from(names.len()).unwrap_or(u32::MAX);
+    if count > 0 {
+        emit_ended(conn, &by.account_id, Some(&by.id), names).await?;
     }
     Ok(count)
 }
@@ -143,7 +196,7 @@ pub async fn revoke_all(
     by: &str,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    let done = sqlx::query(
         "UPDATE sessions SET ended_at = $1, end_reason = $2, ended_by = $3
          WHERE account_id = $4 AND ended_at IS NULL",
     )
@@ -151,8 +204,12 @@ pub async fn revoke_all(
     .bind(EndReason::Revoked.as_str())
     .bind(by)
     .bind(account_id)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
+    // Every device went, so no stream is left to hear which.
+    if done.rows_affected() > 0 {
+        events::emit(conn, account_id, What::SessionsEnded).await?;
+    }
     Ok(())
 }
 

@@ -8,10 +8,12 @@ pub mod devices;
 mod info;
 mod lifecycle;
 pub mod rotation;
+mod standing;
 
 pub use info::{choose_profile, info, watching};
 use lifecycle::end;
-pub use lifecycle::{end_own, end_replaced, issue, purge, revoke, revoke_all};
+pub use lifecycle::{end_own, end_replaced, issue, known_user_agent, purge, revoke, revoke_all};
+pub use standing::{Standing, standing};
 
 use hallpass_api::{DeviceKind, ErrorCode, SignedOutBy, SignedOutDetails};
 use sqlx::AnyConnection;
