@@ -11,7 +11,9 @@
 // `DELETE /api/devices/{B's device}`. The figure is from A's answer arriving to B showing the
 // heading "You're signed out" (and the frame after it), both read as wall-clock time inside
 // the pages (`performance.timeOrigin + performance.now()`), so node's own scheduling doesn't
-// count. Also when B's `EventSource` got `session_ended` (how much is the server and the
+// count (each document's time origin is read from the wall clock when it starts, so two
+// pages can disagree by a few ms: a figure of a few ms can read slightly negative). Also when
+// B's `EventSource` got `session_ended` (how much is the server and the
 // wire, and how much the page's clean-up and load of /signed-out). One warm-up run first,
 // not counted. The last line is `RESULT {json}` for xtask.
 
