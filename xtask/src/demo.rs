@@ -52,6 +52,12 @@ impl DemoServer {
         Self::launch(binary, "pg", demo_devices, None, false, Some(database))
     }
 
+    /// As [`DemoServer::start_on`], also serving the app from `dist` (`cargo xtask push`
+    /// opens it in a browser on each of two instances).
+    pub fn start_app_on(binary: &Path, database: &str, dist: &Path) -> Result<Self> {
+        Self::launch(binary, "pg", None, Some(dist), false, Some(database))
+    }
+
     /// As [`DemoServer::start`], serving HTTPS with a self-signed certificate
     /// (`--tls-self-signed`): what a browser gets in production, `Secure` cookies included.
     pub fn start_https(binary: &Path, name: &str, dist: &Path) -> Result<Self> {

@@ -10,6 +10,7 @@
 //! - `render`: how long the devices page takes to show 1,000 devices in headless Chromium.
 //! - `screens`: a screenshot of every page and dialog, and a contact sheet of them all.
 //! - `lighthouse`: Lighthouse's scores for the sign-in and devices pages.
+//! - `push`: sign-out to "You're signed out" latency, memory per idle event stream.
 //! - `postgres`: a throw-away PostgreSQL for a developer, until Ctrl-C.
 
 mod build;
@@ -21,6 +22,7 @@ mod lighthouse;
 mod load;
 mod postgres;
 mod proc;
+mod push;
 mod render;
 mod screens;
 mod size;
@@ -50,6 +52,11 @@ usage: cargo xtask <command>
                       Lighthouse (mobile) on /signin and /security/devices:
                       scores, CLS, LCP, TBT and failing audits (target/lighthouse/);
                       with --runs, the median of N runs
+  push [size|streams|latency]
+                      how fast a signed-out browser learns it (median and worst of
+                      20 sign-outs, SQLite and two PostgreSQL instances), the
+                      server's memory per idle event stream at 10,000 streams,
+                      and the first-load bytes of /signin and /account
   postgres [check]    a throw-away PostgreSQL (Debian's, in a temporary folder)
                       until Ctrl-C; `check` times start, stop, start again and
                       clean-up instead
@@ -68,6 +75,7 @@ fn main() -> ExitCode {
         Some("flood") => flood::run_flood(),
         Some("screens") => screens::run_screens(),
         Some("lighthouse") => lighthouse::run_lighthouse(&args[1..]),
+        Some("push") => push::run_push(&args[1..]),
         Some("postgres") => postgres::run_postgres(&args[1..]),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
