@@ -82,7 +82,7 @@ pub async fn signing_out_in_one_tab_signs_out_every_tab(ctx: &Ctx) -> TestResult
     let first = window(b).await?;
     new_tab(b).await?;
     b.goto("/security").await?;
-    b.by_role("heading", "Security").await?;
+    b.by_role("heading", "Security & privacy").await?;
     one_stream(b).await?;
 
     let banner = b.by_role("banner", None).await?;
