@@ -59,7 +59,8 @@ pub struct Cli {
 
     /// Connections served at once; more wait until one closes. Default: what the open-file
     /// limit (raised to its hard limit at start) allows after a reserve for the database, the
-    /// logs and the server itself.
+    /// logs and the server itself, and one for each of the app's files being sent at once (a
+    /// quarter of what is left, at most 256). An open-file limit of 20,000 gives 19,680.
     #[arg(long, value_name = "N")]
     pub max_connections: Option<usize>,
 

@@ -50,7 +50,7 @@ pub use geo::Geo;
 pub use routes::openapi;
 pub use serve::{ServeOptions, run, self_signed_tls, serve};
 pub use state::AppState;
-pub use web::WebApp;
+pub use web::{FileSends, WebApp};
 
 /// Request bodies larger than this are refused with 413 `body_too_large` (docs/API.md).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;

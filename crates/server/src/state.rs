@@ -9,7 +9,7 @@ use crate::db::{self, Database};
 use crate::events::Bus;
 use crate::geo::Geo;
 use crate::hashing::Hasher;
-use crate::web::WebApp;
+use crate::web::{FileSends, WebApp};
 
 /// What every handler can reach. Cheap to clone.
 #[derive(Clone)]
@@ -32,6 +32,9 @@ pub struct AppState {
     pub trusted_proxies: TrustedProxies,
     /// This instance's open `GET /api/events` streams, by account.
     pub events: Bus,
+    /// Files of `dist/` being sent at once, each a descriptor beside its connection's socket;
+    /// sized with the connection cap from the open-file limit (`serve/limits.rs`).
+    pub file_sends: FileSends,
 }
 
 /// `--request-timeout`'s default.
@@ -57,6 +60,7 @@ impl AppState {
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             trusted_proxies: TrustedProxies::default(),
             events,
+            file_sends: FileSends::default(),
         })
     }
 }

@@ -8,11 +8,16 @@
 //!   `index.html`, so deep links to client routes work.
 //! - Trunk puts one inline module script into `index.html`. Rather than allow `unsafe-inline`,
 //!   the CSP allows exactly the inline scripts of the `index.html` being served, by hash.
+//! - Files being sent are capped (`FileSends`): each holds a descriptor beside its socket's,
+//!   and the connection cap counts on that (`serve/limits.rs`).
 
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
 
 use axum::Router;
-use axum::body::Body;
+use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::{Request, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, VARY};
 use axum::http::{HeaderValue, StatusCode, Uri};
@@ -20,13 +25,19 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use base64::Engine;
+use hyper::body::{Frame, SizeHint};
 use sha2::{Digest, Sha256};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tower_http::services::ServeDir;
 
 use crate::AppState;
 
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 const NO_CACHE: &str = "no-cache";
+
+/// Most files of `dist/` sent at once. A browser loads a handful, over a few connections, so
+/// this bounds a crowd arriving together, not one visitor; past it, a file request waits.
+pub const MAX_FILE_SENDS: usize = 256;
 
 /// The app's `index.html` and the CSP that goes with it, read once at start-up.
 #[derive(Debug)]
@@ -105,6 +116,34 @@ fn inline_script_hashes(html: &str) -> Vec<String> {
     hashes
 }
 
+/// How many files of `dist/` may be sent at once. A response takes a permit before it looks
+/// for its file and keeps it in its body until the body ends or is dropped: the body, not the
+/// response future, holds the file open while a slow client reads it.
+#[derive(Debug, Clone)]
+pub struct FileSends(Arc<Semaphore>);
+
+impl FileSends {
+    pub fn new(permits: usize) -> Self {
+        Self(Arc::new(Semaphore::new(permits)))
+    }
+
+    /// Permits not taken: all of them once every file body has ended.
+    pub fn available(&self) -> usize {
+        self.0.available_permits()
+    }
+}
+
+impl Default for FileSends {
+    /// What `serve` gives when the open-file limit has room; for an `AppState` built without it.
+    fn default() -> Self {
+        Self::new(MAX_FILE_SENDS)
+    }
+}
+
+/// The marker on `index.html` and the 404 beside it: sent from memory, no file held.
+#[derive(Debug, Clone, Copy)]
+struct FromMemory;
+
 /// Files from `dist/`, with `index.html` for page-like paths that are not files.
 pub fn service(state: &AppState) -> Router {
     let index = Router::new()
@@ -118,29 +157,86 @@ pub fn service(state: &AppState) -> Router {
     Router::new()
         .fallback_service(files)
         .layer(axum::middleware::from_fn(cache_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.file_sends.clone(),
+            hold_file_permit,
+        ))
+}
+
+/// Waits for a permit before `ServeDir` opens anything, so a crowd waits with its sockets
+/// only, and hands it to the body.
+async fn hold_file_permit(State(sends): State<FileSends>, req: Request, next: Next) -> Response {
+    // The semaphore is never closed.
+    let Ok(permit) = sends.0.acquire_owned().await else {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    };
+    let res = next.run(req).await;
+    // Nothing left to send (HEAD, 304, an empty file) or nothing from disk: no file is held.
+    if res.body().is_end_stream() || res.extensions().get::<FromMemory>().is_some() {
+        return res;
+    }
+    res.map(|body| {
+        Body::new(HoldsPermit {
+            body,
+            permit: Some(permit),
+        })
+    })
+}
+
+/// A body that gives its file-send permit back at its last frame, at an error, or when it is
+/// dropped (the client went away mid-file).
+struct HoldsPermit {
+    body: Body,
+    permit: Option<OwnedSemaphorePermit>,
+}
+
+impl HttpBody for HoldsPermit {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
+        let frame = Pin::new(&mut self.body).poll_frame(cx);
+        if matches!(frame, Poll::Ready(None | Some(Err(_)))) {
+            self.permit = None;
+        }
+        frame
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.body.size_hint()
+    }
 }
 
 async fn index_or_not_found(State(state): State<AppState>, uri: Uri) -> Response {
     let last_segment = uri.path().rsplit('/').next().unwrap_or_default();
-    if last_segment.contains('.') && last_segment != "index.html" {
-        return (StatusCode::NOT_FOUND, "Not found").into_response();
-    }
-    match &state.web.index {
-        Some(html) => (
+    let mut res = if last_segment.contains('.') && last_segment != "index.html" {
+        (StatusCode::NOT_FOUND, "Not found").into_response()
+    } else if let Some(html) = &state.web.index {
+        (
             [
                 (CONTENT_TYPE, "text/html; charset=utf-8"),
                 (CACHE_CONTROL, NO_CACHE),
             ],
             Body::from(html.clone()),
         )
-            .into_response(),
-        None => (
+            .into_response()
+    } else {
+        (
             StatusCode::SERVICE_UNAVAILABLE,
             [(CACHE_CONTROL, NO_CACHE)],
             "The Hallpass app has not been built. Run `cargo xtask run` to build and serve it.",
         )
-            .into_response(),
-    }
+            .into_response()
+    };
+    res.extensions_mut().insert(FromMemory);
+    res
 }
 
 async fn cache_headers(req: Request, next: Next) -> Response {

@@ -1,5 +1,6 @@
 //! Running the server: bind, print the address, serve until Ctrl-C or SIGTERM, with
-//! timeouts and a connection cap (`accept.rs`, `connection.rs`, `limits.rs`).
+//! timeouts, a connection cap and a cap on files being sent (`accept.rs`, `connection.rs`,
+//! `limits.rs`).
 
 mod accept;
 mod connection;
@@ -13,17 +14,19 @@ use accept::GRACE;
 pub use accept::{ServeOptions, serve};
 pub use tls::self_signed_tls;
 
+use crate::web::FileSends;
 use crate::{AppState, Cli, Geo, WebApp, app, demo, domain};
 
 pub async fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
     // First, so the database opens its files under the raised limit.
-    let max_connections = limits::connection_cap(cli.max_connections)?;
+    let caps = limits::caps(cli.max_connections)?;
     let web = WebApp::load(&cli.dist)?;
     let mut state = AppState::open(&cli.database, web, cli.demo)
         .await
         .map_err(|err| format!("can't open the database {}: {err}", cli.database))?;
     state.https = cli.tls_self_signed;
     state.request_timeout = cli.request_timeout;
+    state.file_sends = FileSends::new(caps.file_sends);
     state.trusted_proxies = crate::TrustedProxies::new(cli.trusted_proxy.iter().copied());
     if let Some(path) = &cli.geoip {
         let geo = Geo::open(path)
@@ -56,7 +59,14 @@ pub async fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
     let scheme = if cli.tls_self_signed { "https" } else { "http" };
     // Tests and xtask read this exact line to learn the address (the port may be 0).
     println!("Hallpass is listening on {scheme}://{addr}");
-    tracing::info!(%addr, scheme, database = %cli.database, max_connections, "serving");
+    tracing::info!(
+        %addr,
+        scheme,
+        database = %cli.database,
+        max_connections = caps.connections,
+        file_sends = caps.file_sends,
+        "serving"
+    );
     if cli.demo {
         println!(
             "Demo sign-ins: {} / {}  and  {} / {}",
@@ -70,7 +80,7 @@ pub async fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
     let options = ServeOptions {
         header_read_timeout: cli.header_read_timeout,
         idle_timeout: cli.idle_timeout,
-        max_connections,
+        max_connections: caps.connections,
         tls,
     };
     serve(listener, app(state), options, shutdown_signal()).await?;

@@ -129,6 +129,11 @@ impl TestServer {
         }
     }
 
+    /// Its `dist/`, read on each request: a test may add files to it.
+    pub fn dist(&self) -> std::path::PathBuf {
+        self._dir.path().join("dist")
+    }
+
     /// Whether this server's database is SQLite (the tests about its file need that).
     pub fn on_sqlite(&self) -> bool {
         self.state.database.is_sqlite()

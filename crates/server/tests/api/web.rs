@@ -1,10 +1,16 @@
-//! Serving the app's files, the JSON 404/405, security headers and the cross-site check.
+//! Serving the app's files (and how many at once), the JSON 404/405, security headers and the cross-site check.
+
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use base64::Engine;
 use hallpass_api::{ErrorBody, ErrorCode, Health, HealthStatus};
+use hallpass_server::FileSends;
+use http_body_util::BodyExt;
 use sha2::{Digest, Sha256};
+use tokio::time::timeout;
+use tower::ServiceExt;
 
 use crate::support::{INLINE_SCRIPT, Reply, TestServer, WASM_NAME};
 
@@ -201,4 +207,77 @@ async fn same_origin_requests_pass_the_check() {
     }
     // Reading is never refused.
     assert_eq!(server.get("/api/health").await.0, StatusCode::OK);
+}
+
+/// The descriptor of a file being sent lives in the response body, so its permit must too: a
+/// permit given back when the handler answered would let a crowd of slow readers hold more
+/// files than the connection cap left room for.
+#[tokio::test]
+async fn a_file_send_holds_its_permit_until_its_body_ends_or_is_dropped() {
+    const PATIENCE: Duration = Duration::from_secs(10);
+    const QUIET: Duration = Duration::from_millis(300);
+    const SIZE: usize = 1 << 20;
+
+    let server = TestServer::new()
+        .await
+        .with_state(|state| state.file_sends = FileSends::new(1));
+    // Far more than one frame (`ServeDir` reads 64 KiB at a time).
+    std::fs::write(server.dist().join("big.bin"), vec![7u8; SIZE]).expect("big file");
+    let get = |path: &str| {
+        let request = Request::get(path).body(Body::empty()).expect("request");
+        server.app.clone().oneshot(request)
+    };
+
+    let first = get("/big.bin").await.expect("infallible");
+    assert_eq!(first.status(), StatusCode::OK);
+    let mut body = first.into_body();
+    let frame = timeout(PATIENCE, body.frame())
+        .await
+        .expect("a first frame");
+    let mut read = frame
+        .expect("a frame")
+        .expect("data")
+        .into_data()
+        .expect("data")
+        .len();
+    assert!(read < SIZE, "the whole file came in one frame: {read}");
+    assert_eq!(server.state.file_sends.available(), 0);
+
+    // A second file waits while the first is still being read.
+    let mut second = tokio::spawn(get("/favicon.svg"));
+    assert!(
+        timeout(QUIET, &mut second).await.is_err(),
+        "sent beside the first"
+    );
+
+    // The first body's last frame gives the permit back, before the body itself is dropped.
+    while let Some(frame) = timeout(PATIENCE, body.frame()).await.expect("more") {
+        read += frame.expect("data").into_data().expect("data").len();
+    }
+    assert_eq!(read, SIZE);
+    let second = timeout(PATIENCE, second)
+        .await
+        .expect("sent once the first ended")
+        .expect("task")
+        .expect("infallible");
+    assert_eq!(second.status(), StatusCode::OK);
+    let svg = second.into_body().collect().await.expect("body").to_bytes();
+    assert_eq!(&svg[..], b"<svg/>");
+    assert_eq!(server.state.file_sends.available(), 1);
+    drop(body);
+
+    // A client that goes away mid-file gives it back too.
+    let third = get("/big.bin").await.expect("infallible");
+    let mut body = third.into_body();
+    timeout(PATIENCE, body.frame())
+        .await
+        .expect("a first frame");
+    assert_eq!(server.state.file_sends.available(), 0);
+    drop(body);
+    assert_eq!(server.state.file_sends.available(), 1);
+
+    // `index.html` is sent from memory: its body holds no permit.
+    let page = get("/account").await.expect("infallible");
+    assert_eq!(page.status(), StatusCode::OK);
+    assert_eq!(server.state.file_sends.available(), 1);
 }
