@@ -21,7 +21,11 @@ impl Announcer {
         let now = js_sys::Date::now();
         let (at, before) = self.last.get_value();
         if now - at < 1000.0 && !before.is_empty() && before != message {
-            let stop = if before.ends_with(['.', '!', '?']) { "" } else { "." };
+            let stop = if before.ends_with(['.', '!', '?']) {
+                ""
+            } else {
+                "."
+            };
             message = format!("{before}{stop} {message}");
         }
         self.last.set_value((now, message.clone()));
