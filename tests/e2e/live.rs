@@ -102,6 +102,46 @@ pub async fn signing_out_in_one_tab_signs_out_every_tab(ctx: &Ctx) -> TestResult
     streams_become(b, 0).await
 }
 
+/// The same with the server out of the second tab's reach (its requests fail as a dropped
+/// connection would; Chromium only, the one engine that can block them): the first tab still
+/// has the server, but nothing there tells it, since the sign-out never arrived. It leaves on
+/// the second tab's word alone, and, reaching the server itself, finishes the sign-out.
+pub async fn signing_out_in_one_tab_without_the_server_signs_out_every_tab(
+    ctx: &Ctx,
+) -> TestResult {
+    let b = &ctx.browser;
+    sign_in_as(b, OWNER).await?;
+    let first = window(b).await?;
+    new_tab(b).await?;
+    b.goto("/security").await?;
+    b.by_role("heading", "Security & privacy").await?;
+    b.block_requests(&["*/api/*"]).await?;
+    let banner = b.by_role("banner", None).await?;
+    b.by_role_within(&banner, "button", "Sign out")
+        .await?
+        .click()
+        .await
+        .map_err(click_err("Sign out in the second tab"))?;
+    b.wait_for_path("/signed-out").await?;
+    b.wait_for_text("Hallpass couldn't be reached").await?;
+
+    switch(b, &first).await?;
+    b.wait_for_path("/signed-out").await?;
+    b.by_role("heading", SIGNED_OUT_HEADING).await?;
+    // Its signed-out page finishes the sign-out the second tab couldn't.
+    let mut status = 0;
+    for _ in 0..100 {
+        status = api(b, "GET", "/api/session", None).await?.status;
+        if status == 401 {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Err(format!(
+        "the session was not ended at the server: GET /api/session answers {status}"
+    ))
+}
+
 /// Waits until the server holds exactly `n` streams, and (for one) that it stays so: the
 /// other tabs wait their turn instead of opening their own.
 async fn one_stream(b: &Browser) -> TestResult {

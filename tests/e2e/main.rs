@@ -87,6 +87,11 @@ fn main() -> std::process::ExitCode {
         case!(devices::signs_out_another_browser_which_learns_it_by_itself),
         case!(live::tabs_share_one_stream_and_hear_new_sign_ins),
         case!(live::signing_out_in_one_tab_signs_out_every_tab),
+        // Only Chromium can block a request from WebDriver (DevTools); see the case.
+        case!(
+            live::signing_out_in_one_tab_without_the_server_signs_out_every_tab,
+            [browser::Engine::Chromium]
+        ),
         case!(devices::signs_out_of_all_devices_keeping_this_one_or_not),
         case!(instances::a_browser_signed_out_through_another_instance_learns_why),
         case!(find_devices::finds_a_device_among_many_and_tells_same_names_apart),
