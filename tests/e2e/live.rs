@@ -85,12 +85,7 @@ pub async fn signing_out_in_one_tab_signs_out_every_tab(ctx: &Ctx) -> TestResult
     b.by_role("heading", "Security & privacy").await?;
     one_stream(b).await?;
 
-    let banner = b.by_role("banner", None).await?;
-    b.by_role_within(&banner, "button", "Sign out")
-        .await?
-        .click()
-        .await
-        .map_err(click_err("Sign out in the second tab"))?;
+    sign_out_in_the_header(b).await?;
     b.wait_for_path("/signed-out").await?;
 
     // The first tab went too, at once, and says what the second does: told by the tab that
@@ -116,12 +111,7 @@ pub async fn signing_out_in_one_tab_without_the_server_signs_out_every_tab(
     b.goto("/security").await?;
     b.by_role("heading", "Security & privacy").await?;
     b.block_requests(&["*/api/*"]).await?;
-    let banner = b.by_role("banner", None).await?;
-    b.by_role_within(&banner, "button", "Sign out")
-        .await?
-        .click()
-        .await
-        .map_err(click_err("Sign out in the second tab"))?;
+    sign_out_in_the_header(b).await?;
     b.wait_for_path("/signed-out").await?;
     b.wait_for_text("Hallpass couldn't be reached").await?;
 
@@ -140,6 +130,15 @@ pub async fn signing_out_in_one_tab_without_the_server_signs_out_every_tab(
     Err(format!(
         "the session was not ended at the server: GET /api/session answers {status}"
     ))
+}
+
+async fn sign_out_in_the_header(b: &Browser) -> TestResult {
+    let banner = b.by_role("banner", None).await?;
+    b.by_role_within(&banner, "button", "Sign out")
+        .await?
+        .click()
+        .await
+        .map_err(click_err("Sign out in the second tab"))
 }
 
 /// Waits until the server holds exactly `n` streams, and (for one) that it stays so: the

@@ -216,8 +216,9 @@ fn round_robin(backends: Vec<String>) -> Result<String> {
     Ok(addr)
 }
 
-/// Signs in to the demo account over plain HTTP/1.1 and returns the `name=value` cookie.
-fn sign_in(addr: &str) -> Result<String> {
+/// Signs in to the demo account over plain HTTP/1.1 (`Origin` as a browser sends it, so the
+/// cross-site check passes) and returns the `name=value` cookie. Also `cargo xtask push`'s.
+pub(crate) fn sign_in(addr: &str) -> Result<String> {
     let body = r#"{"email":"demo@hallpass.test","password":"correct-horse-battery-staple"}"#;
     let request = format!(
         "POST /api/session HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://{addr}\r\n\
@@ -234,8 +235,10 @@ fn sign_in(addr: &str) -> Result<String> {
         .map_err(|err| format!("read the sign-in answer: {err}"))?;
     response
         .lines()
-        .find_map(|l| l.strip_prefix("set-cookie: "))
-        .and_then(|c| c.split(';').next())
-        .map(str::to_owned)
+        .find_map(|line| {
+            let (name, value) = line.split_once(':')?;
+            name.eq_ignore_ascii_case("set-cookie")
+                .then(|| value.trim().split(';').next().map(str::to_owned))?
+        })
         .ok_or_else(|| format!("the sign-in set no cookie:\n{response}"))
 }

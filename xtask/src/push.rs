@@ -185,7 +185,7 @@ fn idle_streams(binary: &Path) -> Result<String> {
         .parse()
         .map_err(|err| format!("the server's address {}: {err}", server.addr))?;
     let files = max_open_files(server.pid());
-    let cookie = sign_in(addr)?;
+    let cookie = crate::load::sign_in(&addr.to_string())?;
     let mut counter = Counter { addr, conn: None };
     // Its connection is made before the streams, and its count starts from nothing.
     let initial = counter.open();
@@ -384,33 +384,6 @@ fn ask(conn: &mut TcpStream, addr: SocketAddr) -> Option<String> {
                 .then(|| body[..length].to_owned());
         }
     }
-}
-
-/// Signs in to the demo account (`Origin` as a browser sends it, so the cross-site check
-/// passes) and returns the `name=value` cookie.
-fn sign_in(addr: SocketAddr) -> Result<String> {
-    let body = r#"{"email":"demo@hallpass.test","password":"correct-horse-battery-staple"}"#;
-    let request = format!(
-        "POST /api/session HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://{addr}\r\n\
-         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    let mut stream = TcpStream::connect(addr).map_err(|err| format!("connect {addr}: {err}"))?;
-    stream
-        .write_all(request.as_bytes())
-        .map_err(|err| format!("send the sign-in: {err}"))?;
-    let mut response = String::new();
-    stream
-        .read_to_string(&mut response)
-        .map_err(|err| format!("read the sign-in answer: {err}"))?;
-    response
-        .lines()
-        .find_map(|line| {
-            let (name, value) = line.split_once(':')?;
-            name.eq_ignore_ascii_case("set-cookie")
-                .then(|| value.trim().split(';').next().map(str::to_owned))?
-        })
-        .ok_or_else(|| format!("the sign-in set no cookie:\n{response}"))
 }
 
 /// `VmRSS` of process `pid`, in KiB.
