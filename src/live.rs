@@ -39,7 +39,8 @@ const LEAVE: &str = "leave";
 #[derive(Clone, Copy, Debug)]
 pub struct Live {
     /// The latest `devices_changed`, numbered, so a page can tell a new one from one that
-    /// came before it was drawn.
+    /// came before it was drawn. Empty text when the stream came back after a loss: something
+    /// may have changed, nobody knows what.
     pub devices_changed: RwSignal<Option<(u32, String)>>,
     /// The latest `new_sign_in` not yet dismissed.
     pub new_sign_in: RwSignal<Option<String>>,

@@ -6,7 +6,7 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::Duration;
 
-use hallpass_api::events::{EndedReason, SESSION_ENDED, SessionEnded};
+use hallpass_api::events::{DEVICES_CHANGED, EndedReason, SESSION_ENDED, SessionEnded};
 use leptos::prelude::*;
 
 use super::{heard, post};
@@ -40,13 +40,23 @@ pub(crate) async fn run() {
         return;
     };
     let mut wait = FIRST_RETRY;
+    let mut again = false;
     loop {
         let (lost, was_open) = futures_channel::oneshot::channel::<bool>();
         let lost = RefCell::new(Some(lost));
         let opened = Rc::new(Cell::new(false));
         let open = opened.clone();
         let Some(stream) = Stream::open(move |what| match what {
-            Heard::Opened => open.set(true),
+            Heard::Opened => {
+                open.set(true);
+                // Back after a loss: devices may have come and gone meanwhile. A
+                // `devices_changed` without data has the devices page read its list again,
+                // saying nothing, since nobody knows what changed.
+                if again {
+                    post(DEVICES_CHANGED, "");
+                    heard(live, DEVICES_CHANGED, "");
+                }
+            }
             Heard::Event { name, data } => {
                 // Not `session_ended`: the clean-up it starts tells the other tabs itself.
                 if name != SESSION_ENDED {
@@ -80,7 +90,10 @@ pub(crate) async fn run() {
             sleep(jittered(wait)).await;
             wait = (wait * 2).min(LAST_RETRY);
             match api::session_status().await {
-                Ok(status) if status.session.is_some() => break,
+                Ok(status) if status.session.is_some() => {
+                    again = true;
+                    break;
+                }
                 // The cookie names no session any more: signed out here, in a tab that had no
                 // way to say so.
                 Ok(_) => return auth::ended_because(SignedOutReason::Ended),
