@@ -123,14 +123,29 @@ pub fn ended_because(reason: SignedOutReason) {
         return;
     }
     let href = reason.href();
+    // A page that shows nothing of the account (signing in, a forgotten password) stays where
+    // it is: the person is in the middle of something there, and the password reset that
+    // ended this session may be the one they are making. The other tabs still go.
+    let stay = !shows_account();
     spawn_local(async move {
         // The cookie of an ended session is still in the browser, and script can't remove it
         // (`HttpOnly`): this asks the server to expire it, so the next visit starts signed out
         // instead of being told again why it was signed out. No answer is fine.
         let _ = api::sign_out().await;
         clear_browser_data().await;
-        leave_with_every_tab(&href);
+        if stay {
+            crate::live::tell_other_tabs_to_leave(&href);
+            LEAVING.store(false, Ordering::Relaxed);
+        } else {
+            leave_with_every_tab(&href);
+        }
     });
+}
+
+/// This tab shows something of the account: an account page, or "Who's watching?".
+pub fn shows_account() -> bool {
+    let path = window().location().pathname().unwrap_or_default();
+    Page::from_path(&path).is_some_and(|page| page.is_account_page() || page == Page::Profiles)
 }
 
 /// Another tab of this browser signed out and cleared up: this one goes to the same page.

@@ -69,7 +69,7 @@ pub fn provide_live(auth: Auth) -> Live {
     LIVE.with(|cell| cell.set(Some(live)));
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |message: MessageEvent| {
         if let Some(text) = message.data().as_string() {
-            from_another_tab(auth, live, &text);
+            from_another_tab(live, &text);
         }
     });
     TABS.with(|tabs| {
@@ -104,15 +104,16 @@ pub(crate) fn post(name: &str, data: &str) {
     });
 }
 
-fn from_another_tab(auth: Auth, live: Live, text: &str) {
+fn from_another_tab(live: Live, text: &str) {
     let Some((name, data)) = text.split_once('\n') else {
         return;
     };
     if name != LEAVE {
         heard(live, name, data);
     } else if data.starts_with(crate::routes::Page::SignedOut.href())
-        // A tab that shows no session has nothing to hide: the sign-in page stays.
-        && !(auth.known.get_untracked() && auth.info.with_untracked(Option::is_none))
+        // A tab that shows nothing of the account has nothing to hide: the sign-in page stays,
+        // and so does a password reset under way.
+        && auth::shows_account()
     {
         auth::follow_another_tab(data);
     }

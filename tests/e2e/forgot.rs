@@ -11,8 +11,8 @@ use crate::runner::{Ctx, TestResult};
 use crate::signin::wait_for_field_error;
 use crate::signout::audit_at_both_widths;
 use crate::steps::{
-    DEMO_EMAIL, DEMO_PASSWORD, OWNER, PROFILES_HEADING, SIGNED_OUT_HEADING, advance_clock, api,
-    ensure, sign_in_as,
+    DEMO_EMAIL, DEMO_PASSWORD, OWNER, PROFILES_HEADING, advance_clock, api,
+    ensure, sign_in_as, signed_out_by_itself,
 };
 use crate::two_step::code_at;
 
@@ -158,11 +158,8 @@ pub async fn resets_the_password_and_signs_out_every_device(ctx: &Ctx) -> TestRe
         || format!("\"Sign in\" leads to {href:?}"),
     )?;
 
-    // The other browser learns on its next request that it was signed out.
-    other.goto("/account").await?;
-    other.wait_for_path("/signed-out").await?;
-    other.by_role("heading", SIGNED_OUT_HEADING).await?;
-    other.wait_for_text("Signed out from").await?;
+    // The other browser, on Account all along, leaves by itself and says from where.
+    signed_out_by_itself(other).await?;
 
     ensure(signs_in(b, DEMO_PASSWORD).await? == 401, || {
         "the old password still signs in".to_owned()

@@ -99,6 +99,19 @@ pub async fn api(b: &Browser, method: &str, path: &str, body: Option<Value>) -> 
     })
 }
 
+/// `b`, left alone on an account page, learns from its live stream that another device signed
+/// it out: it loads "You're signed out" by itself, saying from which device, and the server
+/// refuses its session.
+pub async fn signed_out_by_itself(b: &Browser) -> TestResult {
+    b.wait_for_path("/signed-out").await?;
+    b.by_role("heading", SIGNED_OUT_HEADING).await?;
+    b.wait_for_text("Signed out from ").await?;
+    let session = api(b, "GET", "/api/session", None).await?;
+    ensure(session.status == 401, || {
+        format!("the browser signed out from elsewhere got {session:?} from GET /api/session")
+    })
+}
+
 /// Moves the server's clock forward (`POST /api/dev/clock`, served with `--demo`), so that
 /// windows and sessions lapse without waiting.
 pub async fn advance_clock(b: &Browser, seconds: i64) -> TestResult {
