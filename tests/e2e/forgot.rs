@@ -11,8 +11,8 @@ use crate::runner::{Ctx, TestResult};
 use crate::signin::wait_for_field_error;
 use crate::signout::audit_at_both_widths;
 use crate::steps::{
-    DEMO_EMAIL, DEMO_PASSWORD, OWNER, PROFILES_HEADING, advance_clock, api,
-    ensure, sign_in_as, signed_out_by_itself,
+    DEMO_EMAIL, DEMO_PASSWORD, OWNER, PROFILES_HEADING, advance_clock, api, ensure, sign_in_as,
+    signed_out_by_itself,
 };
 use crate::two_step::code_at;
 
