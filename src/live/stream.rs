@@ -1,6 +1,7 @@
-//! The holder's side of the live events: the stream itself, and what it does with
-//! `session_ended`. A part of its own (`crate::parts::live_stream`): only the one tab of a
-//! signed-in browser that holds the lock fetches it.
+//! The holder's side of the live events: the stream itself ([`run`]) and what it does with
+//! `session_ended`. [`run`] is a part of its own (`crate::parts::live_stream`): only the one
+//! tab of a signed-in browser that holds the lock fetches it. [`hold`], which fetches that part,
+//! and the backoff it shares with [`run`] stay in the shell.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
