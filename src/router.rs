@@ -117,6 +117,6 @@ pub fn here() -> Option<String> {
 }
 
 /// `href` without its query and fragment.
-fn path_of(href: &str) -> &str {
+pub fn path_of(href: &str) -> &str {
     href.split(['?', '#']).next().unwrap_or(href)
 }

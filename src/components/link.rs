@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use web_sys::MouseEvent;
 
 use crate::parts::preload;
-use crate::router::use_location;
+use crate::router::{path_of, use_location};
 use crate::routes::Page;
 
 /// A link to a page of the app. A plain click navigates without reloading; a click that asks
@@ -29,7 +29,7 @@ pub fn Link(
         location.navigate(href);
     };
     let fetch_part = move || {
-        if let Some(page) = Page::from_path(href.split(['?', '#']).next().unwrap_or(href)) {
+        if let Some(page) = Page::from_path(path_of(href)) {
             preload(page);
         }
     };

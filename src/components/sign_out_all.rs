@@ -2,7 +2,7 @@ use leptos::prelude::*;
 
 use crate::api;
 use crate::auth;
-use crate::components::{ConfirmDialog, Submit, use_announcer, use_step_up};
+use crate::components::{ConfirmDialog, Submit, grouped, use_announcer, use_step_up};
 
 /// "Sign out of all devices", with its confirmation: how many devices it ends, and whether
 /// this one stays signed in. Revocation is immediate on the server.
@@ -90,6 +90,19 @@ pub fn devices_word(n: usize) -> String {
     if n == 1 {
         "1 device".to_owned()
     } else {
-        format!("{n} devices")
+        format!("{} devices", grouped(n))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::devices_word;
+
+    #[test]
+    fn counts_devices_as_people_read_them() {
+        assert_eq!(devices_word(1), "1 device");
+        assert_eq!(devices_word(3), "3 devices");
+        // Security's summary said "1001 devices signed in".
+        assert_eq!(devices_word(1001), "1,001 devices");
     }
 }

@@ -8,8 +8,8 @@ use crate::api;
 use crate::auth;
 use crate::components::{
     DeviceFinder, DeviceList, DeviceToSignOut, LoadError, PageHeading, RenameDialog, SignOutAll,
-    SignOutDeviceDialog, SortBy, ThisDevice, device_name, find, focus_when_drawn, grouped,
-    labelled, rename_button_id, sign_out_button_id, use_announcer,
+    SignOutDeviceDialog, SortBy, ThisDevice, device_name, devices_word, find, focus_when_drawn,
+    grouped, labelled, rename_button_id, sign_out_button_id, use_announcer,
 };
 use crate::live::Live;
 use crate::viewport::narrow_viewport;
@@ -61,10 +61,7 @@ fn loading() -> impl IntoView {
 
 /// "9 devices signed in".
 fn signed_in_count(n: usize) -> String {
-    match n {
-        1 => "1 device signed in".to_owned(),
-        n => format!("{} devices signed in", grouped(n)),
-    }
+    devices_word(n) + " signed in"
 }
 
 /// What another device's sign-in or sign-out is announced as: "Samsung TV signed in",

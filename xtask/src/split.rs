@@ -378,6 +378,9 @@ impl Manifest {
                 None => {}
             }
         }
+        if shell.is_empty() || parts.is_empty() {
+            return Err("parts.txt lists no shell or no part: run `cargo xtask dist`".to_owned());
+        }
         Ok(Manifest { shell, parts })
     }
 }
