@@ -9,11 +9,12 @@ use crate::steps::{OWNER, ensure, sign_in_as};
 
 /// The budget for any entry page's first load (README "Size", `cargo xtask size`).
 const BUDGET: u64 = 100 * 1024;
-/// What `/signin` fetched when the app was first split (2026-11-30, `cargo xtask size`:
-/// 159,037 bytes brotli) plus 2% for the differences between engines and builds. It only
+/// What `/signin` fetched once the build had one hash and one stylesheet (2026-11-30: 153,036
+/// bytes brotli by `cargo xtask size`, at most 153,821 in the three engines) plus 2% for the
+/// differences between engines and builds (it was 162,000 from the first split). It only
 /// ever comes down: it fails a change that makes the first load heavier, until the page is
 /// within [`BUDGET`] and the check becomes the budget itself.
-const CEILING: u64 = 162_000;
+const CEILING: u64 = 157_000;
 
 /// A browser with an empty cache opens `/signin`: the bytes it fetched (compressed, as sent;
 /// each file once) until the sign-in form showed, counted from the browser's own resource
