@@ -1,8 +1,8 @@
 //! `cargo xtask size`: what the first visit to each entry page costs on the wire.
 //!
 //! A browser with an empty cache that opens, say, `/security/devices` fetches `index.html`,
-//! its stylesheets and icon, the shell (the glue, the split loader and the main module) and
-//! that page's part with the chunks it shares with other parts. Other pages' parts come
+//! its stylesheet (one, bundled by the split step) and icon, the shell (the glue, the split
+//! loader and the main module) and that page's part with the chunks it shares with other parts. Other pages' parts come
 //! later, when they are opened (or preloaded once the page has shown). Sizes are brotli -q 11,
 //! as the server sends them; the pictures a page shows (avatars) are not counted.
 
@@ -50,7 +50,7 @@ pub fn run() -> Result {
     let shell: usize = manifest.shell.iter().map(|n| br(n)).sum();
 
     step("First load of each entry page (brotli 11, bytes)");
-    println!("index.html, stylesheets and icon: {document:>7}");
+    println!("index.html, stylesheet and icon: {document:>7}");
     for name in &manifest.shell {
         println!("  shell: {name:<40} {:>7}", br(name));
     }
