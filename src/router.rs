@@ -108,6 +108,18 @@ pub fn with_next(page: Page, next: Option<&str>) -> String {
     }
 }
 
+/// `page`'s address carrying the address typed so far as `?email=`, so that it goes with the
+/// visitor between sign-in and "Forgot password?" (nothing when none was typed).
+pub fn with_email(page: Page, email: &str) -> String {
+    match email.trim() {
+        "" => page.href().to_owned(),
+        email => {
+            let email: String = js_sys::encode_uri_component(email).into();
+            format!("{}?email={email}", page.href())
+        }
+    }
+}
+
 /// This address, path and query, as a return-to address (`None` if it isn't one).
 pub fn here() -> Option<String> {
     let location = window().location();

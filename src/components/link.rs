@@ -21,12 +21,10 @@ pub fn Link(
 ) -> impl IntoView {
     let location = use_location();
     let on_click = move |ev: MouseEvent| {
-        let modified = ev.meta_key() || ev.ctrl_key() || ev.shift_key() || ev.alt_key();
-        if ev.default_prevented() || ev.button() != 0 || modified {
-            return;
+        if in_app_click(&ev) {
+            ev.prevent_default();
+            location.navigate(href);
         }
-        ev.prevent_default();
-        location.navigate(href);
     };
     let fetch_part = move || {
         if let Some(page) = Page::from_path(path_of(href)) {
@@ -54,4 +52,11 @@ pub fn Link(
             {children()}
         </a>
     }
+}
+
+/// A plain click, which the app follows itself without reloading; one that asks for something
+/// else (a new tab or window, a download: a modifier key or another button) is the browser's.
+pub fn in_app_click(ev: &MouseEvent) -> bool {
+    let modified = ev.meta_key() || ev.ctrl_key() || ev.shift_key() || ev.alt_key();
+    !ev.default_prevented() && ev.button() == 0 && !modified
 }

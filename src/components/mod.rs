@@ -35,7 +35,7 @@ pub use device_list::{
 pub use dialog::Dialog;
 pub use field::Field;
 pub use form::{FieldSlot, FormError, Submit, element, focus, focus_when_drawn};
-pub use link::Link;
+pub use link::{Link, in_app_click};
 pub use live_region::{Announcer, LiveRegion, provide_announcer, use_announcer};
 pub use load_error::LoadError;
 pub use manager_only::{KidsBlocked, ManagerOnly};

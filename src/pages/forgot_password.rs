@@ -6,15 +6,14 @@
 use hallpass_api::{CompletePasswordReset, ErrorCode, validate};
 use leptos::html::Input;
 use leptos::prelude::*;
-use web_sys::UrlSearchParams;
 
 use crate::api;
 use crate::auth::use_auth;
 use crate::components::{
     Field, FormError, Link, NewPassword, NewPasswordFields, PageHeading, Submit, focus,
-    focus_when_drawn, use_announcer,
+    focus_when_drawn, in_app_click, use_announcer,
 };
-use crate::router::use_location;
+use crate::router::{query_param, use_location, with_email};
 use crate::routes::Page;
 
 /// The id of every step's heading, which takes focus as the step appears.
@@ -34,19 +33,11 @@ fn go(step: RwSignal<Step>, next: Step) {
     focus_when_drawn(STEP_HEADING.to_owned());
 }
 
-/// `?email=` of the address, so a link from sign-in can carry what was typed there.
-fn email_from_address() -> String {
-    let query = window().location().search().unwrap_or_default();
-    UrlSearchParams::new_with_str(&query)
-        .ok()
-        .and_then(|p| p.get("email"))
-        .unwrap_or_default()
-}
-
 #[component]
 pub fn ForgotPassword() -> impl IntoView {
     let step = RwSignal::new(Step::Email);
-    let email = RwSignal::new(email_from_address());
+    // "Forgot password?" on sign-in brings the address typed there.
+    let email = RwSignal::new(query_param("email").unwrap_or_default());
     // Why the person is back at the first step (the reset lapsed), for its alert.
     let notice = RwSignal::new(None::<String>);
     view! {
@@ -350,15 +341,10 @@ fn PasswordStep(
 #[component]
 fn Done(email: RwSignal<String>) -> impl IntoView {
     let location = use_location();
-    let href = format!(
-        "{}?email={}",
-        Page::SignIn.href(),
-        String::from(js_sys::encode_uri_component(&email.get_untracked()))
-    );
+    let href = with_email(Page::SignIn, &email.get_untracked());
     let target = href.clone();
     let on_click = move |ev: leptos::ev::MouseEvent| {
-        let modified = ev.meta_key() || ev.ctrl_key() || ev.shift_key() || ev.alt_key();
-        if ev.button() == 0 && !modified {
+        if in_app_click(&ev) {
             ev.prevent_default();
             location.navigate(&target);
         }
