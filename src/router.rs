@@ -108,8 +108,8 @@ pub fn with_next(page: Page, next: Option<&str>) -> String {
     }
 }
 
-/// `page`'s address carrying the address typed so far as `?email=`, so that it goes with the
-/// visitor between sign-in and "Forgot password?" (nothing when none was typed).
+/// `page`'s address carrying an email address as `?email=` (nothing when there is none): the
+/// reset sends the visitor back to sign-in with the address it was for.
 pub fn with_email(page: Page, email: &str) -> String {
     match email.trim() {
         "" => page.href().to_owned(),

@@ -36,7 +36,7 @@ fn go(step: RwSignal<Step>, next: Step) {
 #[component]
 pub fn ForgotPassword() -> impl IntoView {
     let step = RwSignal::new(Step::Email);
-    // "Forgot password?" on sign-in brings the address typed there.
+    // `?email=`, so that a link to this page can carry an address already typed.
     let email = RwSignal::new(query_param("email").unwrap_or_default());
     // Why the person is back at the first step (the reset lapsed), for its alert.
     let notice = RwSignal::new(None::<String>);

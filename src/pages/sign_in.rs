@@ -4,9 +4,8 @@ use leptos::prelude::*;
 
 use crate::api;
 use crate::auth::use_auth;
-use crate::components::{Field, FormError, PageHeading, Submit, focus, in_app_click};
-use crate::parts::preload;
-use crate::router::{query_param, return_to, use_location, with_email, with_next};
+use crate::components::{Field, FormError, Link, PageHeading, Submit, focus};
+use crate::router::{query_param, return_to, use_location, with_next};
 use crate::routes::Page;
 
 /// Sign in with email and password, then, when it is on, the two-step code; afterwards on to
@@ -58,7 +57,6 @@ fn PasswordStep(challenge: RwSignal<Option<String>>) -> impl IntoView {
     let (email_error, password_error) = (RwSignal::new(None), RwSignal::new(None));
     let (email_input, password_input) = (NodeRef::<Input>::new(), NodeRef::<Input>::new());
     let form = Submit::new();
-    let forgot = move || with_email(Page::ForgotPassword, &email.get());
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -104,17 +102,7 @@ fn PasswordStep(challenge: RwSignal<Option<String>>) -> impl IntoView {
                 {move || if form.busy.get() { "Signing in…" } else { "Sign in" }}
             </button>
         </form>
-        // Not a `Link`: it carries the address typed so far, which a link's fixed address can't.
-        <p class="auth-aside">
-            <a href=forgot on:click=move |ev| if in_app_click(&ev) {
-                    ev.prevent_default();
-                    location.navigate(&forgot());
-                }
-                on:pointerenter=move |_| preload(Page::ForgotPassword)
-                on:focus=move |_| preload(Page::ForgotPassword)>
-                "Forgot password?"
-            </a>
-        </p>
+        <p class="auth-aside"><Link href=Page::ForgotPassword.href()>"Forgot password?"</Link></p>
     }
 }
 
