@@ -9,7 +9,7 @@ use crate::proc::run as run_cmd;
 use crate::{Result, root, step};
 
 /// File types the server sends precompressed; images other than SVG are compressed already.
-const COMPRESSIBLE: &[&str] = &["html", "js", "css", "wasm", "svg", "json", "txt"];
+const COMPRESSIBLE: &[&str] = &["html", "js", "css", "wasm", "bin", "svg", "json", "txt"];
 
 /// Cargo's target folder, honouring `CARGO_TARGET_DIR`.
 pub fn target_dir() -> PathBuf {

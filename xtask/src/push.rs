@@ -121,7 +121,7 @@ fn first_load(printed: &str, page: &str) -> Result<u64> {
         .find_map(|mut words| {
             (words.next() == Some(page)).then(|| {
                 let words: Vec<&str> = words.collect();
-                // page [*] part chunks files 1st-load verdict
+                // page [*] modules apart bundle 1st-load verdict
                 words
                     .len()
                     .checked_sub(2)
@@ -429,10 +429,10 @@ mod tests {
 
     #[test]
     fn reads_the_first_load_of_a_page_from_the_size_report() {
-        let printed = "page                       part   chunks   files  1st load   budget\n\
-                       /signin *                 1200     3000       3     98765       ok\n\
-                       /account *                2200     5000       4    101234     OVER\n\
-                       /account/email            2000     5000       4    100000     over\n";
+        let printed = "page                    modules    apart   bundle  1st load   budget\n\
+                       /signin *                    3     4200     3600     98765       ok\n\
+                       /account *                   4     7200     6100    101234     OVER\n\
+                       /account/email               4     7000     6000    100000     over\n";
         assert_eq!(first_load(printed, "/signin"), Ok(98_765));
         assert_eq!(first_load(printed, "/account"), Ok(101_234));
         assert!(first_load(printed, "/profiles").is_err());

@@ -7,8 +7,9 @@
 //! `target/` and does what cargo-leptos's `--split` does: `wasm-split-cli` → wasm-bindgen on
 //! the main module → wasm-opt on every module. It then puts the result in Trunk's staging
 //! folder in place of Trunk's own unsplit wasm and JS, with one content hash for the build,
-//! and points `index.html` at it (the glue's integrity hash, and a preload of the entry page's
-//! part). Last, it bundles Trunk's stylesheets into one file.
+//! writes each entry page's part and chunks once more as one bundle, and points `index.html` at
+//! it all (the glue's integrity hash, and a script that fetches the entry page's bundle). Last,
+//! it bundles Trunk's stylesheets into one file.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -36,8 +37,17 @@ const BIN: &str = "hallpass";
 /// The split loader `wasm-split-cli` writes; the main module imports its load functions.
 const LOADER: &str = "__wasm_split";
 
+/// How the loader `wasm-split-cli` writes fetches each module.
+const LOADER_FETCH: &str = "fetch(new URL(";
+/// Put before the loader: its fetches go through this, so that a module that came in the
+/// entry page's bundle (`index.html`'s script holds it) isn't fetched again.
+const FROM_BUNDLE: &str = "function hallpassFetch(url) {
+    return self.hallpassBundle ? self.hallpassBundle(url.pathname) : fetch(url);
+}
+";
+
 /// The pages a visitor can open first, with their part (the module names in
-/// `src/parts.rs`); `index.html` preloads the part of the address it was opened at.
+/// `src/parts.rs`); `index.html` fetches the bundle of the address it was opened at.
 pub const ENTRY_PAGES: &[(&str, &str)] = &[
     ("/", "home"),
     ("/signin", "sign_in"),
@@ -157,6 +167,19 @@ fn split(linked: &Path, staging: &Path) -> Result {
     for (from, to) in &renames {
         loader = loader.replace(&format!("\"./{from}\""), &format!("\"./{to}\""));
     }
+    // Every module the loader fetches may already have come in the entry page's bundle.
+    let fetches = loader.matches(LOADER_FETCH).count();
+    if fetches + 1 != renames.len() {
+        return Err(format!(
+            "{LOADER}.js fetches {fetches} modules in a way this step knows, of {}: has \
+             wasm-split-cli changed?",
+            renames.len() - 1
+        ));
+    }
+    let loader = format!(
+        "{FROM_BUNDLE}{}",
+        loader.replace(LOADER_FETCH, "hallpassFetch(new URL(")
+    );
     // Only the ES imports: the import *object* keeps the module name the main module was
     // linked with.
     let glue = glue
@@ -190,6 +213,7 @@ fn split(linked: &Path, staging: &Path) -> Result {
         &renames,
         vec![glue_name.clone(), loader_name.clone(), main_wasm.clone()],
     )?;
+    bundle_entry_parts(&manifest, staging, &shared)?;
     let index = staging.join("index.html");
     let html = read_text(&index)?;
     let html = rewrite_index(
@@ -197,7 +221,7 @@ fn split(linked: &Path, staging: &Path) -> Result {
         &trunk_js,
         &trunk_wasm,
         staging,
-        &manifest,
+        &shared,
         [&glue_name, &loader_name, &main_wasm],
     )?;
     let html = bundle_stylesheets(&html, staging)?;
@@ -393,7 +417,7 @@ fn rewrite_index(
     trunk_js: &str,
     trunk_wasm: &str,
     staging: &Path,
-    manifest: &Manifest,
+    hash: &str,
     [glue, loader, main_wasm]: [&String; 3],
 ) -> Result<String> {
     let mut html = html.to_owned();
@@ -414,39 +438,62 @@ fn rewrite_index(
         &trunk_init,
         &format!("module_or_path: self.hallpassWasm || '/{main_wasm}'"),
     );
-    // Each file once, and each page as the indexes of its files: the hashes don't compress,
-    // and every page pays for this script.
-    let mut files: Vec<&str> = Vec::new();
-    let mut map = String::new();
-    for (path, part) in ENTRY_PAGES {
-        let mut indexes = Vec::new();
-        for file in &manifest.parts[*part] {
-            let stem = file.trim_end_matches(".wasm");
-            let index = match files.iter().position(|f| *f == stem) {
-                Some(index) => index,
-                None => {
-                    files.push(stem);
-                    files.len() - 1
-                }
-            };
-            indexes.push(index.to_string());
-        }
-        map.push_str(&format!("\"{path}\":[{}],", indexes.join(",")));
-    }
-    let files: Vec<String> = files.iter().map(|f| format!("\"{f}\"")).collect();
+    // The entry page's bundle (see `bundle_entry_parts`), fetched at once and cut into its
+    // modules, which the loader takes through `self.hallpassBundle` (`FROM_BUNDLE`); a
+    // module the bundle lacks, or all of them if it can't be fetched, come from the network.
+    let map: Vec<String> = ENTRY_PAGES
+        .iter()
+        .map(|(path, part)| format!("\"{path}\":\"{part}\""))
+        .collect();
     let preload = format!(
         "<link rel=modulepreload crossorigin href=/{loader} integrity={}>\
-         <script>self.hallpassWasm=fetch(\"/{main_wasm}\");{{const f=[{}],p={{{map}}}[location.pathname.replace(/(.)\\/$/,\"$1\")]||[];\
-         for(const i of p){{const l=document.createElement(\"link\");l.rel=\"preload\";l.as=\"fetch\";\
-         l.type=\"application/wasm\";l.crossOrigin=\"\";l.href=\"/\"+f[i]+\".wasm\";document.head.append(l)}}}}</script>",
+         <script>self.hallpassWasm=fetch(\"/{main_wasm}\");\
+         {{const e={{{}}}[location.pathname.replace(/(.)\\/$/,\"$1\")];\
+         if(e){{const m=fetch(\"/entry_\"+e+\"-{hash}.bin\").then(r=>{{if(!r.ok)throw r.status;return r.arrayBuffer()}})\
+         .then(b=>{{const n=new DataView(b).getUint32(0,!0),w=new TextDecoder().decode(new Uint8Array(b,4,n)).split(\" \"),s=new Map;\
+         for(let i=0,o=4+n;i<w.length;i+=2)s.set(\"/\"+w[i]+\"-{hash}.wasm\",b.slice(o,o+=+w[i+1]));return s}});\
+         m.catch(()=>{{}});\
+         self.hallpassBundle=u=>m.then(s=>{{const b=s.get(u);if(!b)throw 0;s.delete(u);\
+         return new Response(b,{{headers:{{\"content-type\":\"application/wasm\"}}}})}}).catch(()=>fetch(u))}}}}</script>",
         integrity(&read(&staging.join(loader))?),
-        files.join(",")
+        map.join(",")
     );
     let at = html
         .find("</head>")
         .ok_or("Trunk's index.html has no </head>")?;
     html.insert_str(at, &preload);
     Ok(html)
+}
+
+/// Each entry page's part with its chunks as one file, `entry_<part>-<hash>.bin`, which
+/// `index.html`'s script fetches in their place. Compressed together they are 15–25% smaller
+/// than one by one (`/signin` 21.5 → 18.2 KB, `/account` 53.9 → 40.5 KB): brotli finds the
+/// code they share only within one file. The modules stay in `dist/` as well, for the pages
+/// opened later, whose parts the loader fetches one module at a time.
+///
+/// The file: the length of its head (u32, little-endian), the head ("name length name length
+/// …", the names without the build's hash), then the modules in that order.
+fn bundle_entry_parts(manifest: &Manifest, staging: &Path, hash: &str) -> Result {
+    let parts: std::collections::BTreeSet<&str> =
+        ENTRY_PAGES.iter().map(|(_, part)| *part).collect();
+    for part in parts {
+        let (mut head, mut modules) = (Vec::new(), Vec::new());
+        for file in &manifest.parts[part] {
+            let bytes = read(&staging.join(file))?;
+            let name = file
+                .strip_suffix(&format!("-{hash}.wasm"))
+                .ok_or(format!("{file} isn't named with the build's hash"))?;
+            head.push(format!("{name} {}", bytes.len()));
+            modules.extend(bytes);
+        }
+        let head = head.join(" ");
+        let length = u32::try_from(head.len()).map_err(|e| e.to_string())?;
+        let mut bundle = length.to_le_bytes().to_vec();
+        bundle.extend(head.as_bytes());
+        bundle.extend(modules);
+        write(&staging.join(format!("entry_{part}-{hash}.bin")), &bundle)?;
+    }
+    Ok(())
 }
 
 /// Trunk's stylesheets as one file, in their order in `index.html`. Every page loads all of
