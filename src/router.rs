@@ -97,26 +97,15 @@ pub fn return_to() -> Option<String> {
     query_param("next").and_then(|next| crate::routes::return_to(&next))
 }
 
-/// `page`'s address carrying `next` along as `?next=`.
-pub fn with_next(page: Page, next: Option<&str>) -> String {
-    match next {
-        Some(next) => {
-            let next: String = js_sys::encode_uri_component(next).into();
-            format!("{}?next={next}", page.href())
+/// `page`'s address carrying `value` along as `?key=` (`?next=` where to go after signing in,
+/// `?email=` the address the reset was for), or just `page`'s address without one.
+pub fn with_query(page: Page, key: &str, value: Option<&str>) -> String {
+    match value {
+        Some(value) => {
+            let value: String = js_sys::encode_uri_component(value).into();
+            format!("{}?{key}={value}", page.href())
         }
         None => page.href().to_owned(),
-    }
-}
-
-/// `page`'s address carrying an email address as `?email=` (nothing when there is none): the
-/// reset sends the visitor back to sign-in with the address it was for.
-pub fn with_email(page: Page, email: &str) -> String {
-    match email.trim() {
-        "" => page.href().to_owned(),
-        email => {
-            let email: String = js_sys::encode_uri_component(email).into();
-            format!("{}?email={email}", page.href())
-        }
     }
 }
 

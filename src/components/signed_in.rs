@@ -2,7 +2,7 @@ use leptos::prelude::*;
 
 use crate::auth::use_auth;
 use crate::components::LoadError;
-use crate::router::{here, use_location, with_next};
+use crate::router::{here, use_location, with_query};
 use crate::routes::Page;
 
 /// Shows `children` only to a signed-in browser that has chosen a profile (or, with
@@ -23,9 +23,9 @@ pub fn SignedIn(
             return;
         }
         match auth.info.with(|i| i.as_ref().map(|i| i.profile.is_some())) {
-            None => location.replace(&with_next(Page::SignIn, here().as_deref())),
+            None => location.replace(&with_query(Page::SignIn, "next", here().as_deref())),
             Some(false) if !any_profile => {
-                location.replace(&with_next(Page::Profiles, here().as_deref()));
+                location.replace(&with_query(Page::Profiles, "next", here().as_deref()));
             }
             Some(_) => {}
         }

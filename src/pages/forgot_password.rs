@@ -13,7 +13,7 @@ use crate::components::{
     Field, FormError, Link, NewPassword, NewPasswordFields, PageHeading, Submit, focus,
     focus_when_drawn, in_app_click, use_announcer,
 };
-use crate::router::{query_param, use_location, with_email};
+use crate::router::{query_param, use_location, with_query};
 use crate::routes::Page;
 
 /// The id of every step's heading, which takes focus as the step appears.
@@ -341,7 +341,7 @@ fn PasswordStep(
 #[component]
 fn Done(email: RwSignal<String>) -> impl IntoView {
     let location = use_location();
-    let href = with_email(Page::SignIn, &email.get_untracked());
+    let href = with_query(Page::SignIn, "email", Some(&email.get_untracked()));
     let target = href.clone();
     let on_click = move |ev: leptos::ev::MouseEvent| {
         if in_app_click(&ev) {

@@ -6,7 +6,7 @@ use leptos::task::spawn_local;
 use crate::api::{self, ApiError};
 use crate::auth::use_auth;
 use crate::components::{Avatar, AvatarSize, Dialog, Field, Link, LoadError, PageHeading, Submit};
-use crate::router::{return_to, use_location, with_next};
+use crate::router::{return_to, use_location, with_query};
 use crate::routes::Page;
 
 /// "Who's watching?": one tile per profile; a locked one asks for its PIN. Afterwards, on to
@@ -18,7 +18,7 @@ pub fn Profiles() -> impl IntoView {
     Effect::new(move |_| {
         if auth.known.get() && auth.failed.with(Option::is_none) && auth.info.with(Option::is_none)
         {
-            location.replace(&with_next(Page::SignIn, return_to().as_deref()));
+            location.replace(&with_query(Page::SignIn, "next", return_to().as_deref()));
         }
     });
     // Profiles are asked for only once the session is known, so a signed-out visit goes to

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use crate::api;
 use crate::auth::use_auth;
 use crate::components::{Field, FormError, Link, PageHeading, Submit, focus};
-use crate::router::{query_param, return_to, use_location, with_next};
+use crate::router::{query_param, return_to, use_location, with_query};
 use crate::routes::Page;
 
 /// Sign in with email and password, then, when it is on, the two-step code; afterwards on to
@@ -42,7 +42,7 @@ fn onward(info: &SessionInfo) -> String {
     if info.profile.is_some() {
         next.unwrap_or_else(|| Page::Account.href().to_owned())
     } else {
-        with_next(Page::Profiles, next.as_deref())
+        with_query(Page::Profiles, "next", next.as_deref())
     }
 }
 
