@@ -3,12 +3,10 @@
 use leptos::prelude::*;
 
 use crate::auth::provide_auth;
-use crate::components::{
-    LiveRegion, ManagerOnly, SignedIn, SiteHeader, SkipLink, StepUpDialog, provide_announcer,
-};
+use crate::components::{LiveRegion, SiteHeader, SkipLink, provide_announcer, provide_step_up};
 use crate::live::provide_live;
 use crate::pages::NotFound;
-use crate::parts::{PagePart, SignInNoticePart};
+use crate::parts::{PagePart, SignInNoticePart, StepUpPart};
 use crate::router::provide_location;
 use crate::routes::Page;
 
@@ -22,6 +20,7 @@ pub fn App() -> impl IntoView {
     let auth = provide_auth();
     provide_announcer();
     provide_live(auth);
+    provide_step_up();
     // A Memo, so that moving between addresses of the same page doesn't rebuild it.
     let page = Memo::new(move |_| location.page());
     view! {
@@ -31,18 +30,13 @@ pub fn App() -> impl IntoView {
         // Wide pages are wide from the first frame, before their content: `main` changing
         // width later moves everything in it (layout shift).
         <main id=MAIN_ID tabindex="-1" class:wide=move || page.get() == Some(Page::Devices)>
+            // An account page's guards (signed in, not a kids profile) are in its part.
             {move || match page.get() {
-                Some(Page::ManageProfiles) => view! {
-                    <SignedIn any_profile=true><ManagerOnly><PagePart page=Page::ManageProfiles /></ManagerOnly></SignedIn>
-                }.into_any(),
-                Some(page) if page.is_account_page() => view! {
-                    <SignedIn><ManagerOnly><PagePart page /></ManagerOnly></SignedIn>
-                }.into_any(),
                 Some(page) => view! { <PagePart page /> }.into_any(),
                 None => view! { <NotFound /> }.into_any(),
             }}
         </main>
         <LiveRegion />
-        <StepUpDialog />
+        <StepUpPart />
     }
 }

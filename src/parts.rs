@@ -24,7 +24,9 @@ use leptos::wasm_split::SplitLoaderError;
 use leptos::wasm_split::wasm_split;
 
 use crate::api::ApiError;
-use crate::components::{LoadError, PageHeading, SignInNotice};
+use crate::components::{
+    LoadError, ManagerOnly, PageHeading, SignInNotice, SignedIn, StepUpDialog, use_step_up,
+};
 use crate::live::Live;
 use crate::pages;
 use crate::routes::Page;
@@ -52,24 +54,7 @@ pub struct Part {
 /// Declares a page's split point and its [`Part`]. The module name is the part's file name.
 macro_rules! parts {
     ($($part:ident, $preload:ident => $page:ident;)*) => {
-        $(
-            #[cfg(hallpass_split)]
-            #[wasm_split($part, wasm_split_path = ::leptos::wasm_split, fallible, preload($preload))]
-            fn $part() -> Shown {
-                Ok(view! { <pages::$page /> }.into_any())
-            }
-
-            // Not split (the wasm-bindgen tests, `cargo check`): a plain call, nothing to fetch.
-            #[cfg(not(hallpass_split))]
-            async fn $part() -> Shown {
-                Ok(view! { <pages::$page /> }.into_any())
-            }
-
-            #[cfg(not(hallpass_split))]
-            async fn $preload() -> Result<(), SplitLoaderError> {
-                Ok(())
-            }
-        )*
+        $(split_point!($part, $preload => page_view!($page));)*
 
         /// The part that holds `page`.
         pub fn part(page: Page) -> Part {
@@ -81,6 +66,54 @@ macro_rules! parts {
             }
         }
     };
+}
+
+/// A split point `$part` that shows `$view`, and `$preload`, which fetches its module.
+macro_rules! split_point {
+    ($part:ident, $preload:ident => $view:expr) => {
+        #[cfg(hallpass_split)]
+        #[wasm_split($part, wasm_split_path = ::leptos::wasm_split, fallible, preload($preload))]
+        fn $part() -> Shown {
+            Ok($view)
+        }
+
+        // Not split (the wasm-bindgen tests, `cargo check`): a plain call, nothing to fetch.
+        #[cfg(not(hallpass_split))]
+        async fn $part() -> Shown {
+            Ok($view)
+        }
+
+        #[cfg(not(hallpass_split))]
+        async fn $preload() -> Result<(), SplitLoaderError> {
+            Ok(())
+        }
+    };
+}
+
+/// A page, with the account pages' guards (signed in with a profile chosen, not a kids
+/// profile) around it. The guards are in the parts, not the shell: the pages that need them
+/// share them in a chunk, and a sign-in page never fetches them. `guard` is decided when the
+/// part is compiled, so a part without guards doesn't refer to them at all.
+macro_rules! page_view {
+    ($page:ident) => {
+        match const { guard(Page::$page) } {
+            None => view! { <pages::$page /> }.into_any(),
+            Some(any_profile) => view! {
+                <SignedIn any_profile><ManagerOnly><pages::$page /></ManagerOnly></SignedIn>
+            }
+            .into_any(),
+        }
+    };
+}
+
+/// Whether `page` is guarded, and if so whether any profile will do ("Manage profiles" is
+/// offered on "Who's watching?", before a profile is chosen).
+const fn guard(page: Page) -> Option<bool> {
+    match page {
+        Page::ManageProfiles => Some(true),
+        _ if page.is_account_page() => Some(false),
+        _ => None,
+    }
 }
 
 parts! {
@@ -101,23 +134,13 @@ parts! {
     signed_out, preload_signed_out => SignedOut;
 }
 
-/// The new sign-in notice is a part of its own, fetched when the first `new_sign_in` arrives:
-/// most visits never see one, so no page's first load pays for it.
-#[cfg(hallpass_split)]
-#[wasm_split(sign_in_notice, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_sign_in_notice))]
-fn sign_in_notice() -> Shown {
-    Ok(view! { <SignInNotice /> }.into_any())
-}
+// The new sign-in notice is a part of its own, fetched when the first `new_sign_in` arrives:
+// most visits never see one, so no page's first load pays for it.
+split_point!(sign_in_notice, preload_sign_in_notice => view! { <SignInNotice /> }.into_any());
 
-#[cfg(not(hallpass_split))]
-async fn sign_in_notice() -> Shown {
-    Ok(view! { <SignInNotice /> }.into_any())
-}
-
-#[cfg(not(hallpass_split))]
-async fn preload_sign_in_notice() -> Result<(), SplitLoaderError> {
-    Ok(())
-}
+// "Confirm it's you" is a part of its own, fetched the first time an action needs it, or
+// just after an account page shows (the actions that need it are there).
+split_point!(step_up_dialog, preload_step_up_dialog => view! { <StepUpDialog /> }.into_any());
 
 /// Where the new sign-in notice appears, once one has arrived and its part is fetched. A part
 /// that can't be fetched shows nothing: the devices page and account activity list the
@@ -125,12 +148,43 @@ async fn preload_sign_in_notice() -> Result<(), SplitLoaderError> {
 #[component]
 pub fn SignInNoticePart() -> impl IntoView {
     let live = expect_context::<Live>();
+    on_demand(
+        move || live.new_sign_in.with(Option::is_some),
+        || Box::pin(preload_sign_in_notice()),
+        || Box::pin(sign_in_notice()),
+        || {},
+    )
+}
+
+/// "Confirm it's you", once an action has asked for it and its part is fetched. If the part
+/// can't be fetched, the action fails as it would without a network.
+#[component]
+pub fn StepUpPart() -> impl IntoView {
+    let step_up = use_step_up();
+    on_demand(
+        move || step_up.is_open(),
+        || Box::pin(preload_step_up_dialog()),
+        || Box::pin(step_up_dialog()),
+        move || step_up.unavailable(),
+    )
+}
+
+/// A part shown once `wanted` first holds and its module is fetched; `failed` runs if it
+/// can't be, and the next time `wanted` holds tries again.
+fn on_demand(
+    wanted: impl Fn() -> bool + Send + Sync + 'static,
+    load: fn() -> Boxed<Result<(), SplitLoaderError>>,
+    show: fn() -> Boxed<Shown>,
+    failed: impl Fn() + Copy + 'static,
+) -> impl IntoView {
     let ready = RwSignal::new(false);
     Effect::new(move |_| {
-        if live.new_sign_in.with(Option::is_some) && !ready.get_untracked() {
+        if wanted() && !ready.get_untracked() {
             spawn_local(async move {
-                if preload_sign_in_notice().await.is_ok() {
+                if load().await.is_ok() {
                     ready.try_set(true);
+                } else {
+                    failed();
                 }
             });
         }
@@ -138,7 +192,7 @@ pub fn SignInNoticePart() -> impl IntoView {
     move || {
         ready
             .get()
-            .then(|| now(Box::pin(sign_in_notice())).and_then(Result::ok))
+            .then(|| now(show()).and_then(Result::ok))
             .flatten()
     }
 }
@@ -202,6 +256,12 @@ pub fn PagePart(page: Page) -> impl IntoView {
             state.try_set(if loaded { State::Ready } else { State::Failed });
             if loaded && let Some(next) = likely_next(page) {
                 set_timeout(move || preload(next), Duration::from_millis(50));
+            }
+            if loaded && page.is_account_page() {
+                set_timeout(
+                    || spawn_local(async { drop(preload_step_up_dialog().await) }),
+                    Duration::from_millis(50),
+                );
             }
         });
     };

@@ -50,7 +50,7 @@ pub use sign_out_device::{DeviceToSignOut, SignOutDeviceDialog};
 pub use signed_in::SignedIn;
 pub use site_header::SiteHeader;
 pub use skip_link::SkipLink;
-pub use step_up_dialog::{StepUp, StepUpDialog, use_step_up};
+pub use step_up_dialog::{StepUp, StepUpDialog, provide_step_up, use_step_up};
 pub use summary::{
     PartError, Row, RowAnchor, RowLink, SkeletonCard, SkeletonRows, SummaryCard, section_id,
 };

@@ -11,11 +11,23 @@ use crate::components::{Dialog, Field, FormError, Submit, focus, focus_when_draw
 /// Step-up: actions the server guards with a recent password check answer 403
 /// `reauthentication_required`; [`StepUp::run`] then asks for the password in the
 /// "Confirm it's you" dialog and tries the action once more.
+///
+/// This is in the shell; the dialog is a part of its own (`parts::StepUpPart`), fetched the
+/// first time it is needed (and after an account page shows): a sign-in page never pays for it.
 #[derive(Clone, Copy, Debug)]
 pub struct StepUp {
     open: RwSignal<bool>,
-    /// Told whether the password was confirmed (`true`) or the dialog dismissed.
-    waiting: StoredValue<Option<oneshot::Sender<bool>>, LocalStorage>,
+    /// Told how the dialog ended.
+    waiting: StoredValue<Option<oneshot::Sender<Answer>>, LocalStorage>,
+}
+
+/// How "Confirm it's you" ended.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Answer {
+    Confirmed,
+    Dismissed,
+    /// Its part couldn't be fetched: the network is gone, so the action can't go through.
+    Unavailable,
 }
 
 impl StepUp {
@@ -28,13 +40,11 @@ impl StepUp {
     {
         let first = action().await;
         match first {
-            Err(error) if error.needs_step_up() => {
-                if self.confirm().await {
-                    action().await
-                } else {
-                    Err(ApiError::Cancelled)
-                }
-            }
+            Err(error) if error.needs_step_up() => match self.confirm().await {
+                Answer::Confirmed => action().await,
+                Answer::Dismissed => Err(ApiError::Cancelled),
+                Answer::Unavailable => Err(ApiError::Network),
+            },
             other => other,
         }
     }
@@ -44,7 +54,13 @@ impl StepUp {
         self.open.get()
     }
 
-    async fn confirm(self) -> bool {
+    /// Its part couldn't be fetched: the action waiting on it fails as the network would.
+    pub fn unavailable(self) {
+        self.answer(Answer::Unavailable);
+        self.open.set(false);
+    }
+
+    async fn confirm(self) -> Answer {
         let (sender, receiver) = oneshot::channel();
         // A dialog already waiting (it can't be, but) is answered "no" rather than left hanging.
         if let Some(old) = self
@@ -52,33 +68,39 @@ impl StepUp {
             .try_update_value(|w| w.replace(sender))
             .flatten()
         {
-            let _ = old.send(false);
+            let _ = old.send(Answer::Dismissed);
         }
         self.open.set(true);
-        receiver.await.unwrap_or(false)
+        receiver.await.unwrap_or(Answer::Dismissed)
     }
 
-    fn answer(self, confirmed: bool) {
+    fn answer(self, answer: Answer) {
         if let Some(sender) = self.waiting.try_update_value(Option::take).flatten() {
-            let _ = sender.send(confirmed);
+            let _ = sender.send(answer);
         }
     }
+}
+
+/// Makes the tab's [`StepUp`]; once, in `App`.
+pub fn provide_step_up() -> StepUp {
+    let step_up = StepUp {
+        open: RwSignal::new(false),
+        waiting: StoredValue::new_local(None),
+    };
+    provide_context(step_up);
+    step_up
 }
 
 pub fn use_step_up() -> StepUp {
     expect_context()
 }
 
-/// The "Confirm it's you" dialog, once, in `App`; it also provides [`StepUp`]. With two-step
+/// The "Confirm it's you" dialog, once, from its part (`parts::StepUpPart`). With two-step
 /// verification on, the server answers the password alone with `code_required`; the dialog
 /// then asks for a code as well (or a recovery code), keeping the password typed.
 #[component]
 pub fn StepUpDialog() -> impl IntoView {
-    let step_up = StepUp {
-        open: RwSignal::new(false),
-        waiting: StoredValue::new_local(None),
-    };
-    provide_context(step_up);
+    let step_up = use_step_up();
     let open = step_up.open;
     let password = RwSignal::new(String::new());
     let code = RwSignal::new(String::new());
@@ -138,7 +160,7 @@ pub fn StepUpDialog() -> impl IntoView {
             async move { api::reauthenticate(&body).await },
             move |result| {
                 let Err(e) = result else {
-                    step_up.answer(true);
+                    step_up.answer(Answer::Confirmed);
                     open.set(false);
                     return;
                 };
@@ -186,7 +208,7 @@ pub fn StepUpDialog() -> impl IntoView {
         );
     };
     view! {
-        <Dialog open title="Confirm it's you" on_top=true on_close=Callback::new(move |()| step_up.answer(false))>
+        <Dialog open title="Confirm it's you" on_top=true on_close=Callback::new(move |()| step_up.answer(Answer::Dismissed))>
             <p>{move || if needs_code.get() {
                 "Two-step verification is on: enter your password and a code from your authenticator app."
             } else {
