@@ -89,7 +89,32 @@ pub fn provide_auth() -> Auth {
     };
     provide_context(auth);
     auth.refresh();
+    // Whether someone is signed in here, for `index.html`'s first fetch: an account address
+    // opened by a signed-out visitor fetches the sign-in page's bundle rather than that page's
+    // (which it would never show). Written once the server has said; the clean-up clears it
+    // with everything else.
+    Effect::new(move |_| {
+        if auth.known.get() && auth.failed.with(Option::is_none) {
+            remember_session(auth.info.with(Option::is_some));
+        }
+    });
     auth
+}
+
+/// The localStorage key `index.html`'s script reads (`SESSION_HINT` in xtask/src/split.rs):
+/// "1" while someone is signed in here. Only a hint: a session that ended elsewhere still
+/// has it until this browser hears so, and then only the first fetch is the wrong one.
+const SESSION_HINT: &str = "hallpass.session";
+
+fn remember_session(signed_in: bool) {
+    let Some(Ok(Some(storage))) = web_sys::window().map(|w| w.local_storage()) else {
+        return;
+    };
+    let _ = if signed_in {
+        storage.set_item(SESSION_HINT, "1")
+    } else {
+        storage.remove_item(SESSION_HINT)
+    };
 }
 
 pub fn use_auth() -> Auth {

@@ -115,6 +115,7 @@ fn main() -> std::process::ExitCode {
         case!(activity::wasnt_you_on_a_failed_sign_in_from_a_new_place),
         case!(stepup::replaces_the_dialog_it_interrupts),
         case!(parts::signin_first_load_stays_within_its_ceiling),
+        case!(parts::an_account_address_fetches_the_bundle_of_the_page_it_shows),
         // Only Chromium can block a request from WebDriver (DevTools); see the case.
         case!(
             parts::a_page_whose_part_fails_to_load_offers_retry,

@@ -46,6 +46,13 @@ const FROM_BUNDLE: &str = "function hallpassFetch(url) {
 }
 ";
 
+/// The localStorage key the app sets to "1" while someone is signed in (`SESSION_HINT` in
+/// src/auth.rs). Without it, `index.html` opened at an account address fetches the sign-in
+/// page's bundle: a signed-out visitor is sent there, and never sees the page asked for.
+const SESSION_HINT: &str = "hallpass.session";
+/// The entry pages a signed-out visitor sees (src/auth.rs sends them from the others).
+const SIGNED_OUT_PARTS: &[&str] = &["home", "sign_in", "forgot_password", "signed_out"];
+
 /// The pages a visitor can open first, with their part (the module names in
 /// `src/parts.rs`); `index.html` fetches the bundle of the address it was opened at.
 pub const ENTRY_PAGES: &[(&str, &str)] = &[
@@ -441,14 +448,19 @@ fn rewrite_index(
     // The entry page's bundle (see `bundle_entry_parts`), fetched at once and cut into its
     // modules, which the loader takes through `self.hallpassBundle` (`FROM_BUNDLE`); a
     // module the bundle lacks, or all of them if it can't be fetched, come from the network.
+    // A page only a signed-in visitor sees is marked `*`.
     let map: Vec<String> = ENTRY_PAGES
         .iter()
-        .map(|(path, part)| format!("\"{path}\":\"{part}\""))
+        .map(|(path, part)| {
+            let signed_in = !SIGNED_OUT_PARTS.contains(part);
+            format!("\"{path}\":\"{}{part}\"", if signed_in { "*" } else { "" })
+        })
         .collect();
     let preload = format!(
         "<link rel=modulepreload crossorigin href=/{loader} integrity={}>\
          <script>self.hallpassWasm=fetch(\"/{main_wasm}\");\
-         {{const e={{{}}}[location.pathname.replace(/(.)\\/$/,\"$1\")];\
+         {{let e={{{}}}[location.pathname.replace(/(.)\\/$/,\"$1\")],h;\
+         if(e&&e[0]==\"*\"){{try{{h=localStorage.getItem(\"{SESSION_HINT}\")}}catch{{}}e=h?e.slice(1):\"sign_in\"}}\
          if(e){{const m=fetch(\"/entry_\"+e+\"-{hash}.bin\").then(r=>{{if(!r.ok)throw r.status;return r.arrayBuffer()}})\
          .then(b=>{{const n=new DataView(b).getUint32(0,!0),w=new TextDecoder().decode(new Uint8Array(b,4,n)).split(\" \"),s=new Map;\
          for(let i=0,o=4+n;i<w.length;i+=2)s.set(\"/\"+w[i]+\"-{hash}.wasm\",b.slice(o,o+=+w[i+1]));return s}});\
