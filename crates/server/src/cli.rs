@@ -53,6 +53,12 @@ pub struct Cli {
     #[arg(long, value_name = "SECONDS", default_value = "60", value_parser = seconds)]
     pub idle_timeout: Duration,
 
+    /// Seconds a response may send nothing because its client stopped reading; then its
+    /// connection is dropped, with any file it was sending. Above 15: a quiet live-events
+    /// stream sends a keep-alive every 15 seconds.
+    #[arg(long, value_name = "SECONDS", default_value = "60", value_parser = seconds)]
+    pub send_timeout: Duration,
+
     /// Seconds an `/api/` request may take until its response starts; then 503 `unavailable`.
     #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = seconds)]
     pub request_timeout: Duration,

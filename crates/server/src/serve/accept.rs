@@ -33,6 +33,10 @@ pub struct ServeOptions {
     /// header-read timer also runs while a kept-alive connection waits for its next request,
     /// so there the shorter of the two applies.)
     pub idle_timeout: Duration,
+    /// A connection with a response that has sent nothing for this long (its client stopped
+    /// reading) is dropped, and the files it was sending with it. Keep it above the live
+    /// stream's 15-second keep-alive.
+    pub send_timeout: Duration,
     /// At most this many connections at once; when all are taken, the server stops accepting
     /// (new ones wait in the kernel's backlog) until one closes.
     pub max_connections: usize,
@@ -62,6 +66,7 @@ pub async fn serve(
         tls: options.tls.map(TlsAcceptor::from),
         header_read_timeout: options.header_read_timeout,
         idle_timeout: options.idle_timeout,
+        send_timeout: options.send_timeout,
         stopped,
     });
     let permits = Arc::new(Semaphore::new(options.max_connections));

@@ -1,10 +1,19 @@
 //! One connection: the TLS handshake if any, then HTTP/1 or HTTP/2 until the peer leaves, a
 //! timeout ends it, or the server shuts down.
+//!
+//! A client that stops reading is a slowloris too: each file being sent to it holds a
+//! descriptor and a file-send permit (`web::FileSends`) for as long as its body lives. A socket
+//! write timeout wouldn't see it over HTTP/2, where a client that withholds `WINDOW_UPDATE`
+//! stalls its streams while the socket stays writable, and hyper then simply stops asking the
+//! body for more. So every response body on a connection notes when it last gave hyper
+//! something, and a connection with a body that has given nothing for the send timeout is
+//! dropped, bodies and permits with it.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Body;
@@ -27,6 +36,7 @@ pub struct Conn {
     pub tls: Option<TlsAcceptor>,
     pub header_read_timeout: Duration,
     pub idle_timeout: Duration,
+    pub send_timeout: Duration,
     /// Becomes `true` when the server shuts down.
     pub stopped: watch::Receiver<bool>,
 }
@@ -56,19 +66,24 @@ where
 {
     let (load, watch_load) = watch::channel(Load::default());
     let load = Arc::new(load);
+    let sending = Arc::new(Sending::new());
     let app = shared.app.clone();
+    let bodies = sending.clone();
     let service = hyper::service::service_fn(move |mut request: Request<Incoming>| {
         // The peer address is each device's IP on the Devices page and in account activity.
         request.extensions_mut().insert(ConnectInfo(peer));
         let guard = InFlight::start(&load);
         let response = app.clone().oneshot(request);
+        let bodies = bodies.clone();
         async move {
             let response = response.await?;
+            let progress = bodies.start();
             // A request is in flight until its body has been sent (or the body is dropped):
             // a long response is not idleness.
             Ok::<_, Infallible>(response.map(|body| {
                 Body::new(body.map_frame(move |frame| {
                     let _in_flight = &guard;
+                    bodies.progressed(&progress);
                     frame
                 }))
             }))
@@ -88,6 +103,11 @@ where
         }
         () = idle(watch_load, shared.header_read_timeout, shared.idle_timeout) => {
             tracing::debug!(%peer, "closing an idle connection");
+        }
+        // No graceful close: it would wait for the very bodies that are stuck.
+        () = stalled(&sending, shared.send_timeout) => {
+            tracing::debug!(%peer, "closing a connection whose client stopped reading");
+            return;
         }
         _ = stopped.wait_for(|stopped| *stopped) => {}
     }
@@ -119,6 +139,66 @@ async fn idle(mut load: watch::Receiver<Load>, first: Duration, between: Duratio
         if tokio::time::timeout(wait, load.changed()).await.is_err() {
             return;
         }
+    }
+}
+
+/// Completes once a response body on the connection has given hyper nothing for `limit`:
+/// hyper asks a body for more only when the client can take it, so its client has stopped
+/// reading. (The live stream writes a keep-alive every 15 seconds, well inside the default.)
+async fn stalled(sending: &Sending, limit: Duration) {
+    loop {
+        let quiet = sending.longest_quiet();
+        if quiet >= limit {
+            return;
+        }
+        tokio::time::sleep(limit - quiet).await;
+    }
+}
+
+/// The response bodies of one connection still being sent, each with when it last gave
+/// hyper a frame (milliseconds since `epoch`). A body's entry dies with the body.
+struct Sending {
+    epoch: Instant,
+    bodies: Mutex<Vec<Weak<AtomicU64>>>,
+}
+
+impl Sending {
+    fn new() -> Self {
+        Self {
+            epoch: Instant::now(),
+            bodies: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn now(&self) -> u64 {
+        u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    /// A body about to be sent; it counts as having just given something.
+    fn start(&self) -> Arc<AtomicU64> {
+        let progress = Arc::new(AtomicU64::new(self.now()));
+        let mut bodies = self.bodies.lock().unwrap_or_else(PoisonError::into_inner);
+        bodies.retain(|body| body.strong_count() > 0);
+        bodies.push(Arc::downgrade(&progress));
+        progress
+    }
+
+    fn progressed(&self, progress: &AtomicU64) {
+        progress.store(self.now(), Ordering::Relaxed);
+    }
+
+    /// How long the quietest body still being sent has given nothing; zero when none is.
+    fn longest_quiet(&self) -> Duration {
+        let now = self.now();
+        let mut bodies = self.bodies.lock().unwrap_or_else(PoisonError::into_inner);
+        bodies.retain(|body| body.strong_count() > 0);
+        let oldest = bodies
+            .iter()
+            .filter_map(Weak::upgrade)
+            .map(|progress| progress.load(Ordering::Relaxed))
+            .min()
+            .unwrap_or(now);
+        Duration::from_millis(now.saturating_sub(oldest))
     }
 }
 

@@ -80,6 +80,7 @@ pub async fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
     let options = ServeOptions {
         header_read_timeout: cli.header_read_timeout,
         idle_timeout: cli.idle_timeout,
+        send_timeout: cli.send_timeout,
         max_connections: caps.connections,
         tls,
     };

@@ -6,7 +6,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use hallpass_server::{ServeOptions, self_signed_tls, serve};
+use hallpass_server::{AppState, FileSends, ServeOptions, self_signed_tls, serve};
+use hyper_util::rt::{TokioExecutor, TokioIo};
 use rustls::pki_types::ServerName;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -38,6 +39,7 @@ fn options(header_read: Duration, idle: Duration, max_connections: usize) -> Ser
     ServeOptions {
         header_read_timeout: header_read,
         idle_timeout: idle,
+        send_timeout: LONG,
         max_connections,
         tls: None,
     }
@@ -48,10 +50,22 @@ async fn start(options: ServeOptions, tls: bool) -> Running {
 }
 
 /// With this `--request-timeout`.
-async fn start_timed(mut options: ServeOptions, tls: bool, request_timeout: Duration) -> Running {
+async fn start_timed(options: ServeOptions, tls: bool, request_timeout: Duration) -> Running {
+    start_with(options, tls, |state| {
+        state.request_timeout = request_timeout
+    })
+    .await
+}
+
+/// With `change` made to the server's state.
+async fn start_with(
+    mut options: ServeOptions,
+    tls: bool,
+    change: impl FnOnce(&mut AppState),
+) -> Running {
     let server = TestServer::without_build().await;
     let mut state = server.state.clone();
-    state.request_timeout = request_timeout;
+    change(&mut state);
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("address");
     let mut cert = None;
@@ -345,3 +359,82 @@ async fn a_shutdown_closes_idle_connections_and_ends_serving() {
         "serve did not end: {ended:?}"
     );
 }
+
+/// A client that stops reading a file is dropped after the send timeout, and the file's
+/// permit goes back with it. Over HTTP/2 it need not even stop reading the socket: it only
+/// withholds `WINDOW_UPDATE` (here, a window of 0 from the start), and the socket stays
+/// writable, so no write timeout would see it. A client that reads steadily, for longer in
+/// all than the send timeout, gets its whole file.
+#[tokio::test]
+async fn a_client_that_stops_reading_a_file_is_dropped_after_the_send_timeout() {
+    const SIZE: usize = 512 * 1024;
+    let sends = FileSends::new(1);
+    let mut opts = options(LONG, LONG, 16);
+    opts.send_timeout = SHORT;
+    let server = start_with(opts, false, |state| state.file_sends = sends.clone()).await;
+    let dist = server.server.dist();
+    std::fs::create_dir_all(&dist).expect("dist");
+    std::fs::write(dist.join("big.bin"), vec![7u8; SIZE]).expect("big file");
+    let get = || {
+        axum::http::Request::get("http://127.0.0.1/big.bin")
+            .body(http_body_util::Empty::<axum::body::Bytes>::new())
+            .expect("request")
+    };
+
+    let mut stalled = hyper::client::conn::http2::Builder::new(TokioExecutor::new());
+    stalled.initial_stream_window_size(0);
+    let (mut sender, connection) = stalled
+        .handshake(TokioIo::new(server.connect().await))
+        .await
+        .expect("HTTP/2 handshake");
+    let connection = tokio::spawn(connection);
+    let response = tokio::time::timeout(GENEROUS, sender.send_request(get()))
+        .await
+        .expect("an answer within 10 s")
+        .expect("response");
+    assert_eq!(response.status(), axum::http::StatusCode::OK);
+    assert_eq!(
+        sends.available(),
+        0,
+        "the file's permit is held while it is sent"
+    );
+    let closed = tokio::time::timeout(GENEROUS, connection).await;
+    assert!(
+        closed.is_ok(),
+        "a client that reads nothing still connected after 10 s"
+    );
+    let given_back = async {
+        while sends.available() == 0 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
+    assert!(
+        tokio::time::timeout(GENEROUS, given_back).await.is_ok(),
+        "the file's permit is still held"
+    );
+    drop(response);
+
+    // 16 KiB frames a tenth of a second apart: about 3 s for the file, 1 s of send timeout.
+    let (mut sender, connection) = hyper::client::conn::http2::handshake(
+        TokioExecutor::new(),
+        TokioIo::new(server.connect().await),
+    )
+    .await
+    .expect("HTTP/2 handshake");
+    tokio::spawn(connection);
+    let response = tokio::time::timeout(GENEROUS, sender.send_request(get()))
+        .await
+        .expect("an answer within 10 s")
+        .expect("response");
+    let mut body = response.into_body();
+    let mut read = 0;
+    while let Some(frame) = http_body_util::BodyExt::frame(&mut body).await {
+        read += frame
+            .expect("a frame")
+            .into_data()
+            .map_or(0, |data| data.len());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(read, SIZE, "a steady reader got only part of the file");
+}
+
