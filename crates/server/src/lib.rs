@@ -36,7 +36,7 @@ use axum::extract::DefaultBodyLimit;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnFailure, TraceLayer};
 
 pub use cli::Cli;
 pub use client::{ProxyRange, TrustedProxies};
@@ -98,16 +98,24 @@ pub fn app(state: AppState) -> Router {
         // that carries the cookie, and the session cookie is SameSite=Strict.
         .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn(request_id::scope))
-        .layer(TraceLayer::new_for_http().make_span_with(request_id::span))
+        // A 5xx is logged at WARN here: a 500 has already been logged at ERROR with its cause
+        // (`ApiError::internal`), and a 503 is the server saying it is busy (a full pool, a
+        // timeout), which is load, not a fault.
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_id::span)
+                .on_failure(DefaultOnFailure::new().level(tracing::Level::WARN)),
+        )
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
 }
 
-/// Logs go to stderr; `RUST_LOG` overrides the default level.
+/// Logs go to stderr; `RUST_LOG` overrides the default level. h2's warnings are kept: they
+/// say when it ends a client's connection for too many cancelled or broken streams.
 pub fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| "hallpass_server=info,tower_http=info".into());
+        .unwrap_or_else(|_| "hallpass_server=info,tower_http=info,h2=warn".into());
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

@@ -44,6 +44,9 @@ pub struct ServeOptions {
     pub tls: Option<Arc<ServerConfig>>,
 }
 
+/// Requests at once on one HTTP/2 connection (hyper's default, stated).
+const MAX_STREAMS: u32 = 200;
+
 /// Serves `app` on `listener` until `shutdown` completes, then closes connections gracefully,
 /// giving them five seconds (`GRACE`) to finish.
 pub async fn serve(
@@ -58,7 +61,16 @@ pub async fn serve(
         .timer(TokioTimer::new())
         .header_read_timeout(options.header_read_timeout)
         .keep_alive(true);
-    builder.http2().timer(TokioTimer::new());
+    // A browser leaving a page cancels whatever it was still fetching, and a page of this app
+    // fetches dozens of modules at once: h2's default of 20 cancelled streams not yet taken
+    // up per connection (its guard against "rapid reset" floods) sent `GOAWAY` to WebKit
+    // leaving its Account page, and its next page failed. As many as a connection may have
+    // open at once (hyper's 200) still bounds what a flood can queue.
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_concurrent_streams(MAX_STREAMS)
+        .max_pending_accept_reset_streams(MAX_STREAMS as usize);
     let (stop, stopped) = watch::channel(false);
     let shared = Arc::new(Conn {
         app,

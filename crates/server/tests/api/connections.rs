@@ -438,3 +438,45 @@ async fn a_client_that_stops_reading_a_file_is_dropped_after_the_send_timeout() 
     assert_eq!(read, SIZE, "a steady reader got only part of the file");
 }
 
+/// A browser leaving a page cancels every request still on its way (`RST_STREAM`), and a
+/// page of this app fetches dozens of modules at once. h2 by default sends `GOAWAY
+/// ENHANCE_YOUR_CALM` once a connection has 20 such streams it had not yet taken up, and the
+/// browser's next page on that connection fails: seen in WebKit, signed out remotely while
+/// its Account page was fetching its parts. A hundred cancelled at once leave the connection
+/// working.
+#[tokio::test]
+async fn a_page_cancelling_a_hundred_requests_at_once_keeps_its_connection() {
+    let server = start(options(LONG, LONG, 16), false).await;
+    let (client, connection) = h2::client::handshake(server.connect().await)
+        .await
+        .expect("HTTP/2 handshake");
+    let connection = tokio::spawn(connection);
+    let mut client = client.ready().await.expect("ready");
+    let get = |path: &str| {
+        axum::http::Request::get(format!("http://127.0.0.1{path}"))
+            .body(())
+            .expect("request")
+    };
+    let mut cancelled = Vec::new();
+    for _ in 0..100 {
+        let (_, stream) = client.send_request(get("/api/health"), true).expect("sent");
+        cancelled.push(stream);
+    }
+    for mut stream in cancelled {
+        stream.send_reset(h2::Reason::CANCEL);
+    }
+    client = client
+        .ready()
+        .await
+        .expect("the connection still takes requests");
+    let (response, _) = client.send_request(get("/api/health"), true).expect("sent");
+    let response = tokio::time::timeout(GENEROUS, response)
+        .await
+        .expect("an answer within 10 s");
+    assert_eq!(
+        response.map(|r| r.status()).map_err(|e| e.to_string()),
+        Ok(axum::http::StatusCode::OK),
+        "the request after the cancelled ones"
+    );
+    assert!(!connection.is_finished(), "the connection ended");
+}
