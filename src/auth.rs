@@ -107,6 +107,10 @@ pub fn provide_auth() -> Auth {
 const SESSION_HINT: &str = "hallpass.session";
 
 fn remember_session(signed_in: bool) {
+    // `/signed-out` may still find the session (a sign-out the server didn't hear yet, which
+    // that page finishes), and a page on its way there has cleared everything already: no
+    // hint of a session is written there.
+    let signed_in = signed_in && !on_signed_out_page() && !leaving();
     let Some(Ok(Some(storage))) = web_sys::window().map(|w| w.local_storage()) else {
         return;
     };

@@ -29,6 +29,7 @@ pub fn dist() -> Result<PathBuf> {
     let trunk = install::find("trunk").ok_or("trunk is not on PATH after installing it")?;
     // Trunk's hook (`cargo xtask split`, Trunk.toml) needs the module linked with relocations.
     let (var, flags) = crate::split::RUSTFLAGS;
+    let flags = format!("{flags}{}", remapped_paths());
     run_cmd(
         Command::new(trunk)
             .current_dir(root())
@@ -39,6 +40,34 @@ pub fn dist() -> Result<PathBuf> {
     let dist = dist_dir();
     compress_dir(&dist)?;
     Ok(dist)
+}
+
+/// `--remap-path-prefix` for the folders the dependencies' and the standard library's sources
+/// are in: a panic's location names its file, and without these every browser would be sent
+/// this machine's paths (`/root/.cargo/registry/src/index.crates.io-…/leptos-0.8.23/…`), 99 of
+/// them in the main module alone. Now `crates/leptos-0.8.23/…` and `rust/library/…`. A folder
+/// whose path has a space is left as it is: the variable is split at spaces.
+fn remapped_paths() -> String {
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".cargo")));
+    let mut remaps = Vec::new();
+    if let Some(Ok(registries)) =
+        cargo_home.map(|home| std::fs::read_dir(home.join("registry/src")))
+    {
+        for registry in registries.flatten() {
+            remaps.push((registry.path(), "crates"));
+        }
+    }
+    if let Some(sysroot) = crate::proc::output_of("rustc", &["--print", "sysroot"]) {
+        remaps.push((Path::new(&sysroot).join("lib/rustlib/src/rust"), "rust"));
+    }
+    remaps
+        .iter()
+        .filter_map(|(from, to)| from.to_str().map(|from| (from, to)))
+        .filter(|(from, _)| !from.contains(char::is_whitespace))
+        .map(|(from, to)| format!(" --remap-path-prefix={from}={to}"))
+        .collect()
 }
 
 /// The server binary, built in the dev profile so that it shares its build with the tests.
