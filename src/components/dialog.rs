@@ -55,8 +55,8 @@ pub fn Dialog(
         let Some(el) = dialog.get() else {
             return;
         };
-        // Looked up here, not when the dialog is made: `StepUpDialog` provides it after the
-        // page, and effects run once everything is in place.
+        // Looked up here, not when the dialog is made: a dialog made outside `App`'s
+        // context (a test's) has none, and then nothing covers it.
         let covered = !on_top && use_context::<StepUp>().is_some_and(StepUp::is_open);
         let wanted = open.get();
         if wanted && covered {
