@@ -17,15 +17,16 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 mod error;
+mod json;
 mod stream;
 
 pub use error::{ApiError, error_from_response};
 pub use stream::{Heard, Stream};
 
-/// JSON.parse, then serde straight from the JS value: no serde_json in the wasm.
+/// JSON.parse, then serde straight from the JS value ([`json`]): no serde_json in the wasm.
 pub fn decode<T: DeserializeOwned>(text: &str) -> Option<T> {
     let value = js_sys::JSON::parse(text).ok()?;
-    serde_wasm_bindgen::from_value(value).ok()
+    json::from_value(value).ok()
 }
 
 /// Every non-2xx answer passes here: a 401 that ends the session starts the clean-up before
@@ -62,7 +63,7 @@ async fn read_json<T: DeserializeOwned>(response: Response) -> Result<T, ApiErro
                 ApiError::Network
             }
         })?;
-    serde_wasm_bindgen::from_value(value).map_err(|_| unexpected)
+    json::from_value(value).map_err(|_| unexpected)
 }
 
 async fn send(request: RequestBuilder) -> Result<Response, ApiError> {

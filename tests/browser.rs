@@ -112,6 +112,90 @@ async fn the_client_reports_an_answer_outside_the_contract() {
     }
 }
 
+/// The app reads answers with its own serde deserializer (`api/json.rs`): every shape the
+/// wire types use, and a clean `None` (never a panic) for what breaks the contract.
+#[wasm_bindgen_test]
+fn the_client_decodes_the_wire_shapes_and_refuses_the_rest() {
+    use hallpass_api::events::{DeviceChange, DevicesChanged, EndedReason};
+    use hallpass_api::{
+        ErrorBody, ErrorCode, MaturityRating, SessionStatus, SignInOutcome, SignedOutCount,
+    };
+
+    // A struct in a struct, an `Option` both ways, a renamed enum, a newtype, an untagged
+    // enum, and a field this build doesn't know (a newer server's), which is ignored.
+    let session = r#"{"account":{"id":"a1","email":"e@x.test"},
+        "session":{"id":"s1","signed_in_at":"2026-12-01T00:00:00Z",
+                   "expires_at":"2027-01-01T00:00:00Z","recently_authenticated_until":null},
+        "profile":{"id":"p1","name":"Alex","avatar":"blue","kids":false,
+                   "maturity_rating":"13+","locked":true,"language":"pt-BR"},
+        "added_later":[1,{"x":2.5}]}"#;
+    let Some(SignInOutcome::SignedIn(info)) = api::decode::<SignInOutcome>(session) else {
+        panic!("a session did not decode as one");
+    };
+    assert_eq!(info.account.email, "e@x.test");
+    assert_eq!(info.session.signed_in_at.as_str(), "2026-12-01T00:00:00Z");
+    assert_eq!(info.session.recently_authenticated_until, None);
+    let profile = info.profile.expect("the profile");
+    assert_eq!(profile.maturity_rating, MaturityRating::Thirteen);
+    assert!(profile.locked && !profile.kids);
+    assert_eq!(profile.language, "pt-BR");
+
+    let challenge = r#"{"two_factor_required":true,"challenge":"c1"}"#;
+    assert!(matches!(
+        api::decode::<SignInOutcome>(challenge),
+        Some(SignInOutcome::TwoFactorRequired(c)) if c.challenge == "c1"
+    ));
+    let signed_out = api::decode::<SessionStatus>(r#"{"session":null}"#);
+    assert_eq!(signed_out.map(|s| s.session), Some(None));
+
+    // A map, a code this build doesn't know (`#[serde(other)]`), and an absent `Option`.
+    let error = r#"{"error":{"code":"added_in_2027","message":"m",
+        "fields":{"email":"Enter an email address.","name":"Too long."}}}"#;
+    let detail = api::decode::<ErrorBody>(error)
+        .expect("an error body")
+        .error;
+    assert_eq!(detail.code, ErrorCode::Unknown);
+    let fields = detail.fields.expect("the fields");
+    assert_eq!(fields.get("name").map(String::as_str), Some("Too long."));
+    assert_eq!(detail.request_id, None);
+
+    let change = r#"{"change":"signed_out","devices":["Kitchen TV","Phone"]}"#;
+    let change = api::decode::<DevicesChanged>(change).expect("a devices event");
+    assert_eq!(change.change, DeviceChange::SignedOut);
+    assert_eq!(change.devices, ["Kitchen TV", "Phone"]);
+    assert_eq!(
+        api::decode::<EndedReason>(r#""session_expired""#),
+        Some(EndedReason::SessionExpired)
+    );
+    assert_eq!(
+        api::decode::<SignedOutCount>(r#"{"signed_out":3}"#),
+        Some(SignedOutCount { signed_out: 3 })
+    );
+
+    // What breaks the contract is `None`, whatever the kind of mistake.
+    for broken in [
+        r#"{"signed_out":-1}"#,
+        r#"{"signed_out":4294967296}"#,
+        r#"{"signed_out":1.5}"#,
+        r#"{"signed_out":"3"}"#,
+        r#"{"signed_out":null}"#,
+        r#"{}"#,
+        r#"[3]"#,
+        r#"null"#,
+        r#"not json"#,
+    ] {
+        assert_eq!(api::decode::<SignedOutCount>(broken), None, "{broken}");
+    }
+    assert_eq!(
+        api::decode::<DevicesChanged>(r#"{"change":"signed_in","devices":"Phone"}"#),
+        None
+    );
+    assert_eq!(
+        api::decode::<SignInOutcome>(r#"{"two_factor_required":"yes","challenge":"c1"}"#),
+        None
+    );
+}
+
 #[wasm_bindgen_test]
 async fn the_app_shell_has_landmarks_and_offers_retry_when_the_session_check_fails() {
     let root = container();
