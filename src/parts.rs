@@ -138,6 +138,10 @@ parts! {
 // most visits never see one, so no page's first load pays for it.
 split_point!(sign_in_notice, preload_sign_in_notice => view! { <SignInNotice /> }.into_any());
 
+// Sign-in's two-step code is a part of its own: most sign-ins never ask for it, and the sign-in
+// page is the one most visits start with.
+split_point!(sign_in_code, preload_sign_in_code => view! { <pages::CodeStep /> }.into_any());
+
 // "Confirm it's you" is a part of its own, fetched the first time an action needs it, or
 // just after an account page shows (the actions that need it are there).
 split_point!(step_up_dialog, preload_step_up_dialog => view! { <StepUpDialog /> }.into_any());
@@ -195,6 +199,18 @@ fn on_demand(
             .then(|| now(show()).and_then(Result::ok))
             .flatten()
     }
+}
+
+/// Fetches sign-in's code step; whether it is here. The password step waits for it before
+/// moving on, so [`SignInCodePart`] always finds it.
+pub async fn load_sign_in_code() -> bool {
+    preload_sign_in_code().await.is_ok()
+}
+
+/// Sign-in's code step, from its part (fetched already: see [`load_sign_in_code`]).
+#[component]
+pub fn SignInCodePart() -> impl IntoView {
+    now(Box::pin(sign_in_code())).and_then(Result::ok)
 }
 
 /// The live events' stream (`crate::live::stream`) is a part of its own: only the one tab of a

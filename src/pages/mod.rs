@@ -30,6 +30,6 @@ pub use not_found::NotFound;
 pub use profiles::Profiles;
 pub use recovery::Recovery;
 pub use security::Security;
-pub use sign_in::SignIn;
+pub use sign_in::{CodeStep, SignIn};
 pub use signed_out::SignedOut;
 pub use two_step::TwoStep;

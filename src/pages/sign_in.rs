@@ -1,12 +1,19 @@
 use hallpass_api::{ErrorCode, SessionInfo, SignInOutcome, TwoFactorSignIn};
 use leptos::html::Input;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
-use crate::api;
+use crate::api::{self, ApiError};
 use crate::auth::use_auth;
 use crate::components::{Field, FormError, Link, PageHeading, Submit, focus};
+use crate::parts::{self, SignInCodePart};
 use crate::router::{query_param, return_to, use_location, with_query};
 use crate::routes::Page;
+
+/// The two-step challenge of this sign-in once the password was right: what the code step
+/// answers. Back to `None`, the password step shows again.
+#[derive(Clone, Copy)]
+struct Challenge(RwSignal<Option<String>>);
 
 /// Sign in with email and password, then, when it is on, the two-step code; afterwards on to
 /// "Who's watching?" and then to the address asked for (`?next=`), if any.
@@ -22,13 +29,15 @@ pub fn SignIn() -> impl IntoView {
         }
     });
     let challenge = RwSignal::new(None::<String>);
+    provide_context(Challenge(challenge));
     view! {
         <div class="auth-page">
             <div class="card auth-card">
                 <img class="auth-mark" src="/favicon.svg" alt="" width="40" height="40" />
-                {move || match challenge.get() {
-                    None => view! { <PasswordStep challenge /> }.into_any(),
-                    Some(token) => view! { <TwoStep token challenge /> }.into_any(),
+                {move || if challenge.with(Option::is_some) {
+                    view! { <SignInCodePart /> }.into_any()
+                } else {
+                    view! { <PasswordStep challenge /> }.into_any()
                 }}
             </div>
         </div>
@@ -57,6 +66,10 @@ fn PasswordStep(challenge: RwSignal<Option<String>>) -> impl IntoView {
     let (email_error, password_error) = (RwSignal::new(None), RwSignal::new(None));
     let (email_input, password_input) = (NodeRef::<Input>::new(), NodeRef::<Input>::new());
     let form = Submit::new();
+    let fields = [
+        ("email", email_error, email_input),
+        ("password", password_error, password_input),
+    ];
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -66,6 +79,11 @@ fn PasswordStep(challenge: RwSignal<Option<String>>) -> impl IntoView {
         // Hidden again before it is sent: password managers offer to save what a password
         // field holds, and the password shouldn't stay on screen while the next page loads.
         shown.set(false);
+        // The code step is a part of its own (most sign-ins never need it): fetched while the
+        // password is checked, so that one that does needn't wait for it after.
+        spawn_local(async {
+            parts::load_sign_in_code().await;
+        });
         form.send(
             api::sign_in(email.get_untracked(), password.get_untracked()),
             move |result| {
@@ -77,14 +95,21 @@ fn PasswordStep(challenge: RwSignal<Option<String>>) -> impl IntoView {
                         auth.info.set(Some(*info));
                         location.replace(&href);
                     }
-                    Ok(SignInOutcome::TwoFactorRequired(c)) => challenge.set(Some(c.challenge)),
-                    Err(error) => form.fail(
-                        error,
-                        &[
-                            ("email", email_error, email_input),
-                            ("password", password_error, password_input),
-                        ],
-                    ),
+                    // On to the code once its part is here; if it can't be fetched, the
+                    // password stays, with the error any lost connection gets.
+                    Ok(SignInOutcome::TwoFactorRequired(c)) => {
+                        form.busy.set(true);
+                        spawn_local(async move {
+                            let loaded = parts::load_sign_in_code().await;
+                            form.busy.try_set(false);
+                            if loaded {
+                                challenge.try_set(Some(c.challenge));
+                            } else {
+                                form.fail(ApiError::Network, &fields);
+                            }
+                        });
+                    }
+                    Err(error) => form.fail(error, &fields),
                 }
             },
         );
@@ -152,8 +177,12 @@ fn PasswordField(
     }
 }
 
+/// The second step, when two-step verification is on: a code from the app, or a recovery
+/// code. A part of its own (`parts::SignInCodePart`), shown with this sign-in's [`Challenge`].
 #[component]
-fn TwoStep(token: String, challenge: RwSignal<Option<String>>) -> impl IntoView {
+pub fn CodeStep() -> impl IntoView {
+    let Challenge(challenge) = expect_context();
+    let token = challenge.get_untracked().unwrap_or_default();
     let auth = use_auth();
     let location = use_location();
     let recovery = RwSignal::new(false);

@@ -121,6 +121,10 @@ fn main() -> std::process::ExitCode {
             parts::a_page_whose_part_fails_to_load_offers_retry,
             [browser::Engine::Chromium]
         ),
+        case!(
+            parts::a_code_step_that_cant_be_fetched_keeps_the_password,
+            [browser::Engine::Chromium]
+        ),
     ])
 }
 

@@ -147,7 +147,7 @@ pub async fn turning_two_step_on_or_off_can_sign_out_other_devices(ctx: &Ctx) ->
         .map_err(|e| format!("turning on with the box checked: {e}"))
 }
 
-async fn sign_out(b: &Browser) -> TestResult {
+pub async fn sign_out(b: &Browser) -> TestResult {
     let banner = b.by_role("banner", None).await?;
     b.click_within(&banner, "button", "Sign out").await?;
     b.by_role("heading", SIGNED_OUT_HEADING).await?;
