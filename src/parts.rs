@@ -142,6 +142,10 @@ split_point!(sign_in_notice, preload_sign_in_notice => view! { <SignInNotice /> 
 // page is the one most visits start with.
 split_point!(sign_in_code, preload_sign_in_code => view! { <pages::CodeStep /> }.into_any());
 
+// The PIN of a locked profile on "Who's watching?" is a part of its own: most visits there
+// choose a profile without one.
+split_point!(pin_dialog, preload_pin_dialog => view! { <pages::PinDialog /> }.into_any());
+
 // "Confirm it's you" is a part of its own, fetched the first time an action needs it, or
 // just after an account page shows (the actions that need it are there).
 split_point!(step_up_dialog, preload_step_up_dialog => view! { <StepUpDialog /> }.into_any());
@@ -211,6 +215,28 @@ pub async fn load_sign_in_code() -> bool {
 #[component]
 pub fn SignInCodePart() -> impl IntoView {
     now(Box::pin(sign_in_code())).and_then(Result::ok)
+}
+
+/// Fetches the PIN dialog of "Who's watching?"; whether it is here.
+pub async fn load_pin_dialog() -> bool {
+    preload_pin_dialog().await.is_ok()
+}
+
+/// The PIN dialog of "Who's watching?", once a locked profile is chosen and the part is
+/// fetched (usually already: the page fetches it when it lists a locked profile). If it can't
+/// be, the dialog stays shut and `problem` says why.
+#[component]
+pub fn PinDialogPart(problem: RwSignal<Option<String>>) -> impl IntoView {
+    let request = expect_context::<pages::PinRequest>();
+    on_demand(
+        move || request.open.get(),
+        || Box::pin(preload_pin_dialog()),
+        || Box::pin(pin_dialog()),
+        move || {
+            request.open.set(false);
+            problem.set(Some(ApiError::Network.message()));
+        },
+    )
 }
 
 /// The live events' stream (`crate::live::stream`) is a part of its own: only the one tab of a

@@ -27,7 +27,7 @@ pub use forgot_password::ForgotPassword;
 pub use home::Home;
 pub use manage_profiles::ManageProfiles;
 pub use not_found::NotFound;
-pub use profiles::Profiles;
+pub use profiles::{PinDialog, PinRequest, Profiles};
 pub use recovery::Recovery;
 pub use security::Security;
 pub use sign_in::{CodeStep, SignIn};

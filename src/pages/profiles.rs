@@ -5,9 +5,20 @@ use leptos::task::spawn_local;
 
 use crate::api::{self, ApiError};
 use crate::auth::use_auth;
-use crate::components::{Avatar, AvatarSize, Dialog, Field, Link, LoadError, PageHeading, Submit};
+use crate::components::{
+    Avatar, AvatarSize, Dialog, Field, FormError, Link, LoadError, PageHeading, Submit,
+};
+use crate::parts::{self, PinDialogPart};
 use crate::router::{return_to, use_location, with_query};
 use crate::routes::Page;
+
+/// The locked profile whose PIN is asked for, and whether its dialog is open. The dialog is a
+/// part of its own ([`PinDialogPart`]): most visits to "Who's watching?" never open it.
+#[derive(Clone, Copy)]
+pub struct PinRequest {
+    pub profile: RwSignal<Option<Profile>>,
+    pub open: RwSignal<bool>,
+}
 
 /// "Who's watching?": one tile per profile; a locked one asks for its PIN. Afterwards, on to
 /// the address the visit asked for before signing in (`?next=`), or Account.
@@ -58,18 +69,34 @@ fn ProfileChooser() -> impl IntoView {
     let auth = use_auth();
     let location = use_location();
     let (profiles, pending, retry) = crate::load::load(api::profiles);
-
-    // The locked profile being unlocked, and its PIN dialog.
-    let locked = RwSignal::new(None::<Profile>);
-    let dialog_open = RwSignal::new(false);
+    let request = PinRequest {
+        profile: RwSignal::new(None),
+        open: RwSignal::new(false),
+    };
+    provide_context(request);
+    // Why the last choice didn't go through (the connection, most likely).
+    let problem = RwSignal::new(None::<String>);
+    // With a locked profile in the list, its PIN dialog is fetched once the tiles show, so
+    // that it opens at once.
+    Effect::new(move |_| {
+        if profiles.with(|p| matches!(p, Some(Ok(list)) if list.iter().any(|p| p.locked))) {
+            spawn_local(async {
+                parts::load_pin_dialog().await;
+            });
+        }
+    });
     let choose = Callback::new(move |profile: Profile| {
+        problem.set(None);
         if profile.locked {
-            locked.set(Some(profile));
-            dialog_open.set(true);
+            request.profile.set(Some(profile));
+            request.open.set(true);
         } else {
             spawn_local(async move {
-                if let Ok(info) = api::select_profile(profile.id, None).await {
-                    selected(auth, location, info);
+                match api::select_profile(profile.id, None).await {
+                    Ok(info) => selected(auth, location, info),
+                    Err(error) => {
+                        problem.try_set(Some(error.message()));
+                    }
                 }
             });
         }
@@ -79,6 +106,7 @@ fn ProfileChooser() -> impl IntoView {
             {move || match profiles.get() {
                 None => view! { <PickerSkeleton /> }.into_any(),
                 Some(Ok(list)) => view! {
+                    <FormError message=problem />
                     <ProfileList list choose />
                     // A kids profile doesn't manage profiles (the server refuses it too).
                     {(!auth.kids()).then(|| view! {
@@ -89,7 +117,7 @@ fn ProfileChooser() -> impl IntoView {
                 }.into_any(),
                 Some(Err(error)) => view! { <LoadError error on_retry=retry pending /> }.into_any(),
             }}
-        <PinDialog profile=locked open=dialog_open />
+        <PinDialogPart problem />
     }
 }
 
@@ -142,8 +170,10 @@ fn selected(auth: crate::auth::Auth, location: crate::router::Location, info: Se
     location.navigate(&href);
 }
 
+/// The PIN of a locked profile, for the [`PinRequest`] of "Who's watching?".
 #[component]
-fn PinDialog(profile: RwSignal<Option<Profile>>, open: RwSignal<bool>) -> impl IntoView {
+pub fn PinDialog() -> impl IntoView {
+    let PinRequest { profile, open } = expect_context();
     let auth = use_auth();
     let location = use_location();
     let pin = RwSignal::new(String::new());

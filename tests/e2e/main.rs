@@ -125,6 +125,10 @@ fn main() -> std::process::ExitCode {
             parts::a_code_step_that_cant_be_fetched_keeps_the_password,
             [browser::Engine::Chromium]
         ),
+        case!(
+            parts::whos_watching_says_when_a_choice_cant_go_through,
+            [browser::Engine::Chromium]
+        ),
     ])
 }
 

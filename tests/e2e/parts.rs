@@ -5,8 +5,11 @@ use serde_json::Value;
 
 use crate::devices::{HEADING as DEVICES_HEADING, SECURITY_HEADING};
 use crate::password::value_of;
+use crate::profiles::profile_named;
 use crate::runner::{Ctx, TestResult};
-use crate::steps::{DEMO_EMAIL, DEMO_PASSWORD, OWNER, ensure, sign_in_as};
+use crate::steps::{
+    DEMO_EMAIL, DEMO_PASSWORD, OWNER, PROFILES_HEADING, api, ensure, sign_in, sign_in_as,
+};
 use crate::two_step::{sign_out, turn_on_by_api};
 
 /// The budget for any entry page's first load (README "Size", `cargo xtask size`).
@@ -200,5 +203,56 @@ pub async fn a_code_step_that_cant_be_fetched_keeps_the_password(ctx: &Ctx) -> T
     b.click("button", "Sign in").await?;
     b.by_role("heading", "Two-step verification").await?;
     b.by_label("Code").await?;
+    Ok(())
+}
+
+/// "Who's watching?" when the network fails under it: choosing a profile whose answer doesn't
+/// come says so (it used to do nothing at all), and so does choosing a locked one whose PIN
+/// dialog (a part of its own) can't be fetched; once the network is back, the dialog opens.
+/// Chromium only, as above.
+pub async fn whos_watching_says_when_a_choice_cant_go_through(ctx: &Ctx) -> TestResult {
+    const OFFLINE: &str = "Check your internet connection, then try again.";
+    let b = &ctx.browser;
+    sign_in(b).await?;
+    // Sam gets a PIN (the sign-in is recent, so no step-up is asked for).
+    let sam = profile_named(b, "Sam").await?;
+    let path = format!(
+        "/api/profiles/{}/lock",
+        sam["id"].as_str().unwrap_or_default()
+    );
+    let locked = api(b, "PUT", &path, Some(serde_json::json!({"pin": "1357"}))).await?;
+    ensure(locked.status == 204, || {
+        format!("locking Sam answered {locked:?}")
+    })?;
+
+    b.block_requests(&["*/split_pin_dialog-*", "*/api/profiles/*/select"])
+        .await?;
+    b.goto("/profiles").await?;
+    b.by_role("heading", PROFILES_HEADING).await?;
+    b.click("button", OWNER).await?;
+    b.wait_for_text(OFFLINE).await?;
+    b.by_role("heading", PROFILES_HEADING).await?;
+
+    b.goto("/profiles").await?;
+    b.by_role_described("button", "Sam", "Locked with a PIN")
+        .await?
+        .click()
+        .await
+        .map_err(|e| e.to_string())?;
+    b.wait_for_text(OFFLINE).await?;
+    b.wait_gone("dialog", "Enter the PIN for Sam").await?;
+    b.axe_audit("Who's watching? whose PIN dialog couldn't be fetched")
+        .await?;
+
+    b.block_requests(&[]).await?;
+    b.by_role_described("button", "Sam", "Locked with a PIN")
+        .await?
+        .click()
+        .await
+        .map_err(|e| e.to_string())?;
+    b.by_role("dialog", "Enter the PIN for Sam").await?;
+    b.fill("PIN", "1357").await?;
+    b.click("button", "Continue").await?;
+    b.by_role("heading", "Account").await?;
     Ok(())
 }

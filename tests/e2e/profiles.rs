@@ -24,7 +24,7 @@ async fn profiles(b: &Browser) -> TestResult<Vec<Value>> {
         .ok_or_else(|| format!("GET /api/profiles answered {answer:?}"))
 }
 
-async fn profile_named(b: &Browser, name: &str) -> TestResult<Value> {
+pub async fn profile_named(b: &Browser, name: &str) -> TestResult<Value> {
     profiles(b)
         .await?
         .into_iter()
