@@ -25,7 +25,8 @@ use leptos::wasm_split::wasm_split;
 
 use crate::api::ApiError;
 use crate::components::{
-    LoadError, ManagerOnly, PageHeading, SignInNotice, SignedIn, StepUpDialog, use_step_up,
+    LoadError, ManagerOnly, PageHeading, SignInNotice, SignOutAllDialog, SignedIn, StepUpDialog,
+    use_step_up,
 };
 use crate::live::Live;
 use crate::pages;
@@ -43,12 +44,16 @@ impl From<SplitLoaderError> for PartError {
 
 type Boxed<T> = Pin<Box<dyn Future<Output = T>>>;
 type Shown = Result<AnyView, PartError>;
+/// Fetches a part's module.
+type Load = fn() -> Boxed<Result<(), SplitLoaderError>>;
+/// Builds a part's view (once its module is here).
+type Show = fn() -> Boxed<Shown>;
 
 /// One page's part: `load` fetches its module; `show` builds the page (after `load`).
 #[derive(Clone, Copy)]
 pub struct Part {
-    load: fn() -> Boxed<Result<(), SplitLoaderError>>,
-    show: fn() -> Boxed<Shown>,
+    load: Load,
+    show: Show,
 }
 
 /// Declares a page's split point and its [`Part`]. The module name is the part's file name.
@@ -146,6 +151,11 @@ split_point!(sign_in_code, preload_sign_in_code => view! { <pages::CodeStep /> }
 // choose a profile without one.
 split_point!(pin_dialog, preload_pin_dialog => view! { <pages::PinDialog /> }.into_any());
 
+// Confirmations that most visits to their page never open are parts of their own, fetched
+// just after the page shows (`dialog_part`).
+split_point!(sign_out_all_dialog, preload_sign_out_all_dialog => view! { <SignOutAllDialog /> }.into_any());
+split_point!(unlink_dialog, preload_unlink_dialog => view! { <pages::UnlinkDialog /> }.into_any());
+
 // "Confirm it's you" is a part of its own, fetched the first time an action needs it, or
 // just after an account page shows (the actions that need it are there).
 split_point!(step_up_dialog, preload_step_up_dialog => view! { <StepUpDialog /> }.into_any());
@@ -181,8 +191,8 @@ pub fn StepUpPart() -> impl IntoView {
 /// can't be, and the next time `wanted` holds tries again.
 fn on_demand(
     wanted: impl Fn() -> bool + Send + Sync + 'static,
-    load: fn() -> Boxed<Result<(), SplitLoaderError>>,
-    show: fn() -> Boxed<Shown>,
+    load: Load,
+    show: Show,
     failed: impl Fn() + Copy + 'static,
 ) -> impl IntoView {
     let ready = RwSignal::new(false);
@@ -222,21 +232,62 @@ pub async fn load_pin_dialog() -> bool {
     preload_pin_dialog().await.is_ok()
 }
 
-/// The PIN dialog of "Who's watching?", once a locked profile is chosen and the part is
-/// fetched (usually already: the page fetches it when it lists a locked profile). If it can't
-/// be, the dialog stays shut and `problem` says why.
+/// The PIN dialog of "Who's watching?", once a locked profile is chosen (usually fetched
+/// already: the page fetches it when it lists a locked profile).
 #[component]
 pub fn PinDialogPart(problem: RwSignal<Option<String>>) -> impl IntoView {
     let request = expect_context::<pages::PinRequest>();
-    on_demand(
-        move || request.open.get(),
+    dialog_part(
+        request.open,
+        problem,
         || Box::pin(preload_pin_dialog()),
         || Box::pin(pin_dialog()),
+    )
+}
+
+/// The confirmation of "Sign out of all devices" (`SignOutAll`).
+#[component]
+pub fn SignOutAllDialogPart(
+    open: RwSignal<bool>,
+    problem: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let load: Load = || Box::pin(preload_sign_out_all_dialog());
+    fetch_soon(load);
+    dialog_part(open, problem, load, || Box::pin(sign_out_all_dialog()))
+}
+
+/// The confirmation of unlinking an account elsewhere, on Account.
+#[component]
+pub fn UnlinkDialogPart(open: RwSignal<bool>, problem: RwSignal<Option<String>>) -> impl IntoView {
+    let load: Load = || Box::pin(preload_unlink_dialog());
+    fetch_soon(load);
+    dialog_part(open, problem, load, || Box::pin(unlink_dialog()))
+}
+
+/// A dialog that is a part of its own, shown once `open` is first set and its module is here.
+/// If it can't be fetched, `open` goes back to false and `problem` says why, for the page to
+/// show beside what opened it; the next try fetches again.
+fn dialog_part(
+    open: RwSignal<bool>,
+    problem: RwSignal<Option<String>>,
+    load: Load,
+    show: Show,
+) -> impl IntoView {
+    on_demand(
+        move || open.get(),
+        load,
+        show,
         move || {
-            request.open.set(false);
+            open.set(false);
             problem.set(Some(ApiError::Network.message()));
         },
     )
+}
+
+/// Fetches a part just after the page shows (its own requests go first); a failure is
+/// forgotten, and opening what needs it tries again.
+fn fetch_soon(load: Load) {
+    set_timeout(move || fetch(load), Duration::from_millis(50));
 }
 
 /// The live events' stream (`crate::live::stream`) is a part of its own: only the one tab of a
@@ -269,7 +320,11 @@ const fn likely_next(page: Page) -> Option<Page> {
 /// Fetches `page`'s part in the background; a failure is forgotten (the page's own load
 /// will try again and show Retry if it has to).
 pub fn preload(page: Page) {
-    let load = part(page).load;
+    fetch(part(page).load);
+}
+
+/// Fetches a part in the background; a failure is forgotten.
+fn fetch(load: Load) {
     spawn_local(async move {
         let _ = load().await;
     });
@@ -297,13 +352,10 @@ pub fn PagePart(page: Page) -> impl IntoView {
             pending.try_set(false);
             state.try_set(if loaded { State::Ready } else { State::Failed });
             if loaded && let Some(next) = likely_next(page) {
-                set_timeout(move || preload(next), Duration::from_millis(50));
+                fetch_soon(part(next).load);
             }
             if loaded && page.is_account_page() {
-                set_timeout(
-                    || spawn_local(async { drop(preload_step_up_dialog().await) }),
-                    Duration::from_millis(50),
-                );
+                fetch_soon(|| Box::pin(preload_step_up_dialog()));
             }
         });
     };

@@ -45,7 +45,7 @@ pub use pin_lock_dialog::PinLockDialog;
 pub use profile_form::{ProfileForm, language_label, rating_label};
 pub use rename_dialog::RenameDialog;
 pub use sign_in_notice::SignInNotice;
-pub use sign_out_all::{SignOutAll, devices_word};
+pub use sign_out_all::{SignOutAll, SignOutAllDialog, devices_word};
 pub use sign_out_device::{DeviceToSignOut, SignOutDeviceDialog};
 pub use signed_in::SignedIn;
 pub use site_header::SiteHeader;

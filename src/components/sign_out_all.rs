@@ -2,10 +2,20 @@ use leptos::prelude::*;
 
 use crate::api;
 use crate::auth;
-use crate::components::{ConfirmDialog, Submit, grouped, use_announcer, use_step_up};
+use crate::components::{ConfirmDialog, FormError, Submit, grouped, use_announcer, use_step_up};
+use crate::parts::SignOutAllDialogPart;
+
+/// What "Sign out of all devices" was given, for its confirmation (a part of its own).
+#[derive(Clone, Copy)]
+pub struct SignOutAllRequest {
+    open: RwSignal<bool>,
+    devices: Signal<usize>,
+    on_done: Callback<u32>,
+}
 
 /// "Sign out of all devices", with its confirmation: how many devices it ends, and whether
-/// this one stays signed in. Revocation is immediate on the server.
+/// this one stays signed in. Revocation is immediate on the server. The confirmation is a
+/// part of its own, fetched just after the page shows: most visits never open it.
 #[component]
 pub fn SignOutAll(
     /// Signed-in devices, this one included.
@@ -14,9 +24,37 @@ pub fn SignOutAll(
     /// After a sign-out that kept this device, with how many were signed out.
     on_done: Callback<u32>,
 ) -> impl IntoView {
+    let open = RwSignal::new(false);
+    // Why the confirmation didn't open: its part couldn't be fetched.
+    let problem = RwSignal::new(None::<String>);
+    provide_context(SignOutAllRequest {
+        open,
+        devices,
+        on_done,
+    });
+    view! {
+        // Opens the confirmation, so red text without the fill (the solid red is the dialog's).
+        <button type="button" class="secondary danger" on:click=move |_| {
+            problem.set(None);
+            open.set(true);
+        }>
+            "Sign out of all devices"
+        </button>
+        <FormError message=problem />
+        <SignOutAllDialogPart open problem />
+    }
+}
+
+/// The confirmation of [`SignOutAll`], with its [`SignOutAllRequest`].
+#[component]
+pub fn SignOutAllDialog() -> impl IntoView {
+    let SignOutAllRequest {
+        open,
+        devices,
+        on_done,
+    } = expect_context();
     let step_up = use_step_up();
     let announcer = use_announcer();
-    let open = RwSignal::new(false);
     let keep = RwSignal::new(true);
     let submit = Submit::new();
     Effect::new(move |_| {
@@ -67,10 +105,6 @@ pub fn SignOutAll(
         }
     };
     view! {
-        // Opens the confirmation, so red text without the fill (the solid red is the dialog's).
-        <button type="button" class="secondary danger" on:click=move |_| open.set(true)>
-            "Sign out of all devices"
-        </button>
         <ConfirmDialog open title="Sign out of all devices?" confirm="Sign out of all devices"
             busy=submit.busy error=submit.error on_confirm=confirm>
             <p>{summary}</p>

@@ -3,10 +3,12 @@ use leptos::prelude::*;
 
 use crate::api::{self, ApiError};
 use crate::components::{
-    Avatar, AvatarSize, ConfirmDialog, LoadError, PageHeading, PartError, Row, RowAnchor, RowLink,
-    SkeletonCard, Submit, SummaryCard, element, section_id, use_announcer, use_step_up,
+    Avatar, AvatarSize, ConfirmDialog, FormError, LoadError, PageHeading, PartError, Row,
+    RowAnchor, RowLink, SkeletonCard, Submit, SummaryCard, element, section_id, use_announcer,
+    use_step_up,
 };
 use crate::format;
+use crate::parts::UnlinkDialogPart;
 use crate::routes::Page;
 
 /// The account at a glance: membership, sign-in details, recovery, linked accounts and
@@ -199,16 +201,88 @@ fn service(provider: &str) -> String {
     })
 }
 
+/// The account elsewhere being unlinked, for the confirmation (a part of its own): which one,
+/// whether the dialog is open, and the list it leaves.
+#[derive(Clone, Copy)]
+pub struct UnlinkRequest {
+    target: RwSignal<Option<LinkedAccount>>,
+    open: RwSignal<bool>,
+    linked: RwSignal<Vec<LinkedAccount>>,
+}
+
 /// The accounts elsewhere that can sign in to this one, each with "Unlink <service>"
 /// (step-up, after a confirmation).
 #[component]
 fn LinkedAccounts(linked: Vec<LinkedAccount>) -> impl IntoView {
+    let request = UnlinkRequest {
+        target: RwSignal::new(None),
+        open: RwSignal::new(false),
+        linked: RwSignal::new(linked),
+    };
+    provide_context(request);
+    let UnlinkRequest {
+        target,
+        open,
+        linked,
+    } = request;
+    // Why the confirmation didn't open: its part couldn't be fetched.
+    let problem = RwSignal::new(None::<String>);
+    view! {
+        <FormError message=problem />
+        {move || if linked.with(Vec::is_empty) {
+            view! { <p class="muted">"No accounts elsewhere can sign in to this one."</p> }.into_any()
+        } else {
+            view! {
+                <dl class="rows">
+                    <For each=move || linked.get() key=|l| l.provider.clone() let(account)>
+                        {
+                            let label = service(&account.provider);
+                            let since = format!("Linked {}", crate::time::day(account.linked_at.as_str()));
+                            view! {
+                                <div class="row">
+                                    <dt>{label.clone()}</dt>
+                                    <dd class="row-value">
+                                        <span>{account.display_name.clone()}</span>
+                                        <span class="row-detail">{since}</span>
+                                    </dd>
+                                    <dd class="row-action">
+                                        <button type="button" class="quiet"
+                                            aria-label=format!("Unlink {label}")
+                                            on:click=move |_| {
+                                                target.set(Some(account.clone()));
+                                                problem.set(None);
+                                                open.set(true);
+                                            }>
+                                            "Unlink"
+                                        </button>
+                                    </dd>
+                                </div>
+                            }
+                        }
+                    </For>
+                </dl>
+            }.into_any()
+        }}
+        <UnlinkDialogPart open problem />
+    }
+}
+
+/// The confirmation of unlinking an account elsewhere, with its [`UnlinkRequest`].
+#[component]
+pub fn UnlinkDialog() -> impl IntoView {
+    let UnlinkRequest {
+        target,
+        open,
+        linked,
+    } = expect_context();
     let step_up = use_step_up();
     let announcer = use_announcer();
-    let linked = RwSignal::new(linked);
-    let target = RwSignal::new(None::<LinkedAccount>);
-    let open = RwSignal::new(false);
     let submit = Submit::new();
+    Effect::new(move |_| {
+        if open.get() {
+            submit.reset();
+        }
+    });
     let confirm = Callback::new(move |()| {
         let Some(account) = target.get_untracked() else {
             return;
@@ -233,40 +307,6 @@ fn LinkedAccounts(linked: Vec<LinkedAccount>) -> impl IntoView {
     // The item is gone: focus goes to the section's heading.
     let return_to = Callback::new(|()| element(&section_id("Linked accounts")));
     view! {
-        {move || if linked.with(Vec::is_empty) {
-            view! { <p class="muted">"No accounts elsewhere can sign in to this one."</p> }.into_any()
-        } else {
-            view! {
-                <dl class="rows">
-                    <For each=move || linked.get() key=|l| l.provider.clone() let(account)>
-                        {
-                            let label = service(&account.provider);
-                            let since = format!("Linked {}", crate::time::day(account.linked_at.as_str()));
-                            view! {
-                                <div class="row">
-                                    <dt>{label.clone()}</dt>
-                                    <dd class="row-value">
-                                        <span>{account.display_name.clone()}</span>
-                                        <span class="row-detail">{since}</span>
-                                    </dd>
-                                    <dd class="row-action">
-                                        <button type="button" class="quiet"
-                                            aria-label=format!("Unlink {label}")
-                                            on:click=move |_| {
-                                                target.set(Some(account.clone()));
-                                                submit.error.set(None);
-                                                open.set(true);
-                                            }>
-                                            "Unlink"
-                                        </button>
-                                    </dd>
-                                </div>
-                            }
-                        }
-                    </For>
-                </dl>
-            }.into_any()
-        }}
         <ConfirmDialog open title confirm="Unlink" busy=submit.busy error=submit.error on_confirm=confirm
             return_to>
             <p>{move || format!(

@@ -18,7 +18,7 @@ mod signed_out;
 mod two_step;
 mod two_step_setup;
 
-pub use account::Account;
+pub use account::{Account, UnlinkDialog};
 pub use activity::Activity;
 pub use change_password::ChangePassword;
 pub use contact::{ChangeEmail, ChangePhone};

@@ -129,6 +129,10 @@ fn main() -> std::process::ExitCode {
             parts::whos_watching_says_when_a_choice_cant_go_through,
             [browser::Engine::Chromium]
         ),
+        case!(
+            parts::a_confirmation_that_cant_be_fetched_says_so,
+            [browser::Engine::Chromium]
+        ),
     ])
 }
 

@@ -3,7 +3,9 @@
 
 use serde_json::Value;
 
-use crate::devices::{HEADING as DEVICES_HEADING, SECURITY_HEADING};
+use crate::devices::{
+    HEADING as DEVICES_HEADING, SECURITY_HEADING, SIGN_OUT_ALL, SIGN_OUT_ALL_TITLE,
+};
 use crate::password::value_of;
 use crate::profiles::profile_named;
 use crate::runner::{Ctx, TestResult};
@@ -255,4 +257,37 @@ pub async fn whos_watching_says_when_a_choice_cant_go_through(ctx: &Ctx) -> Test
     b.click("button", "Continue").await?;
     b.by_role("heading", "Account").await?;
     Ok(())
+}
+
+/// Confirmations that most visits never open are parts of their own, fetched just after the
+/// page shows. If "Sign out of all devices?" can't be fetched, pressing the button says the
+/// connection is the problem, and once it comes back the button opens the dialog.
+/// Chromium only, as above.
+pub async fn a_confirmation_that_cant_be_fetched_says_so(ctx: &Ctx) -> TestResult {
+    let b = &ctx.browser;
+    sign_in_as(b, OWNER).await?;
+    b.block_requests(&["*/split_sign_out_all_dialog-*"]).await?;
+    b.goto("/security").await?;
+    b.by_role("heading", SECURITY_HEADING).await?;
+    b.click("button", SIGN_OUT_ALL).await?;
+    b.wait_for_text("Check your internet connection, then try again.")
+        .await?;
+    b.wait_gone("dialog", SIGN_OUT_ALL_TITLE).await?;
+    b.axe_audit("Security whose confirmation couldn't be fetched")
+        .await?;
+
+    b.block_requests(&[]).await?;
+    b.click("button", SIGN_OUT_ALL).await?;
+    let dialog = b.by_role("dialog", SIGN_OUT_ALL_TITLE).await?;
+    b.click_within(&dialog, "button", "Cancel").await?;
+    b.wait_gone("dialog", SIGN_OUT_ALL_TITLE).await?;
+    // Opening it again took the message away.
+    b.wait_until(
+        "the connection message gone",
+        "return !document.body.innerText.includes(arguments[0]);",
+        vec![Value::from(
+            "Check your internet connection, then try again.",
+        )],
+    )
+    .await
 }
