@@ -39,6 +39,15 @@ impl Submit {
         self.error.set(None);
     }
 
+    /// [`Submit::reset`] each time `open` becomes true: a confirmation starts afresh.
+    pub fn reset_on_open(self, open: RwSignal<bool>) {
+        Effect::new(move |_| {
+            if open.get() {
+                self.reset();
+            }
+        });
+    }
+
     /// Whether a press may start a submission: not while one is on its way. When it may, the
     /// last one's error goes (the form's own checks come next, then [`Submit::send`]).
     pub fn ready(self) -> bool {

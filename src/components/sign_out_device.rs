@@ -31,11 +31,7 @@ pub fn SignOutDeviceDialog(
     let step_up = use_step_up();
     let announcer = use_announcer();
     let submit = Submit::new();
-    Effect::new(move |_| {
-        if open.get() {
-            submit.reset();
-        }
-    });
+    submit.reset_on_open(open);
     let confirm_it = Callback::new(move |()| {
         let Some((id, name)) = device.get_untracked() else {
             return;

@@ -278,11 +278,7 @@ pub fn UnlinkDialog() -> impl IntoView {
     let step_up = use_step_up();
     let announcer = use_announcer();
     let submit = Submit::new();
-    Effect::new(move |_| {
-        if open.get() {
-            submit.reset();
-        }
-    });
+    submit.reset_on_open(open);
     let confirm = Callback::new(move |()| {
         let Some(account) = target.get_untracked() else {
             return;

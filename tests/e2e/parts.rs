@@ -7,7 +7,7 @@ use crate::devices::{
     HEADING as DEVICES_HEADING, SECURITY_HEADING, SIGN_OUT_ALL, SIGN_OUT_ALL_TITLE,
 };
 use crate::password::value_of;
-use crate::profiles::profile_named;
+use crate::profiles::{open_sam_with_pin, profile_named};
 use crate::runner::{Ctx, TestResult};
 use crate::steps::{
     DEMO_EMAIL, DEMO_PASSWORD, OWNER, PROFILES_HEADING, api, ensure, sign_in, sign_in_as,
@@ -247,16 +247,7 @@ pub async fn whos_watching_says_when_a_choice_cant_go_through(ctx: &Ctx) -> Test
         .await?;
 
     b.block_requests(&[]).await?;
-    b.by_role_described("button", "Sam", "Locked with a PIN")
-        .await?
-        .click()
-        .await
-        .map_err(|e| e.to_string())?;
-    b.by_role("dialog", "Enter the PIN for Sam").await?;
-    b.fill("PIN", "1357").await?;
-    b.click("button", "Continue").await?;
-    b.by_role("heading", "Account").await?;
-    Ok(())
+    open_sam_with_pin(b, "1357").await
 }
 
 /// Confirmations that most visits never open are parts of their own, fetched just after the

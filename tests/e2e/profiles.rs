@@ -24,6 +24,20 @@ async fn profiles(b: &Browser) -> TestResult<Vec<Value>> {
         .ok_or_else(|| format!("GET /api/profiles answered {answer:?}"))
 }
 
+/// On "Who's watching?", chooses Sam (locked) and gets in with `pin`.
+pub async fn open_sam_with_pin(b: &Browser, pin: &str) -> TestResult {
+    b.by_role_described("button", "Sam", "Locked with a PIN")
+        .await?
+        .click()
+        .await
+        .map_err(|e| e.to_string())?;
+    b.by_role("dialog", "Enter the PIN for Sam").await?;
+    b.fill("PIN", pin).await?;
+    b.click("button", "Continue").await?;
+    b.by_role("heading", "Account").await?;
+    Ok(())
+}
+
 pub async fn profile_named(b: &Browser, name: &str) -> TestResult<Value> {
     profiles(b)
         .await?
@@ -195,15 +209,7 @@ pub async fn locks_a_profile_with_a_pin_from_whos_watching(ctx: &Ctx) -> TestRes
     // "Who's watching?" now asks for Sam's PIN.
     b.click("link", "Done").await?;
     b.by_role("heading", PROFILES_HEADING).await?;
-    b.by_role_described("button", "Sam", "Locked with a PIN")
-        .await?
-        .click()
-        .await
-        .map_err(|e| e.to_string())?;
-    b.by_role("dialog", "Enter the PIN for Sam").await?;
-    b.fill("PIN", "1357").await?;
-    b.click("button", "Continue").await?;
-    b.by_role("heading", "Account").await?;
+    open_sam_with_pin(b, "1357").await?;
 
     // And the PIN comes off again (still inside the step-up window).
     b.click("link", HEADING).await?;
