@@ -232,7 +232,9 @@
     const summary = h('div', { class: 'devices-summary' },
       h('p', { class: 'device-count' }, n === 1 ? '1 device signed in' : `${grouped(n)} devices signed in`),
       button({ class: 'secondary danger' }, 'Sign out of all devices', () => { window.vanillaPressed = ['all']; }),
-      dialog());
+      // Where the app says its confirmation couldn't be fetched (the dialog is a part of its
+      // own, drawn only once opened).
+      h('div', { role: 'alert', class: 'form-error' }));
     const mine = h('section', { class: 'device-section', 'aria-labelledby': 'this-device-heading' },
       h('h2', { id: 'this-device-heading' }, 'This device'), me ? thisDevice(me) : null);
     const said = h('p', { class: 'status device-status', role: 'status' }, status(list.length, shown));
