@@ -227,18 +227,17 @@ pub fn SignInCodePart() -> impl IntoView {
     now(Box::pin(sign_in_code())).and_then(Result::ok)
 }
 
-/// Fetches the PIN dialog of "Who's watching?"; whether it is here.
-pub async fn load_pin_dialog() -> bool {
-    preload_pin_dialog().await.is_ok()
+/// Fetches the PIN dialog of "Who's watching?" in the background (the page does when it lists
+/// a locked profile).
+pub fn fetch_pin_dialog() {
+    fetch(|| Box::pin(preload_pin_dialog()));
 }
 
-/// The PIN dialog of "Who's watching?", once a locked profile is chosen (usually fetched
-/// already: the page fetches it when it lists a locked profile).
+/// The PIN dialog of "Who's watching?", once a locked profile is chosen.
 #[component]
-pub fn PinDialogPart(problem: RwSignal<Option<String>>) -> impl IntoView {
-    let request = expect_context::<pages::PinRequest>();
+pub fn PinDialogPart(open: RwSignal<bool>, problem: RwSignal<Option<String>>) -> impl IntoView {
     dialog_part(
-        request.open,
+        open,
         problem,
         || Box::pin(preload_pin_dialog()),
         || Box::pin(pin_dialog()),

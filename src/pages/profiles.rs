@@ -80,9 +80,7 @@ fn ProfileChooser() -> impl IntoView {
     // that it opens at once.
     Effect::new(move |_| {
         if profiles.with(|p| matches!(p, Some(Ok(list)) if list.iter().any(|p| p.locked))) {
-            spawn_local(async {
-                parts::load_pin_dialog().await;
-            });
+            parts::fetch_pin_dialog();
         }
     });
     let choose = Callback::new(move |profile: Profile| {
@@ -117,7 +115,7 @@ fn ProfileChooser() -> impl IntoView {
                 }.into_any(),
                 Some(Err(error)) => view! { <LoadError error on_retry=retry pending /> }.into_any(),
             }}
-        <PinDialogPart problem />
+        <PinDialogPart open=request.open problem />
     }
 }
 
