@@ -23,6 +23,9 @@ use crate::install::{WASM_TARGET, find, tool_path};
 use crate::proc::run as run_cmd;
 use crate::{Result, step};
 
+mod imports;
+mod unused;
+
 /// What Trunk's cargo build needs for the split: the split points (`hallpass_split`, see
 /// src/parts.rs) and the relocations `wasm-split-cli` reads to know what each function refers
 /// to. `cargo xtask dist` sets them. The variable takes the place of `.cargo/config.toml`'s
@@ -31,6 +34,14 @@ pub const RUSTFLAGS: (&str, &str) = (
     "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
     "--cfg erase_components --cfg hallpass_split -Clink-args=--emit-relocs",
 );
+
+/// The wasm features the modules use, for binaryen's tools.
+const FEATURES: [&str; 4] = [
+    "--enable-bulk-memory",
+    "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext",
+    "--enable-mutable-globals",
+];
 
 /// The binary Trunk builds (`data-bin` in index.html).
 const BIN: &str = "hallpass";
@@ -128,8 +139,14 @@ fn split(linked: &Path, staging: &Path) -> Result {
             .arg(split_dir.join(format!("{BIN}.wasm"))),
     )?;
 
+    let main_module = bindgen_dir.join(format!("{BIN}_bg.wasm"));
+    let glue_file = bindgen_dir.join(format!("{BIN}.js"));
+    let glue = unused::remove(&read_text(&glue_file)?, &main_module)?;
+    let glue = imports::shorten(&glue, &main_module, &format!("./{BIN}_bg.js"))?;
+    write(&glue_file, glue.as_bytes())?;
+
     // Every module, optimised: the main one from wasm-bindgen, the parts as wasm-split wrote them.
-    let mut modules = vec![bindgen_dir.join(format!("{BIN}_bg.wasm"))];
+    let mut modules = vec![main_module];
     for path in files_in(&split_dir)? {
         let name = file_name(&path);
         if name.ends_with(".wasm") && name != format!("{BIN}.wasm") {
@@ -257,12 +274,8 @@ fn optimise(modules: &[PathBuf], out_dir: &Path) -> Result {
                     let out = out_dir.join(file_name(module));
                     let status = Command::new(&wasm_opt)
                         .env("PATH", tool_path())
-                        .args([
-                            "-Oz",
-                            "--enable-bulk-memory",
-                            "--enable-nontrapping-float-to-int",
-                        ])
-                        .args(["--enable-sign-ext", "--enable-mutable-globals"])
+                        .arg("-Oz")
+                        .args(FEATURES)
                         // Two custom sections no browser reads, in every one of ~130 files:
                         // 3 KB brotli off `/signin`, 7 KB off `/security/devices`.
                         .args(["--strip-producers", "--strip-target-features"])

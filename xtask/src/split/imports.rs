@@ -1,0 +1,190 @@
+//! Short names for the main module's imports from the glue.
+//!
+//! wasm-bindgen names each function the module imports from its glue after the JS it calls
+//! plus a 16-digit hash (`__wbg_new_with_str_and_init_d9f6b5611184e16b`), and each name is
+//! written twice: in the module's import section and as a key of the glue's imports object,
+//! which no minifier may rename. Some 200 of them came to 4.8 KB brotli of every page (2.8 KB
+//! in the module, 2.0 KB in the glue), most of it the hashes, which don't compress. Here each
+//! gets a name of one or two letters, in both files. Nothing else refers to them: the split
+//! parts import only the table, the memory and the stack pointer, from the split loader.
+
+use std::path::Path;
+
+use wasm_encoder::reencode::{Reencode, RoundtripReencoder};
+use wasmparser::{Parser, Payload};
+
+use crate::Result;
+
+/// Renames the imports of `wasm` (rewritten in place) that come from `module`, and their keys
+/// in `glue`; returns the new glue.
+pub fn shorten(glue: &str, wasm: &Path, module: &str) -> Result<String> {
+    let bytes = std::fs::read(wasm).map_err(|e| format!("{}: {e}", wasm.display()))?;
+    let (bytes, renames) = rename(&bytes, module)?;
+    if renames.is_empty() {
+        return Err(format!(
+            "the main module imports nothing from {module}: has wasm-bindgen changed?"
+        ));
+    }
+    let mut glue = glue.to_owned();
+    for (old, new) in &renames {
+        glue = rename_key(&glue, old, new)?;
+    }
+    std::fs::write(wasm, bytes).map_err(|e| format!("{}: {e}", wasm.display()))?;
+    Ok(glue)
+}
+
+/// The glue's key `old` (a function in its imports object), as `new`. The key must be the
+/// only place the glue names it: anywhere else would still use the old name.
+fn rename_key(glue: &str, old: &str, new: &str) -> Result<String> {
+    let key = format!("\n        {old}: function");
+    if glue.matches(old).count() != 1 || !glue.contains(&key) {
+        return Err(format!(
+            "the glue doesn't name the import {old} once, as a key of its imports object: \
+             has wasm-bindgen changed? (xtask/src/split/imports.rs)"
+        ));
+    }
+    Ok(glue.replacen(&key, &format!("\n        {new}: function"), 1))
+}
+
+/// Each renamed import: its old name, its new one.
+type Renames = Vec<(String, String)>;
+
+/// `bytes` with every import from `module` renamed, in order, to `a`, `b`, … `Z`, `aa`, …;
+/// and the renames. Every other section is copied as it is.
+fn rename(bytes: &[u8], module: &str) -> Result<(Vec<u8>, Renames)> {
+    let error = |e: &dyn std::fmt::Display| format!("reading the main module: {e}");
+    let mut out = wasm_encoder::Module::new();
+    let mut renames = Vec::new();
+    for payload in Parser::new(0).parse_all(bytes) {
+        let payload = payload.map_err(|e| error(&e))?;
+        if let Payload::ImportSection(reader) = payload {
+            let mut section = wasm_encoder::ImportSection::new();
+            for import in reader.into_imports() {
+                let import = import.map_err(|e| error(&e))?;
+                let ty = RoundtripReencoder
+                    .entity_type(import.ty)
+                    .map_err(|e| error(&e))?;
+                let name = if import.module == module {
+                    let short = short_name(renames.len());
+                    renames.push((import.name.to_owned(), short.clone()));
+                    short
+                } else {
+                    import.name.to_owned()
+                };
+                section.import(import.module, &name, ty);
+            }
+            out.section(&section);
+        } else if let Some((id, range)) = payload.as_section() {
+            out.section(&wasm_encoder::RawSection {
+                id,
+                data: &bytes[range],
+            });
+        }
+    }
+    Ok((out.finish(), renames))
+}
+
+/// The `n`th of `a` … `z`, `A` … `Z`, `aa`, `ab`, …: JS identifiers, shortest first.
+fn short_name(mut n: usize) -> String {
+    const LETTERS: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    let mut name = Vec::new();
+    n += 1;
+    while n > 0 {
+        n -= 1;
+        name.push(LETTERS[n % LETTERS.len()]);
+        n /= LETTERS.len();
+    }
+    name.reverse();
+    String::from_utf8(name).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_names_are_distinct_identifiers_shortest_first() {
+        let names: Vec<String> = (0..3000).map(short_name).collect();
+        assert_eq!(names[..3], ["a", "b", "c"]);
+        assert_eq!(names[51], "Z");
+        assert_eq!(names[52], "aa");
+        let distinct: std::collections::BTreeSet<&String> = names.iter().collect();
+        assert_eq!(distinct.len(), names.len());
+        assert!(
+            names
+                .iter()
+                .all(|n| n.bytes().all(|b| b.is_ascii_alphabetic()))
+        );
+    }
+
+    #[test]
+    fn only_the_glues_imports_are_renamed_and_the_rest_is_kept() {
+        let mut module = wasm_encoder::Module::new();
+        let mut types = wasm_encoder::TypeSection::new();
+        types.ty().function([], []);
+        module.section(&types);
+        let mut imports = wasm_encoder::ImportSection::new();
+        imports.import(
+            "./glue.js",
+            "__wbg_alert_0123456789abcdef",
+            wasm_encoder::EntityType::Function(0),
+        );
+        imports.import(
+            "./__wasm_split.js",
+            "__wasm_split_load_x",
+            wasm_encoder::EntityType::Function(0),
+        );
+        imports.import(
+            "./glue.js",
+            "__wbg_log_fedcba9876543210",
+            wasm_encoder::EntityType::Function(0),
+        );
+        module.section(&imports);
+        module.section(&wasm_encoder::CustomSection {
+            name: "kept".into(),
+            data: b"as it was".into(),
+        });
+        let (bytes, renames) = rename(&module.finish(), "./glue.js").unwrap();
+        assert_eq!(
+            renames,
+            [
+                ("__wbg_alert_0123456789abcdef".to_owned(), "a".to_owned()),
+                ("__wbg_log_fedcba9876543210".to_owned(), "b".to_owned())
+            ]
+        );
+        let mut names = Vec::new();
+        let mut custom = None;
+        for payload in Parser::new(0).parse_all(&bytes) {
+            match payload.unwrap() {
+                Payload::ImportSection(reader) => {
+                    for import in reader.into_imports() {
+                        let import = import.unwrap();
+                        names.push(format!("{} {}", import.module, import.name));
+                    }
+                }
+                Payload::CustomSection(section) => custom = Some(section.data().to_vec()),
+                _ => {}
+            }
+        }
+        assert_eq!(
+            names,
+            [
+                "./glue.js a",
+                "./__wasm_split.js __wasm_split_load_x",
+                "./glue.js b"
+            ]
+        );
+        assert_eq!(custom.as_deref(), Some(&b"as it was"[..]));
+    }
+
+    #[test]
+    fn a_key_named_anywhere_else_in_the_glue_is_an_error() {
+        let glue = "const import0 = {\n        __wbg_x_1: function() {},\n};\n";
+        assert_eq!(
+            rename_key(glue, "__wbg_x_1", "a").as_deref(),
+            Ok("const import0 = {\n        a: function() {},\n};\n")
+        );
+        let twice = format!("{glue}wasm.__wbg_x_1();\n");
+        assert!(rename_key(&twice, "__wbg_x_1", "a").is_err());
+    }
+}
