@@ -1,4 +1,5 @@
-//! Values as people read them: phone numbers in groups, prices with their currency sign.
+//! Values as people read them: phone numbers in groups, prices with their currency sign,
+//! names with a capital.
 //!
 //! Hand-written and small on purpose: a full numbering-plan library (libphonenumber's tables)
 //! would cost more of the wasm than the whole Account page. The API stores E.164, so all
@@ -73,9 +74,29 @@ pub fn price(amount: &str, currency: &str) -> String {
     format!("{sign}{amount}")
 }
 
+/// `word` with its first letter in upper case ("google" is "Google"), for our own ASCII
+/// words: a provider's wire name, an avatar's. ASCII only on purpose: `char::to_uppercase`
+/// carries Unicode's case tables into the wasm (about 5 KB brotli a page); a word that starts
+/// with any other letter is left as it is.
+pub fn capitalised(word: &str) -> String {
+    let mut word = word.to_owned();
+    if let Some(first) = word.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
+    word
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{phone, price};
+    use super::{capitalised, phone, price};
+
+    #[test]
+    fn capitalised_raises_an_ascii_first_letter_and_leaves_the_rest() {
+        assert_eq!(capitalised("google"), "Google");
+        assert_eq!(capitalised("sunrise"), "Sunrise");
+        assert_eq!(capitalised(""), "");
+        assert_eq!(capitalised("élan"), "élan");
+    }
 
     #[test]
     fn phone_numbers_are_grouped_by_country() {

@@ -381,3 +381,28 @@ fn same_named_devices_are_told_apart_by_place_then_by_sign_in_order() {
     assert_eq!(by_name[0], "Chrome on Windows (Austin)");
     assert_eq!(by_name[3], "Samsung TV");
 }
+
+#[wasm_bindgen_test]
+fn a_search_ignores_case_in_any_script() {
+    // Lower case is the browser's (all of Unicode), in one call for the whole list; a name
+    // holding the separator that call uses falls back to one text at a time.
+    let list = vec![
+        device("a", "ÉCRAN du SALON", DeviceKind::Tv, false),
+        device("b", "Straße\0TV", DeviceKind::Tv, false),
+        device("c", "Ξ Phone", DeviceKind::Phone, false),
+    ];
+    let entries = labelled(&list);
+    let found = |query: &str| -> Vec<String> {
+        hallpass::components::find(&entries, query, SortBy::Name)
+            .into_iter()
+            .map(|e| e.device.id)
+            .collect()
+    };
+    assert_eq!(found("écran salon"), ["a"]);
+    assert_eq!(found("STRASSE"), Vec::<String>::new());
+    assert_eq!(found("straße"), ["b"]);
+    assert_eq!(found("ξ"), ["c"]);
+    assert_eq!(found("lisbon").len(), 3);
+    // The labels themselves keep their case.
+    assert_eq!(entries[0].label, "ÉCRAN du SALON");
+}

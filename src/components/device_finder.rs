@@ -91,30 +91,38 @@ pub fn labelled(devices: &[Device]) -> Vec<Entry> {
         }
         start += same_name;
     }
-    devices
-        .iter()
-        .enumerate()
-        .map(|(i, device)| {
+    let labels: Vec<String> = (0..devices.len())
+        .map(|i| {
             let name = &names[i];
-            let label = match (shared[i], wheres[i], number[i]) {
+            match (shared[i], wheres[i], number[i]) {
                 (false, ..) | (true, None, 0) => name.clone(),
                 (true, Some(at), 0) => format!("{name} ({at})"),
                 (true, Some(at), n) => format!("{name} ({at}, #{n})"),
                 (true, None, n) => format!("{name} (#{n})"),
-            };
-            let mut haystack = label.to_lowercase();
+            }
+        })
+        .collect();
+    // Each device's label, then the rest of what a search looks in, lowercased in one go.
+    let mut texts = Vec::with_capacity(devices.len() * 2);
+    for (device, label) in devices.iter().zip(&labels) {
+        texts.push(label.clone());
+        texts.push(format!(
+            " {} {} {} {} {}",
+            device.name,
+            kind_label(device.kind),
+            device.browser,
+            device.os,
+            place(device.location.as_ref())
+        ));
+    }
+    let mut lower = lowercase_all(&texts).into_iter();
+    devices
+        .iter()
+        .zip(labels)
+        .map(|(device, label)| {
+            let mut haystack = lower.next().unwrap_or_default();
             let label_end = haystack.len();
-            haystack.push_str(
-                &format!(
-                    " {} {} {} {} {}",
-                    device.name,
-                    kind_label(device.kind),
-                    device.browser,
-                    device.os,
-                    place(device.location.as_ref())
-                )
-                .to_lowercase(),
-            );
+            haystack.push_str(&lower.next().unwrap_or_default());
             Entry {
                 device: device.clone(),
                 label,
@@ -123,6 +131,27 @@ pub fn labelled(devices: &[Device]) -> Vec<Entry> {
             }
         })
         .collect()
+}
+
+/// `text` in lower case as the browser makes it (`String.prototype.toLowerCase`: all of
+/// Unicode, as `str::to_lowercase`). Rust's own carries Unicode's case tables into the wasm,
+/// about 5 KB brotli on each page that used it.
+fn lowercase(text: &str) -> String {
+    js_sys::JsString::from(text).to_lower_case().into()
+}
+
+/// [`lowercase`] of every text, with one call into JS for the whole list (a thousand devices
+/// are two thousand texts).
+fn lowercase_all(texts: &[String]) -> Vec<String> {
+    const SEPARATOR: &str = "\0";
+    let lower = lowercase(&texts.join(SEPARATOR));
+    let lower: Vec<String> = lower.split(SEPARATOR).map(str::to_owned).collect();
+    if lower.len() == texts.len() {
+        lower
+    } else {
+        // A text held the separator itself (a name may hold anything): one at a time.
+        texts.iter().map(|text| lowercase(text)).collect()
+    }
 }
 
 /// The orders the list can be read in.
@@ -158,7 +187,7 @@ impl SortBy {
 /// The entries that match every word of `query`, in `sort`'s order; ties keep the most
 /// recently active first.
 pub fn find(entries: &[Entry], query: &str, sort: SortBy) -> Vec<Entry> {
-    let query = query.to_lowercase();
+    let query = lowercase(query);
     let words: Vec<&str> = query.split_whitespace().collect();
     let mut found: Vec<usize> = (0..entries.len())
         .filter(|&i| words.iter().all(|w| entries[i].haystack.contains(w)))

@@ -10,6 +10,7 @@ use leptos::prelude::*;
 
 use crate::api::{self, ApiError};
 use crate::components::{Avatar, AvatarSize, Dialog, Field, Submit};
+use crate::format::capitalised;
 
 /// The ratings in the order people think of them, with their visible names.
 pub const RATINGS: [(MaturityRating, &str); 5] = [
@@ -48,13 +49,6 @@ pub fn language_label(tag: &str) -> String {
 
 fn rating_from_value(value: &str) -> MaturityRating {
     MaturityRating::from_wire(value).unwrap_or(MaturityRating::All)
-}
-
-fn capitalised(word: &str) -> String {
-    let mut chars = word.chars();
-    chars.next().map_or_else(String::new, |first| {
-        first.to_uppercase().chain(chars).collect()
-    })
 }
 
 /// The dialog. `editing` is the profile being edited, or `None` to add one; `on_saved` gets

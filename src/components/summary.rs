@@ -21,8 +21,10 @@ pub fn SummaryCard(title: &'static str, children: Children) -> impl IntoView {
     }
 }
 
+/// The titles are ours and in English: ASCII lower case is enough, and leaves Unicode's case
+/// tables out of the wasm.
 pub fn section_id(title: &str) -> String {
-    format!("section-{}", title.to_lowercase().replace(' ', "-"))
+    format!("section-{}", title.to_ascii_lowercase().replace(' ', "-"))
 }
 
 /// The action of a row: a link to the page that changes the value. The visible text is short

@@ -193,14 +193,6 @@ fn ProfilesValue(part: ProfilesPart) -> impl IntoView {
     }
 }
 
-/// A provider's name as people know it: `google` is Google.
-fn service(provider: &str) -> String {
-    let mut chars = provider.chars();
-    chars.next().map_or_else(String::new, |first| {
-        first.to_uppercase().chain(chars).collect()
-    })
-}
-
 /// The account elsewhere being unlinked, for the confirmation (a part of its own): which one,
 /// whether the dialog is open, and the list it leaves.
 #[derive(Clone, Copy)]
@@ -236,7 +228,7 @@ fn LinkedAccounts(linked: Vec<LinkedAccount>) -> impl IntoView {
                 <dl class="rows">
                     <For each=move || linked.get() key=|l| l.provider.clone() let(account)>
                         {
-                            let label = service(&account.provider);
+                            let label = format::capitalised(&account.provider);
                             let since = format!("Linked {}", crate::time::day(account.linked_at.as_str()));
                             view! {
                                 <div class="row">
@@ -292,13 +284,21 @@ pub fn UnlinkDialog() -> impl IntoView {
             Ok(()) => {
                 linked.update(|l| l.retain(|x| x.provider != account.provider));
                 open.set(false);
-                announcer.say(format!("Unlinked {}", service(&account.provider)));
+                announcer.say(format!(
+                    "Unlinked {}",
+                    format::capitalised(&account.provider)
+                ));
             }
             Err(e) => submit.fail(e, &[]),
         });
     });
-    let name =
-        move || target.with(|t| t.as_ref().map(|a| service(&a.provider)).unwrap_or_default());
+    let name = move || {
+        target.with(|t| {
+            t.as_ref()
+                .map(|a| format::capitalised(&a.provider))
+                .unwrap_or_default()
+        })
+    };
     let title = Signal::derive(move || format!("Unlink {}?", name()));
     // The item is gone: focus goes to the section's heading.
     let return_to = Callback::new(|()| element(&section_id("Linked accounts")));
