@@ -24,11 +24,7 @@ use leptos::wasm_split::SplitLoaderError;
 use leptos::wasm_split::wasm_split;
 
 use crate::api::ApiError;
-use crate::components::{
-    LoadError, ManagerOnly, PageHeading, SignInNotice, SignOutAllDialog, SignedIn, StepUpDialog,
-    use_step_up,
-};
-use crate::live::Live;
+use crate::components::{LoadError, ManagerOnly, PageHeading, SignedIn, StepUpDialog, use_step_up};
 use crate::pages;
 use crate::routes::Page;
 
@@ -95,6 +91,12 @@ macro_rules! split_point {
     };
 }
 
+mod seldom;
+pub use seldom::{
+    PinDialogPart, SignInCodePart, SignInNoticePart, SignOutAllDialogPart, UnlinkDialogPart,
+    fetch_pin_dialog, load_sign_in_code,
+};
+
 /// A page, with the account pages' guards (signed in with a profile chosen, not a kids
 /// profile) around it. The guards are in the parts, not the shell: the pages that need them
 /// share them in a chunk, and a sign-in page never fetches them. `guard` is decided when the
@@ -139,40 +141,9 @@ parts! {
     signed_out, preload_signed_out => SignedOut;
 }
 
-// The new sign-in notice is a part of its own, fetched when the first `new_sign_in` arrives:
-// most visits never see one, so no page's first load pays for it.
-split_point!(sign_in_notice, preload_sign_in_notice => view! { <SignInNotice /> }.into_any());
-
-// Sign-in's two-step code is a part of its own: most sign-ins never ask for it, and the sign-in
-// page is the one most visits start with.
-split_point!(sign_in_code, preload_sign_in_code => view! { <pages::CodeStep /> }.into_any());
-
-// The PIN of a locked profile on "Who's watching?" is a part of its own: most visits there
-// choose a profile without one.
-split_point!(pin_dialog, preload_pin_dialog => view! { <pages::PinDialog /> }.into_any());
-
-// Confirmations that most visits to their page never open are parts of their own, fetched
-// just after the page shows (`dialog_part`).
-split_point!(sign_out_all_dialog, preload_sign_out_all_dialog => view! { <SignOutAllDialog /> }.into_any());
-split_point!(unlink_dialog, preload_unlink_dialog => view! { <pages::UnlinkDialog /> }.into_any());
-
 // "Confirm it's you" is a part of its own, fetched the first time an action needs it, or
 // just after an account page shows (the actions that need it are there).
 split_point!(step_up_dialog, preload_step_up_dialog => view! { <StepUpDialog /> }.into_any());
-
-/// Where the new sign-in notice appears, once one has arrived and its part is fetched. A part
-/// that can't be fetched shows nothing: the devices page and account activity list the
-/// sign-in all the same, and the next `new_sign_in` tries again.
-#[component]
-pub fn SignInNoticePart() -> impl IntoView {
-    let live = expect_context::<Live>();
-    on_demand(
-        move || live.new_sign_in.with(Option::is_some),
-        || Box::pin(preload_sign_in_notice()),
-        || Box::pin(sign_in_notice()),
-        || {},
-    )
-}
 
 /// "Confirm it's you", once an action has asked for it and its part is fetched. If the part
 /// can't be fetched, the action fails as it would without a network.
@@ -213,74 +184,6 @@ fn on_demand(
             .then(|| now(show()).and_then(Result::ok))
             .flatten()
     }
-}
-
-/// Fetches sign-in's code step; whether it is here. The password step waits for it before
-/// moving on, so [`SignInCodePart`] always finds it.
-pub async fn load_sign_in_code() -> bool {
-    preload_sign_in_code().await.is_ok()
-}
-
-/// Sign-in's code step, from its part (fetched already: see [`load_sign_in_code`]).
-#[component]
-pub fn SignInCodePart() -> impl IntoView {
-    now(Box::pin(sign_in_code())).and_then(Result::ok)
-}
-
-/// Fetches the PIN dialog of "Who's watching?" in the background (the page does when it lists
-/// a locked profile).
-pub fn fetch_pin_dialog() {
-    fetch(|| Box::pin(preload_pin_dialog()));
-}
-
-/// The PIN dialog of "Who's watching?", once a locked profile is chosen.
-#[component]
-pub fn PinDialogPart(open: RwSignal<bool>, problem: RwSignal<Option<String>>) -> impl IntoView {
-    dialog_part(
-        open,
-        problem,
-        || Box::pin(preload_pin_dialog()),
-        || Box::pin(pin_dialog()),
-    )
-}
-
-/// The confirmation of "Sign out of all devices" (`SignOutAll`).
-#[component]
-pub fn SignOutAllDialogPart(
-    open: RwSignal<bool>,
-    problem: RwSignal<Option<String>>,
-) -> impl IntoView {
-    let load: Load = || Box::pin(preload_sign_out_all_dialog());
-    fetch_soon(load);
-    dialog_part(open, problem, load, || Box::pin(sign_out_all_dialog()))
-}
-
-/// The confirmation of unlinking an account elsewhere, on Account.
-#[component]
-pub fn UnlinkDialogPart(open: RwSignal<bool>, problem: RwSignal<Option<String>>) -> impl IntoView {
-    let load: Load = || Box::pin(preload_unlink_dialog());
-    fetch_soon(load);
-    dialog_part(open, problem, load, || Box::pin(unlink_dialog()))
-}
-
-/// A dialog that is a part of its own, shown once `open` is first set and its module is here.
-/// If it can't be fetched, `open` goes back to false and `problem` says why, for the page to
-/// show beside what opened it; the next try fetches again.
-fn dialog_part(
-    open: RwSignal<bool>,
-    problem: RwSignal<Option<String>>,
-    load: Load,
-    show: Show,
-) -> impl IntoView {
-    on_demand(
-        move || open.get(),
-        load,
-        show,
-        move || {
-            open.set(false);
-            problem.set(Some(ApiError::Network.message()));
-        },
-    )
 }
 
 /// Fetches a part just after the page shows (its own requests go first); a failure is

@@ -68,6 +68,16 @@ pub fn from_value<T: DeserializeOwned>(value: JsValue) -> Result<T, Invalid> {
     T::deserialize(Value(value))
 }
 
+/// Every integer is read the same way: serde's integer visitors take any integer and check
+/// its range themselves.
+macro_rules! integers_as_u64 {
+    ($($method:ident)*) => {$(
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Invalid> {
+            self.deserialize_u64(visitor)
+        }
+    )*};
+}
+
 /// One JSON value on the JS side.
 struct Value(JsValue);
 
@@ -216,28 +226,9 @@ impl<'de> de::Deserializer<'de> for Value {
         i128 u128 f32 f64 char bytes byte_buf unit unit_struct tuple tuple_struct
     }
 
-    // Every integer is read the same way: serde's integer visitors take any integer and
-    // check its range themselves.
-    fn deserialize_i8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Invalid> {
-        self.deserialize_u64(visitor)
-    }
-    fn deserialize_i16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Invalid> {
-        self.deserialize_u64(visitor)
-    }
-    fn deserialize_i32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Invalid> {
-        self.deserialize_u64(visitor)
-    }
-    fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Invalid> {
-        self.deserialize_u64(visitor)
-    }
-    fn deserialize_u8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Invalid> {
-        self.deserialize_u64(visitor)
-    }
-    fn deserialize_u16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Invalid> {
-        self.deserialize_u64(visitor)
-    }
-    fn deserialize_u32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Invalid> {
-        self.deserialize_u64(visitor)
+    integers_as_u64! {
+        deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64
+        deserialize_u8 deserialize_u16 deserialize_u32
     }
 }
 
