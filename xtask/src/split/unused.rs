@@ -65,6 +65,8 @@ pub fn remove(glue: &str, wasm: &Path) -> Result<String> {
         Command::new(metadce)
             .env("PATH", tool_path())
             .args(super::FEATURES)
+            // Names kept for twiggy on target/split/bindgen; wasm-opt drops them after.
+            .arg("--debuginfo")
             .arg("--graph-file")
             .arg(&graph_file)
             .arg(wasm)
