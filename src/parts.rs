@@ -93,8 +93,8 @@ macro_rules! split_point {
 
 mod seldom;
 pub use seldom::{
-    PinDialogPart, SignInCodePart, SignInNoticePart, SignOutAllDialogPart, UnlinkDialogPart,
-    fetch_pin_dialog, load_sign_in_code,
+    DeviceDialogsPart, PinDialogPart, SignInCodePart, SignInNoticePart, SignOutAllDialogPart,
+    UnlinkDialogPart, fetch_pin_dialog, load_sign_in_code,
 };
 
 /// A page, with the account pages' guards (signed in with a profile chosen, not a kids

@@ -7,16 +7,30 @@ use wasm_bindgen::JsCast;
 use crate::api;
 use crate::auth;
 use crate::components::{
-    DeviceFinder, DeviceList, DeviceToSignOut, LoadError, PageHeading, RenameDialog, SignOutAll,
-    SignOutDeviceDialog, SortBy, ThisDevice, device_name, devices_word, find, focus_when_drawn,
-    grouped, labelled, rename_button_id, sign_out_button_id, use_announcer,
+    DeviceFinder, DeviceList, DeviceToSignOut, FormError, LoadError, PageHeading, RenameDialog,
+    SignOutAll, SignOutDeviceDialog, SortBy, ThisDevice, device_name, devices_word, find,
+    focus_when_drawn, grouped, labelled, rename_button_id, sign_out_button_id, use_announcer,
 };
 use crate::live::Live;
+use crate::parts::DeviceDialogsPart;
 use crate::viewport::narrow_viewport;
 
 /// How many devices the list draws at first, and how many more each "Show more" adds: a
 /// screenful and then some, so a thousand devices never cost a thousand rows up front.
 const PAGE: usize = 50;
+
+/// What a row's "Sign out" and "Rename" open, for their dialogs (a part of their own).
+#[derive(Clone, Copy)]
+pub struct DeviceDialogsRequest {
+    open: RwSignal<bool>,
+    target: RwSignal<Option<DeviceToSignOut>>,
+    gone: Callback<String>,
+    return_to: Callback<(), Option<web_sys::HtmlElement>>,
+    rename_open: RwSignal<bool>,
+    renaming: RwSignal<Option<Device>>,
+    renaming_label: Signal<String>,
+    renamed: Callback<Device>,
+}
 
 /// "Manage access and devices": every signed-in device, and signing them out. The page is
 /// wrapped in `.devices-page`, which widens `<main>` from its first frame (not when the table
@@ -130,7 +144,10 @@ fn Manager(list: Vec<Device>) -> impl IntoView {
     // Where focus goes when the dialog closes and its row is gone: the next row's button.
     let next_focus = StoredValue::new(None::<String>);
 
+    // Why a row's dialog didn't open: their part couldn't be fetched.
+    let problem = RwSignal::new(None::<String>);
     let ask = Callback::new(move |device: Device| {
+        problem.set(None);
         target.set(Some((device.id.clone(), label_of(&device))));
         open.set(true);
     });
@@ -190,6 +207,7 @@ fn Manager(list: Vec<Device>) -> impl IntoView {
     let renaming_label =
         Signal::derive(move || renaming.with(|d| d.as_ref().map(label_of).unwrap_or_default()));
     let rename = Callback::new(move |device: Device| {
+        problem.set(None);
         renaming.set(Some(device));
         rename_open.set(true);
     });
@@ -219,6 +237,23 @@ fn Manager(list: Vec<Device>) -> impl IntoView {
             focus_when_drawn(rename_button_id(&id));
         }
     };
+    // The message mustn't cover the button just pressed, often low in the window.
+    let toast = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        if problem.with(Option::is_some) {
+            request_animation_frame(move || uncover_focus(toast));
+        }
+    });
+    provide_context(DeviceDialogsRequest {
+        open,
+        target,
+        gone,
+        return_to,
+        rename_open,
+        renaming,
+        renaming_label,
+        renamed,
+    });
     let status = move || {
         let total = others.with(Vec::len);
         let matches = found.with(Vec::len);
@@ -273,6 +308,48 @@ fn Manager(list: Vec<Device>) -> impl IntoView {
                 })
             }}
         </section>
+        // Opened from any row of a long list, so a failure to fetch them is said where it is
+        // seen wherever the page is scrolled: at the foot of the window.
+        <div class="toast" node_ref=toast>
+            <FormError message=problem />
+            {move || problem.with(Option::is_some).then(|| view! {
+                <button type="button" class="quiet" on:click=move |_| problem.set(None)>
+                    "Dismiss"
+                </button>
+            })}
+        </div>
+        <DeviceDialogsPart open rename_open problem />
+    }
+}
+
+/// Scrolls the page up as far as the focused element (the button just pressed) is under
+/// `toast`, fixed at the foot of the window, and a little more.
+fn uncover_focus(toast: NodeRef<leptos::html::Div>) {
+    let (Some(toast), Some(focused)) = (toast.get_untracked(), document().active_element()) else {
+        return;
+    };
+    let under =
+        focused.get_bounding_client_rect().bottom() - toast.get_bounding_client_rect().top();
+    if under > 0.0 {
+        window().scroll_by_with_x_and_y(0.0, under + 16.0);
+    }
+}
+
+/// A row's "Sign out …?" and "Rename …", with the page's [`DeviceDialogsRequest`]: a part of
+/// their own, fetched just after the page shows (most visits open neither).
+#[component]
+pub fn DeviceDialogs() -> impl IntoView {
+    let DeviceDialogsRequest {
+        open,
+        target,
+        gone,
+        return_to,
+        rename_open,
+        renaming,
+        renaming_label,
+        renamed,
+    } = expect_context();
+    view! {
         <SignOutDeviceDialog open device=target confirm="Sign out"
             then="Anyone using it will need the password to sign in again." on_done=gone return_to />
         <RenameDialog open=rename_open device=renaming label=renaming_label on_renamed=renamed />

@@ -22,7 +22,7 @@ pub use account::{Account, UnlinkDialog};
 pub use activity::Activity;
 pub use change_password::ChangePassword;
 pub use contact::{ChangeEmail, ChangePhone};
-pub use devices::Devices;
+pub use devices::{DeviceDialogs, Devices};
 pub use forgot_password::ForgotPassword;
 pub use home::Home;
 pub use manage_profiles::ManageProfiles;

@@ -1,6 +1,7 @@
 //! What most visits to a page never open, each a part of its own, fetched when it may be
-//! needed: the new sign-in notice, sign-in's two-step code, the PIN of a locked profile, and
-//! the confirmations "Sign out of all devices?" and "Unlink …?".
+//! needed: the new sign-in notice, sign-in's two-step code, the PIN of a locked profile, the
+//! confirmations "Sign out of all devices?" and "Unlink …?", and a device's "Sign out …?" and
+//! "Rename …" on Manage access and devices.
 
 use leptos::prelude::*;
 #[cfg(not(hallpass_split))]
@@ -30,6 +31,7 @@ split_point!(pin_dialog, preload_pin_dialog => view! { <pages::PinDialog /> }.in
 // just after the page shows (`dialog_part`).
 split_point!(sign_out_all_dialog, preload_sign_out_all_dialog => view! { <SignOutAllDialog /> }.into_any());
 split_point!(unlink_dialog, preload_unlink_dialog => view! { <pages::UnlinkDialog /> }.into_any());
+split_point!(device_dialogs, preload_device_dialogs => view! { <pages::DeviceDialogs /> }.into_any());
 
 /// Where the new sign-in notice appears, once one has arrived and its part is fetched. A part
 /// that can't be fetched shows nothing: the devices page and account activity list the
@@ -108,6 +110,28 @@ fn dialog_part(
         show,
         move || {
             open.set(false);
+            problem.set(Some(ApiError::Network.message()));
+        },
+    )
+}
+
+/// A row's "Sign out …?" and "Rename …" on Manage access and devices. If they can't be
+/// fetched, neither opens and `problem` says why; the next press tries again.
+#[component]
+pub fn DeviceDialogsPart(
+    open: RwSignal<bool>,
+    rename_open: RwSignal<bool>,
+    problem: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let load: Load = || Box::pin(preload_device_dialogs());
+    fetch_soon(load);
+    on_demand(
+        move || open.get() || rename_open.get(),
+        load,
+        || Box::pin(device_dialogs()),
+        move || {
+            open.set(false);
+            rename_open.set(false);
             problem.set(Some(ApiError::Network.message()));
         },
     )

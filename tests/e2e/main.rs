@@ -133,6 +133,10 @@ fn main() -> std::process::ExitCode {
             parts::a_confirmation_that_cant_be_fetched_says_so,
             [browser::Engine::Chromium]
         ),
+        case!(
+            parts::a_rows_dialog_that_cant_be_fetched_says_so,
+            [browser::Engine::Chromium]
+        ),
     ])
 }
 

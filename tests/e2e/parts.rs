@@ -282,3 +282,30 @@ pub async fn a_confirmation_that_cant_be_fetched_says_so(ctx: &Ctx) -> TestResul
     )
     .await
 }
+
+/// A row's "Sign out …?" and "Rename …" on Manage access and devices are a part of their own:
+/// if it can't be fetched, the press says so at the foot of the window, "Dismiss" takes the
+/// message away, and a press once the network is back opens the dialog.
+pub async fn a_rows_dialog_that_cant_be_fetched_says_so(ctx: &Ctx) -> TestResult {
+    const OFFLINE: &str = "Check your internet connection, then try again.";
+    let b = &ctx.browser;
+    sign_in_as(b, OWNER).await?;
+    b.block_requests(&["*/split_device_dialogs-*"]).await?;
+    b.goto("/security/devices").await?;
+    b.by_role("heading", DEVICES_HEADING).await?;
+    b.click("button", "Sign out LG TV").await?;
+    b.wait_for_text(OFFLINE).await?;
+    b.wait_gone("dialog", "Sign out LG TV?").await?;
+    b.axe_audit("Manage access and devices whose row dialogs couldn't be fetched")
+        .await?;
+    b.click("button", "Dismiss").await?;
+    let gone = "return !document.body.innerText.includes(arguments[0]);";
+    b.wait_until("the message dismissed", gone, vec![Value::from(OFFLINE)])
+        .await?;
+
+    b.block_requests(&[]).await?;
+    b.click("button", "Rename LG TV").await?;
+    let dialog = b.by_role("dialog", "Rename LG TV").await?;
+    b.click_within(&dialog, "button", "Cancel").await?;
+    b.wait_gone("dialog", "Rename LG TV").await
+}

@@ -30,7 +30,6 @@
   ];
   let relativeFormat;
   let exactFormat;
-  let dialogs = 0;
 
   const kindOf = (device) => KINDS[device.kind] ?? UNKNOWN;
   const nameOf = (device) => device.nickname ?? device.name;
@@ -210,8 +209,6 @@
       h('div', { class: 'field' }, h('label', { for: 'device-sort' }, 'Sort by'), select));
   }
 
-  const dialog = () => h('dialog', { class: 'dialog', 'aria-labelledby': `dialog-title-v${dialogs++}` });
-
   function status(total, showing) {
     const others = total === 1 ? 'other device' : 'other devices';
     if (total === 0) return 'No other devices are signed in.';
@@ -272,7 +269,10 @@
 
     page.querySelector(':scope > .devices-skeleton')?.remove();
     page.querySelector(':scope > p.visually-hidden[role="status"]')?.remove();
-    page.append(summary, mine, others, dialog(), dialog());
+    // Where the app says a row's dialogs couldn't be fetched (they are a part of their own,
+    // drawn only once opened).
+    const toast = h('div', { class: 'toast' }, h('div', { role: 'alert', class: 'form-error' }));
+    page.append(summary, mine, others, toast);
   }
 
   window.showDevices = async () => {
