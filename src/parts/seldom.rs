@@ -69,7 +69,7 @@ pub fn fetch_pin_dialog() {
 #[component]
 pub fn PinDialogPart(open: RwSignal<bool>, problem: RwSignal<Option<String>>) -> impl IntoView {
     dialog_part(
-        open,
+        [open],
         problem,
         || Box::pin(preload_pin_dialog()),
         || Box::pin(pin_dialog()),
@@ -84,7 +84,7 @@ pub fn SignOutAllDialogPart(
 ) -> impl IntoView {
     let load: Load = || Box::pin(preload_sign_out_all_dialog());
     fetch_soon(load);
-    dialog_part(open, problem, load, || Box::pin(sign_out_all_dialog()))
+    dialog_part([open], problem, load, || Box::pin(sign_out_all_dialog()))
 }
 
 /// The confirmation of unlinking an account elsewhere, on Account.
@@ -92,31 +92,32 @@ pub fn SignOutAllDialogPart(
 pub fn UnlinkDialogPart(open: RwSignal<bool>, problem: RwSignal<Option<String>>) -> impl IntoView {
     let load: Load = || Box::pin(preload_unlink_dialog());
     fetch_soon(load);
-    dialog_part(open, problem, load, || Box::pin(unlink_dialog()))
+    dialog_part([open], problem, load, || Box::pin(unlink_dialog()))
 }
 
-/// A dialog that is a part of its own, shown once `open` is first set and its module is here.
-/// If it can't be fetched, `open` goes back to false and `problem` says why, for the page to
-/// show beside what opened it; the next try fetches again.
-fn dialog_part(
-    open: RwSignal<bool>,
+/// A dialog that is a part of its own, shown once one of `opens` is first set and its module
+/// is here. If it can't be fetched, each of `opens` goes back to false and `problem` says why,
+/// for the page to show where it is seen; the next try fetches again.
+fn dialog_part<const N: usize>(
+    opens: [RwSignal<bool>; N],
     problem: RwSignal<Option<String>>,
     load: Load,
     show: Show,
 ) -> impl IntoView {
     on_demand(
-        move || open.get(),
+        move || opens.iter().any(|open| open.get()),
         load,
         show,
         move || {
-            open.set(false);
+            for open in opens {
+                open.set(false);
+            }
             problem.set(Some(ApiError::Network.message()));
         },
     )
 }
 
-/// A row's "Sign out …?" and "Rename …" on Manage access and devices. If they can't be
-/// fetched, neither opens and `problem` says why; the next press tries again.
+/// A row's "Sign out …?" and "Rename …" on Manage access and devices, one part for both.
 #[component]
 pub fn DeviceDialogsPart(
     open: RwSignal<bool>,
@@ -125,14 +126,7 @@ pub fn DeviceDialogsPart(
 ) -> impl IntoView {
     let load: Load = || Box::pin(preload_device_dialogs());
     fetch_soon(load);
-    on_demand(
-        move || open.get() || rename_open.get(),
-        load,
-        || Box::pin(device_dialogs()),
-        move || {
-            open.set(false);
-            rename_open.set(false);
-            problem.set(Some(ApiError::Network.message()));
-        },
-    )
+    dialog_part([open, rename_open], problem, load, || {
+        Box::pin(device_dialogs())
+    })
 }

@@ -5,7 +5,7 @@
 //! `wasm-streams`. Its three `#[wasm_bindgen]` classes (adapters from Rust streams to the
 //! browser's) are exports of the module, and an export is a root no optimiser may remove: the
 //! classes, their methods and everything those reach (futures, promise adapters) came with every
-//! page, 1.3 KB brotli of the shell. Hallpass calls no server functions and makes no
+//! page, 1.1 KB brotli of the shell. Hallpass calls no server functions and makes no
 //! streams, so the classes go from the glue, and `wasm-metadce` then removes their exports and
 //! what only they reached.
 
