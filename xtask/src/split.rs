@@ -24,6 +24,7 @@ use crate::proc::run as run_cmd;
 use crate::{Result, step};
 
 mod imports;
+mod loader;
 mod unused;
 
 /// What Trunk's cargo build needs for the split: the split points (`hallpass_split`, see
@@ -47,15 +48,6 @@ const FEATURES: [&str; 4] = [
 const BIN: &str = "hallpass";
 /// The split loader `wasm-split-cli` writes; the main module imports its load functions.
 const LOADER: &str = "__wasm_split";
-
-/// How the loader `wasm-split-cli` writes fetches each module.
-const LOADER_FETCH: &str = "fetch(new URL(";
-/// Put before the loader: its fetches go through this, so that a module that came in the
-/// entry page's bundle (`index.html`'s script holds it) isn't fetched again.
-const FROM_BUNDLE: &str = "function hallpassFetch(url) {
-    return self.hallpassBundle ? self.hallpassBundle(url.pathname) : fetch(url);
-}
-";
 
 /// The localStorage key the app sets to "1" while someone is signed in (`SESSION_HINT` in
 /// src/auth.rs). Without it, `index.html` opened at an account address fetches the sign-in
@@ -170,9 +162,10 @@ fn split(linked: &Path, staging: &Path) -> Result {
         names.push(name);
     }
     let glue = read_text(&bindgen_dir.join(format!("{BIN}.js")))?;
-    let loader = read_text(&split_dir.join(format!("{LOADER}.js")))?;
+    let source = read_text(&split_dir.join(format!("{LOADER}.js")))?;
+    let table = loader::Loader::parse(&source)?;
     all.update(glue.as_bytes());
-    all.update(loader.as_bytes());
+    all.update(source.as_bytes());
     let shared = hex(&all.finalize()[..8]);
     let renames: BTreeMap<String, String> = names
         .into_iter()
@@ -187,23 +180,7 @@ fn split(linked: &Path, staging: &Path) -> Result {
 
     // Point the scripts at the new names: the loader fetches the parts and imports the glue;
     // the glue imports the loader's functions and names the main module.
-    let mut loader = loader.replace(&format!("\"./{BIN}.js\""), &format!("\"./{glue_name}\""));
-    for (from, to) in &renames {
-        loader = loader.replace(&format!("\"./{from}\""), &format!("\"./{to}\""));
-    }
-    // Every module the loader fetches may already have come in the entry page's bundle.
-    let fetches = loader.matches(LOADER_FETCH).count();
-    if fetches + 1 != renames.len() {
-        return Err(format!(
-            "{LOADER}.js fetches {fetches} modules in a way this step knows, of {}: has \
-             wasm-split-cli changed?",
-            renames.len() - 1
-        ));
-    }
-    let loader = format!(
-        "{FROM_BUNDLE}{}",
-        loader.replace(LOADER_FETCH, "hallpassFetch(new URL(")
-    );
+    let loader = table.write(&glue_name, &shared);
     // Only the ES imports: the import *object* keeps the module name the main module was
     // linked with.
     let glue = glue
@@ -233,7 +210,7 @@ fn split(linked: &Path, staging: &Path) -> Result {
     )?;
 
     let manifest = manifest(
-        &loader,
+        &table,
         &renames,
         vec![glue_name.clone(), loader_name.clone(), main_wasm.clone()],
     )?;
@@ -317,79 +294,30 @@ fn minify(work: &Path, script: &str) -> Result<String> {
     read_text(&output)
 }
 
-/// Which files each part needs, from the loader wasm-split wrote: each load function fetches
-/// its own module and waits for the chunks it lists.
+/// Which files each part needs, from the loader wasm-split wrote: its own module first, then
+/// the chunks it waits for.
 fn manifest(
-    loader: &str,
+    table: &loader::Loader,
     renames: &BTreeMap<String, String>,
     shell: Vec<String>,
 ) -> Result<Manifest> {
-    // `const __chunk_3 = makeLoad(() => { const src = fetch(new URL("./chunk_3-….wasm" …` and
-    // `export const __wasm_split_load_devices = wrapAsyncCb(makeLoad(… "./split_devices-….wasm" …, [__chunk_3, …]`.
-    let mut files = BTreeMap::new();
-    let mut deps = BTreeMap::new();
-    let mut blocks: Vec<String> = Vec::new();
-    for line in loader.lines() {
-        let line = line.strip_prefix("export ").unwrap_or(line);
-        if line.starts_with("const __chunk_") || line.starts_with("const __wasm_split_load_") {
-            blocks.push(String::new());
-        }
-        if let Some(block) = blocks.last_mut() {
-            block.push_str(line);
-            block.push('\n');
-        }
-    }
-    for block in &blocks {
-        let Some((name, body)) = block.trim_start_matches("const ").split_once(" = ") else {
-            continue;
-        };
-        let Some(file) = body
-            .split("new URL(\"./")
-            .nth(1)
-            .and_then(|r| r.split('"').next())
-        else {
-            continue;
-        };
-        let chunks: Vec<String> = body
-            .rsplit_once(", [")
-            .map(|(_, list)| {
-                list.split(']')
-                    .next()
-                    .unwrap_or_default()
-                    .split(',')
-                    .map(|c| c.trim().to_owned())
-                    .filter(|c| !c.is_empty())
-                    .collect()
-            })
-            .unwrap_or_default();
-        files.insert(name.to_owned(), file.to_owned());
-        deps.insert(name.to_owned(), chunks);
+    let loaded: Vec<String> = table.files().collect();
+    if loaded.len() + 1 != renames.len() || loaded.iter().any(|f| !renames.contains_key(f)) {
+        return Err(format!(
+            "{LOADER}.js loads {} modules, but wasm-split wrote {} besides the main one: has \
+             wasm-split-cli changed?",
+            loaded.len(),
+            renames.len() - 1
+        ));
     }
     let mut parts = BTreeMap::new();
-    for (name, file) in &files {
-        let Some(part) = name.strip_prefix("__wasm_split_load_") else {
-            continue;
-        };
-        // Chunks may wait for chunks of their own.
-        let mut needed = vec![file.clone()];
-        let mut pending = deps[name].clone();
-        while let Some(chunk) = pending.pop() {
-            let file = files
-                .get(&chunk)
-                .ok_or(format!("the loader names no {chunk}"))?;
-            if !needed.contains(file) {
-                needed.push(file.clone());
-                pending.extend(deps[&chunk].iter().cloned());
-            }
-        }
-        parts.insert(part.to_owned(), needed);
-    }
-    let known: usize = renames.len();
-    if parts.is_empty() || files.len() + 1 != known {
-        return Err(format!(
-            "read {} modules from {LOADER}.js but wrote {known}: has wasm-split-cli changed?",
-            files.len() + 1
-        ));
+    for (part, chunks) in &table.parts {
+        let own = renames[&format!("split_{part}.wasm")].clone();
+        let shared = chunks
+            .iter()
+            .rev()
+            .map(|n| renames[&format!("chunk_{n}.wasm")].clone());
+        parts.insert(part.clone(), std::iter::once(own).chain(shared).collect());
     }
     for (_, part) in ENTRY_PAGES {
         if !parts.contains_key(*part) {
@@ -459,7 +387,7 @@ fn rewrite_index(
         &format!("module_or_path: self.hallpassWasm || '/{main_wasm}'"),
     );
     // The entry page's bundle (see `bundle_entry_parts`), fetched at once and cut into its
-    // modules, which the loader takes through `self.hallpassBundle` (`FROM_BUNDLE`); a
+    // modules, which the loader takes through `self.hallpassBundle` (`FROM_BUNDLE` in split/loader.rs); a
     // module the bundle lacks, or all of them if it can't be fetched, come from the network.
     // A page only a signed-in visitor sees is marked `*`.
     let map: Vec<String> = ENTRY_PAGES
