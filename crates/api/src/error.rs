@@ -1,8 +1,6 @@
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
-use crate::SignedOutDetails;
+use crate::{FieldErrors, SignedOutDetails};
 
 /// The body of every error answer: `{"error": {"code", "message", "fields"?}}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,7 +18,8 @@ pub struct ErrorDetail {
     pub message: String,
     /// Present only for validation errors: field name → what is wrong with it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fields: Option<BTreeMap<String, String>>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<std::collections::BTreeMap<String, String>>))]
+    pub fields: Option<FieldErrors>,
     /// Present on 5xx answers so a person can quote it and an operator find it in the log.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,

@@ -104,7 +104,7 @@ fn requests_report_every_bad_field_by_name() {
     };
     let fields = change.validate().err().unwrap_or_default();
     assert_eq!(
-        fields.keys().map(String::as_str).collect::<Vec<_>>(),
+        fields.iter().map(|(name, _)| name).collect::<Vec<_>>(),
         ["current_password", "new_password"]
     );
 }
@@ -217,4 +217,26 @@ fn names_refuse_direction_controls_and_invisible_characters() {
         Ok(())
     );
     assert_eq!(nickname("Léa's iPad"), Ok(()));
+}
+
+#[test]
+fn field_errors_are_a_json_object_in_name_order() -> Result<(), serde_json::Error> {
+    let mut fields = FieldErrors::new();
+    fields.insert("password".to_owned(), "Too short.".to_owned());
+    fields.insert("email".to_owned(), "Not an address.".to_owned());
+    fields.insert("password".to_owned(), "Too common.".to_owned());
+    let json = serde_json::to_string(&fields)?;
+    assert_eq!(
+        json,
+        r#"{"email":"Not an address.","password":"Too common."}"#
+    );
+    let back: FieldErrors = serde_json::from_str(&json)?;
+    assert_eq!(back, fields);
+    assert_eq!(
+        back.get("email").map(String::as_str),
+        Some("Not an address.")
+    );
+    assert!(!back.contains_key("name"));
+    assert!(serde_json::from_str::<FieldErrors>(r#"["email"]"#).is_err());
+    Ok(())
 }
