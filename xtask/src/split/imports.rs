@@ -7,6 +7,10 @@
 //! in the module, 2.0 KB in the glue), most of it the hashes, which don't compress. Here each
 //! gets a name of one or two letters, in both files. Nothing else refers to them: the split
 //! parts import only the table, the memory and the stack pointer, from the split loader.
+//!
+//! The same goes the other way for the closure adapters the module exports under their
+//! mangled Rust names (`_ZN12wasm_bindgen7convert8closures1_6invoke17h…E`, a hash each), which
+//! the glue calls as `wasm._ZN…(`: they become `_a`, `_b`, … in both (0.2 KB of every page).
 
 use std::path::Path;
 
@@ -19,7 +23,7 @@ use crate::Result;
 /// in `glue`; returns the new glue.
 pub fn shorten(glue: &str, wasm: &Path, module: &str) -> Result<String> {
     let bytes = std::fs::read(wasm).map_err(|e| format!("{}: {e}", wasm.display()))?;
-    let (bytes, renames) = rename(&bytes, module)?;
+    let (bytes, renames, exports) = rename(&bytes, module)?;
     if renames.is_empty() {
         return Err(format!(
             "the main module imports nothing from {module}: has wasm-bindgen changed?"
@@ -28,6 +32,16 @@ pub fn shorten(glue: &str, wasm: &Path, module: &str) -> Result<String> {
     let mut glue = glue.to_owned();
     for (old, new) in &renames {
         glue = rename_key(&glue, old, new)?;
+    }
+    for (old, new) in &exports {
+        glue = rename_call(&glue, old, new)?;
+    }
+    if glue.contains(&format!("wasm.{MANGLED}")) {
+        return Err(
+            "the glue uses an export of the module by a mangled name this step didn't rename: \
+             has wasm-bindgen changed? (xtask/src/split/imports.rs)"
+                .to_owned(),
+        );
     }
     std::fs::write(wasm, bytes).map_err(|e| format!("{}: {e}", wasm.display()))?;
     Ok(glue)
@@ -46,15 +60,32 @@ fn rename_key(glue: &str, old: &str, new: &str) -> Result<String> {
     Ok(glue.replacen(&key, &format!("\n        {new}: function"), 1))
 }
 
-/// Each renamed import: its old name, its new one.
+/// The glue's calls of the module's export `old` (`wasm.old(`), as calls of `new`.
+fn rename_call(glue: &str, old: &str, new: &str) -> Result<String> {
+    let call = format!("wasm.{old}(");
+    if !glue.contains(&call) {
+        return Err(format!(
+            "the glue doesn't call the export {old}: has wasm-bindgen changed? \
+             (xtask/src/split/imports.rs)"
+        ));
+    }
+    Ok(glue.replace(&call, &format!("wasm.{new}(")))
+}
+
+/// How a mangled Rust name starts (the exports wasm-bindgen leaves as they are).
+const MANGLED: &str = "_ZN";
+
+/// Each renamed import or export: its old name, its new one.
 type Renames = Vec<(String, String)>;
 
-/// `bytes` with every import from `module` renamed, in order, to `a`, `b`, … `Z`, `aa`, …;
-/// and the renames. Every other section is copied as it is.
-fn rename(bytes: &[u8], module: &str) -> Result<(Vec<u8>, Renames)> {
+/// `bytes` with every import from `module` renamed, in order, to `a`, `b`, … `Z`, `aa`, …,
+/// and every export with a mangled name to `_a`, `_b`, …; and the two lists of renames.
+/// Every other section is copied as it is.
+fn rename(bytes: &[u8], module: &str) -> Result<(Vec<u8>, Renames, Renames)> {
     let error = |e: &dyn std::fmt::Display| format!("reading the main module: {e}");
     let mut out = wasm_encoder::Module::new();
     let mut renames = Vec::new();
+    let mut exports = Vec::new();
     for payload in Parser::new(0).parse_all(bytes) {
         let payload = payload.map_err(|e| error(&e))?;
         if let Payload::ImportSection(reader) = payload {
@@ -74,6 +105,27 @@ fn rename(bytes: &[u8], module: &str) -> Result<(Vec<u8>, Renames)> {
                 section.import(import.module, &name, ty);
             }
             out.section(&section);
+        } else if let Payload::ExportSection(reader) = payload {
+            let mut section = wasm_encoder::ExportSection::new();
+            let mut names = std::collections::BTreeSet::new();
+            for export in reader {
+                let export = export.map_err(|e| error(&e))?;
+                let name = if export.name.starts_with(MANGLED) {
+                    let short = format!("_{}", short_name(exports.len()));
+                    exports.push((export.name.to_owned(), short.clone()));
+                    short
+                } else {
+                    export.name.to_owned()
+                };
+                if !names.insert(name.clone()) {
+                    return Err(format!("the main module would export {name} twice"));
+                }
+                let kind = RoundtripReencoder
+                    .export_kind(export.kind)
+                    .map_err(|e| error(&e))?;
+                section.export(&name, kind, export.index);
+            }
+            out.section(&section);
         } else if let Some((id, range)) = payload.as_section() {
             out.section(&wasm_encoder::RawSection {
                 id,
@@ -81,7 +133,7 @@ fn rename(bytes: &[u8], module: &str) -> Result<(Vec<u8>, Renames)> {
             });
         }
     }
-    Ok((out.finish(), renames))
+    Ok((out.finish(), renames, exports))
 }
 
 /// The `n`th of `a` … `z`, `A` … `Z`, `aa`, `ab`, …: JS identifiers, shortest first.
@@ -140,11 +192,34 @@ mod tests {
             wasm_encoder::EntityType::Function(0),
         );
         module.section(&imports);
+        let mut functions = wasm_encoder::FunctionSection::new();
+        functions.function(0);
+        module.section(&functions);
+        let mut exported = wasm_encoder::ExportSection::new();
+        exported.export("main", wasm_encoder::ExportKind::Func, 3);
+        exported.export(
+            "_ZN4core3fmt17h0123456789abcdefE",
+            wasm_encoder::ExportKind::Func,
+            3,
+        );
+        module.section(&exported);
+        let mut code = wasm_encoder::CodeSection::new();
+        let mut body = wasm_encoder::Function::new([]);
+        body.instructions().end();
+        code.function(&body);
+        module.section(&code);
         module.section(&wasm_encoder::CustomSection {
             name: "kept".into(),
             data: b"as it was".into(),
         });
-        let (bytes, renames) = rename(&module.finish(), "./glue.js").unwrap();
+        let (bytes, renames, exports) = rename(&module.finish(), "./glue.js").unwrap();
+        assert_eq!(
+            exports,
+            [(
+                "_ZN4core3fmt17h0123456789abcdefE".to_owned(),
+                "_a".to_owned()
+            )]
+        );
         assert_eq!(
             renames,
             [
@@ -162,6 +237,11 @@ mod tests {
                         names.push(format!("{} {}", import.module, import.name));
                     }
                 }
+                Payload::ExportSection(reader) => {
+                    for export in reader {
+                        names.push(format!("export {}", export.unwrap().name));
+                    }
+                }
                 Payload::CustomSection(section) => custom = Some(section.data().to_vec()),
                 _ => {}
             }
@@ -171,7 +251,9 @@ mod tests {
             [
                 "./glue.js a",
                 "./__wasm_split.js __wasm_split_load_x",
-                "./glue.js b"
+                "./glue.js b",
+                "export main",
+                "export _a"
             ]
         );
         assert_eq!(custom.as_deref(), Some(&b"as it was"[..]));
@@ -186,5 +268,15 @@ mod tests {
         );
         let twice = format!("{glue}wasm.__wbg_x_1();\n");
         assert!(rename_key(&twice, "__wbg_x_1", "a").is_err());
+    }
+
+    #[test]
+    fn an_export_is_renamed_where_the_glue_calls_it() {
+        let glue = "function _ZN1aE(x) { wasm._ZN1aE(x); }\nwasm._ZN1aE_16(1);\n";
+        assert_eq!(
+            rename_call(glue, "_ZN1aE", "_a").as_deref(),
+            Ok("function _ZN1aE(x) { wasm._a(x); }\nwasm._ZN1aE_16(1);\n")
+        );
+        assert!(rename_call(glue, "_ZN1bE", "_b").is_err());
     }
 }
