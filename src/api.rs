@@ -18,6 +18,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::JsValue;
 
+mod body;
 mod error;
 mod json;
 mod stream;
@@ -103,16 +104,9 @@ async fn with_body<B: Serialize>(request: RequestBuilder, body: &B) -> Result<Re
     let request = request
         .header("Accept", "application/json")
         .header("Content-Type", "application/json")
-        .body(stringify(body).ok_or(ApiError::Network)?)
+        .body(body::to_string(body).ok_or(ApiError::Network)?)
         .map_err(|_| ApiError::Network)?;
     request.send().await.map_err(|_| ApiError::Network)
-}
-
-fn stringify<B: Serialize>(body: &B) -> Option<String> {
-    let value = body
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .ok()?;
-    js_sys::JSON::stringify(&value).ok()?.as_string()
 }
 
 /// For answers without a body (204).
