@@ -11,10 +11,6 @@ use crate::routes::Page;
 #[component]
 pub fn SiteHeader() -> impl IntoView {
     let auth = use_auth();
-    let profile = move || {
-        auth.info
-            .with(|i| i.as_ref().and_then(|i| i.profile.clone()))
-    };
     let signing_out = RwSignal::new(false);
     let sign_out = move |_| {
         if signing_out.get_untracked() {
@@ -23,33 +19,39 @@ pub fn SiteHeader() -> impl IntoView {
         signing_out.set(true);
         spawn_local(auth::sign_out());
     };
-    view! {
-        <header class="site-header" class:signed-in=move || auth.info.with(Option::is_some)>
-            <Link href=Page::Home.href() class="brand">
-                <img class="brand-mark" src="/favicon.svg" alt="" width="28" height="28" />
-                <span class="brand-name">"Hallpass"</span>
-            </Link>
-            // "Sign out" as soon as someone is signed in, "Who's watching?" included; the
-            // account's navigation once a profile is chosen.
-            {move || auth.info.with(Option::is_some).then(|| view! {
-                {move || profile().map(|_| view! {
+    // The signed-in half is one closure over the session: every view shape is code in the
+    // shell, which every page downloads. When the session changes (another profile), tachys
+    // updates the same elements in place, so focus stays where it was.
+    let account = move || {
+        auth.info.with(|info| {
+            let profile = info.as_ref()?.profile.clone();
+            // The account's navigation once a profile is chosen (not for a kids profile).
+            let nav = profile.as_ref().map(|profile| {
+                view! {
                     <nav class="site-nav" aria-label="Account">
-                        <Show when=move || !auth.kids()>
+                        {(!profile.kids).then(|| view! {
                             <Link href=Page::Account.href() section=true>"Account"</Link>
                             <Link href=Page::Security.href() section=true>"Security"</Link>
-                        </Show>
+                        })}
                     </nav>
-                })}
+                }
+            });
+            // The avatar is the way to another profile, as on "Who's watching?"; the name
+            // beside it folds away on a phone (still read by screen readers).
+            let current = profile.map(|profile| {
+                view! {
+                    <Link href=Page::Profiles.href() class="profile-switch">
+                        <Avatar avatar=profile.avatar size=AvatarSize::Small />
+                        <span class="visually-hidden">"Switch profile"</span>
+                    </Link>
+                    <span class="profile-name">{profile.name}</span>
+                }
+            });
+            // "Sign out" as soon as someone is signed in, "Who's watching?" included.
+            Some(view! {
+                {nav}
                 <div class="current-profile">
-                    // The avatar is the way to another profile, as on "Who's watching?"; the
-                    // name beside it folds away on a phone (still read by screen readers).
-                    {move || profile().map(|profile| view! {
-                        <Link href=Page::Profiles.href() class="profile-switch">
-                            <Avatar avatar=profile.avatar.clone() size=AvatarSize::Small />
-                            <span class="visually-hidden">"Switch profile"</span>
-                        </Link>
-                        <span class="profile-name">{profile.name.clone()}</span>
-                    })}
+                    {current}
                     <button
                         type="button"
                         class="quiet sign-out"
@@ -59,7 +61,16 @@ pub fn SiteHeader() -> impl IntoView {
                         {move || if signing_out.get() { "Signing out…" } else { "Sign out" }}
                     </button>
                 </div>
-            })}
+            })
+        })
+    };
+    view! {
+        <header class="site-header" class:signed-in=move || auth.info.with(Option::is_some)>
+            <Link href=Page::Home.href() class="brand">
+                <img class="brand-mark" src="/favicon.svg" alt="" width="28" height="28" />
+                <span class="brand-name">"Hallpass"</span>
+            </Link>
+            {account}
         </header>
     }
 }
