@@ -134,7 +134,12 @@ fn split(linked: &Path, staging: &Path) -> Result {
     let main_module = bindgen_dir.join(format!("{BIN}_bg.wasm"));
     let glue_file = bindgen_dir.join(format!("{BIN}.js"));
     let glue = unused::remove(&read_text(&glue_file)?, &main_module)?;
-    let glue = imports::shorten(&glue, &main_module, &format!("./{BIN}_bg.js"))?;
+    let glue = imports::shorten(
+        &glue,
+        &main_module,
+        &format!("./{BIN}_bg.js"),
+        &format!("./{LOADER}.js"),
+    )?;
     write(&glue_file, glue.as_bytes())?;
 
     // Every module, optimised: the main one from wasm-bindgen, the parts as wasm-split wrote them.
