@@ -12,6 +12,8 @@ use std::fmt;
 use serde::Serialize;
 use serde::ser::{self, Impossible, SerializeSeq, SerializeStruct, SerializeTuple};
 
+use super::json::Invalid;
+
 /// `value` as JSON text; `None` if it holds something a request body doesn't.
 pub fn to_string<T: Serialize + ?Sized>(value: &T) -> Option<String> {
     let mut out = String::new();
@@ -19,33 +21,22 @@ pub fn to_string<T: Serialize + ?Sized>(value: &T) -> Option<String> {
     Some(out)
 }
 
-/// A value no request body holds. Without a message: building serde's messages links
-/// formatting code into every part that sends a body (see `json.rs`).
-#[derive(Debug)]
-pub struct Unsupported;
-
-impl fmt::Display for Unsupported {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("not a request body")
-    }
-}
-
-impl std::error::Error for Unsupported {}
-
-impl ser::Error for Unsupported {
+// A value no request body holds is `json.rs`'s error too: without a message, since building
+// serde's messages links formatting code into every part that sends a body.
+impl ser::Error for Invalid {
     fn custom<T: fmt::Display>(_: T) -> Self {
-        Unsupported
+        Invalid
     }
 }
 
-type Done = Result<(), Unsupported>;
-type Never = Impossible<(), Unsupported>;
+type Done = Result<(), Invalid>;
+type Never = Impossible<(), Invalid>;
 
 struct Writer<'a>(&'a mut String);
 
 impl<'a> ser::Serializer for Writer<'a> {
     type Ok = ();
-    type Error = Unsupported;
+    type Error = Invalid;
     type SerializeSeq = List<'a>;
     type SerializeTuple = List<'a>;
     type SerializeTupleStruct = Never;
@@ -85,10 +76,10 @@ impl<'a> ser::Serializer for Writer<'a> {
         Ok(())
     }
     fn serialize_f32(self, _: f32) -> Done {
-        Err(Unsupported)
+        Err(Invalid)
     }
     fn serialize_f64(self, _: f64) -> Done {
-        Err(Unsupported)
+        Err(Invalid)
     }
     fn serialize_char(self, v: char) -> Done {
         self.serialize_str(v.encode_utf8(&mut [0; 4]))
@@ -98,7 +89,7 @@ impl<'a> ser::Serializer for Writer<'a> {
         Ok(())
     }
     fn serialize_bytes(self, _: &[u8]) -> Done {
-        Err(Unsupported)
+        Err(Invalid)
     }
     fn serialize_none(self) -> Done {
         self.serialize_unit()
@@ -126,16 +117,16 @@ impl<'a> ser::Serializer for Writer<'a> {
         _: &'static str,
         _: &T,
     ) -> Done {
-        Err(Unsupported)
+        Err(Invalid)
     }
-    fn serialize_seq(self, _: Option<usize>) -> Result<List<'a>, Unsupported> {
+    fn serialize_seq(self, _: Option<usize>) -> Result<List<'a>, Invalid> {
         Ok(List::open(self.0, '['))
     }
-    fn serialize_tuple(self, _: usize) -> Result<List<'a>, Unsupported> {
+    fn serialize_tuple(self, _: usize) -> Result<List<'a>, Invalid> {
         Ok(List::open(self.0, '['))
     }
-    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Never, Unsupported> {
-        Err(Unsupported)
+    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Never, Invalid> {
+        Err(Invalid)
     }
     fn serialize_tuple_variant(
         self,
@@ -143,13 +134,13 @@ impl<'a> ser::Serializer for Writer<'a> {
         _: u32,
         _: &'static str,
         _: usize,
-    ) -> Result<Never, Unsupported> {
-        Err(Unsupported)
+    ) -> Result<Never, Invalid> {
+        Err(Invalid)
     }
-    fn serialize_map(self, _: Option<usize>) -> Result<Never, Unsupported> {
-        Err(Unsupported)
+    fn serialize_map(self, _: Option<usize>) -> Result<Never, Invalid> {
+        Err(Invalid)
     }
-    fn serialize_struct(self, _: &'static str, _: usize) -> Result<List<'a>, Unsupported> {
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<List<'a>, Invalid> {
         Ok(List::open(self.0, '{'))
     }
     fn serialize_struct_variant(
@@ -158,8 +149,8 @@ impl<'a> ser::Serializer for Writer<'a> {
         _: u32,
         _: &'static str,
         _: usize,
-    ) -> Result<Never, Unsupported> {
-        Err(Unsupported)
+    ) -> Result<Never, Invalid> {
+        Err(Invalid)
     }
 }
 
@@ -186,7 +177,7 @@ impl<'a> List<'a> {
 
 impl SerializeSeq for List<'_> {
     type Ok = ();
-    type Error = Unsupported;
+    type Error = Invalid;
     fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Done {
         value.serialize(self.item())
     }
@@ -198,7 +189,7 @@ impl SerializeSeq for List<'_> {
 
 impl SerializeTuple for List<'_> {
     type Ok = ();
-    type Error = Unsupported;
+    type Error = Invalid;
     fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Done {
         SerializeSeq::serialize_element(self, value)
     }
@@ -209,7 +200,7 @@ impl SerializeTuple for List<'_> {
 
 impl SerializeStruct for List<'_> {
     type Ok = ();
-    type Error = Unsupported;
+    type Error = Invalid;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Done {
         let Writer(out) = self.item();
         string(out, key);
@@ -251,7 +242,7 @@ mod tests {
 
     use super::*;
 
-    /// What serde_json writes for the same value, and what it reads back.
+    /// Writes `value` as serde_json does.
     fn same_as_serde_json<T: Serialize>(value: &T) {
         let ours = to_string(value).expect("a request body");
         let theirs = serde_json::to_string(value).expect("serde_json writes it");
