@@ -15,6 +15,7 @@ use leptos::task::spawn_local;
 
 use crate::api::{self, ApiError};
 use crate::cleanup::clear_browser_data;
+use crate::context::expected;
 use crate::routes::Page;
 
 pub use reason::SignedOutReason;
@@ -122,7 +123,7 @@ fn remember_session(signed_in: bool) {
 }
 
 pub fn use_auth() -> Auth {
-    expect_context()
+    expected()
 }
 
 /// Signs out of this browser: tells the server, clears everything whatever it answered, and

@@ -10,6 +10,7 @@ pub mod app;
 pub mod auth;
 pub mod cleanup;
 pub mod components;
+pub mod context;
 pub mod format;
 pub mod live;
 pub mod load;

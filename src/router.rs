@@ -10,6 +10,7 @@ use leptos::ev;
 use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 
+use crate::context::expected;
 use crate::routes::Page;
 
 /// The address the app shows, shared through context.
@@ -69,7 +70,7 @@ pub fn provide_location() -> Location {
 
 /// The [`Location`] that `App` provided.
 pub fn use_location() -> Location {
-    expect_context()
+    expected()
 }
 
 fn current_path() -> String {

@@ -1,5 +1,7 @@
 use leptos::prelude::*;
 
+use crate::context::expected;
+
 /// The one polite live region: results of actions ("Signed out Samsung TV") are read out
 /// from here, whatever page or dialog the user is on.
 #[derive(Clone, Copy, Debug)]
@@ -48,7 +50,7 @@ pub fn provide_announcer() -> Announcer {
 }
 
 pub fn use_announcer() -> Announcer {
-    expect_context()
+    expected()
 }
 
 /// Where the [`Announcer`] speaks: present from the first render, as live regions must be.

@@ -10,6 +10,7 @@ use crate::api;
 use crate::app::MAIN_ID;
 use crate::auth::use_auth;
 use crate::components::{element, use_announcer};
+use crate::context::expected;
 use crate::live::Live;
 use crate::router::use_location;
 use crate::routes::{Page, activity_event_id};
@@ -18,7 +19,7 @@ use crate::routes::{Page, activity_event_id};
 /// Kids profiles never see it: what it links to is account settings.
 #[component]
 pub fn SignInNotice() -> impl IntoView {
-    let live = expect_context::<Live>();
+    let live = expected::<Live>();
     let auth = use_auth();
     let location = use_location();
     let announcer = use_announcer();

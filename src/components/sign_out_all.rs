@@ -3,6 +3,7 @@ use leptos::prelude::*;
 use crate::api;
 use crate::auth;
 use crate::components::{ConfirmDialog, FormError, Submit, grouped, use_announcer, use_step_up};
+use crate::context::expected;
 use crate::parts::SignOutAllDialogPart;
 
 /// What "Sign out of all devices" was given, for its confirmation (a part of its own).
@@ -52,7 +53,7 @@ pub fn SignOutAllDialog() -> impl IntoView {
         open,
         devices,
         on_done,
-    } = expect_context();
+    } = expected();
     let step_up = use_step_up();
     let announcer = use_announcer();
     let keep = RwSignal::new(true);

@@ -7,6 +7,7 @@ use hallpass_api::{ErrorCode, Reauthenticate};
 
 use crate::api::{self, ApiError};
 use crate::components::{Dialog, Field, FormError, Submit, focus, focus_when_drawn};
+use crate::context::expected;
 
 /// Step-up: actions the server guards with a recent password check answer 403
 /// `reauthentication_required`; [`StepUp::run`] then asks for the password in the
@@ -92,7 +93,7 @@ pub fn provide_step_up() -> StepUp {
 }
 
 pub fn use_step_up() -> StepUp {
-    expect_context()
+    expected()
 }
 
 /// The "Confirm it's you" dialog, once, from its part (`parts::StepUpPart`). With two-step

@@ -7,6 +7,7 @@ use crate::components::{
     RowAnchor, RowLink, SkeletonCard, Submit, SummaryCard, element, section_id, use_announcer,
     use_step_up,
 };
+use crate::context::expected;
 use crate::format;
 use crate::parts::UnlinkDialogPart;
 use crate::routes::Page;
@@ -266,7 +267,7 @@ pub fn UnlinkDialog() -> impl IntoView {
         target,
         open,
         linked,
-    } = expect_context();
+    } = expected();
     let step_up = use_step_up();
     let announcer = use_announcer();
     let submit = Submit::new();

@@ -11,6 +11,7 @@ use crate::components::{
     SignOutAll, SignOutDeviceDialog, SortBy, ThisDevice, device_name, devices_word, find,
     focus_when_drawn, grouped, labelled, rename_button_id, sign_out_button_id, use_announcer,
 };
+use crate::context::expected;
 use crate::live::Live;
 use crate::parts::DeviceDialogsPart;
 use crate::viewport::narrow_viewport;
@@ -348,7 +349,7 @@ pub fn DeviceDialogs() -> impl IntoView {
         renaming,
         renaming_label,
         renamed,
-    } = expect_context();
+    } = expected();
     view! {
         <SignOutDeviceDialog open device=target confirm="Sign out"
             then="Anyone using it will need the password to sign in again." on_done=gone return_to />

@@ -8,6 +8,7 @@ use crate::auth::use_auth;
 use crate::components::{
     Avatar, AvatarSize, Dialog, Field, FormError, Link, LoadError, PageHeading, Submit,
 };
+use crate::context::expected;
 use crate::parts::{self, PinDialogPart};
 use crate::router::{return_to, use_location, with_query};
 use crate::routes::Page;
@@ -171,7 +172,7 @@ fn selected(auth: crate::auth::Auth, location: crate::router::Location, info: Se
 /// The PIN of a locked profile, for the [`PinRequest`] of "Who's watching?".
 #[component]
 pub fn PinDialog() -> impl IntoView {
-    let PinRequest { profile, open } = expect_context();
+    let PinRequest { profile, open } = expected();
     let auth = use_auth();
     let location = use_location();
     let pin = RwSignal::new(String::new());

@@ -6,6 +6,7 @@ use leptos::task::spawn_local;
 use crate::api::{self, ApiError};
 use crate::auth::use_auth;
 use crate::components::{Field, FormError, Link, PageHeading, Submit, focus};
+use crate::context::expected;
 use crate::parts::{self, SignInCodePart};
 use crate::router::{query_param, return_to, use_location, with_query};
 use crate::routes::Page;
@@ -181,7 +182,7 @@ fn PasswordField(
 /// code. A part of its own (`parts::SignInCodePart`), shown with this sign-in's [`Challenge`].
 #[component]
 pub fn CodeStep() -> impl IntoView {
-    let Challenge(challenge) = expect_context();
+    let Challenge(challenge) = expected();
     let token = challenge.get_untracked().unwrap_or_default();
     let auth = use_auth();
     let location = use_location();

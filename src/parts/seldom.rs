@@ -12,6 +12,7 @@ use leptos::wasm_split::wasm_split;
 use super::{Load, Show, Shown, fetch, fetch_soon, now, on_demand};
 use crate::api::ApiError;
 use crate::components::{SignInNotice, SignOutAllDialog};
+use crate::context::expected;
 use crate::live::Live;
 use crate::pages;
 
@@ -38,7 +39,7 @@ split_point!(device_dialogs, preload_device_dialogs => view! { <pages::DeviceDia
 /// sign-in all the same, and the next `new_sign_in` tries again.
 #[component]
 pub fn SignInNoticePart() -> impl IntoView {
-    let live = expect_context::<Live>();
+    let live = expected::<Live>();
     on_demand(
         move || live.new_sign_in.with(Option::is_some),
         || Box::pin(preload_sign_in_notice()),
