@@ -79,7 +79,7 @@ fn PasswordStep(challenge: RwSignal<Option<String>>) -> impl IntoView {
         }
         // Hidden again before it is sent: password managers offer to save what a password
         // field holds, and the password shouldn't stay on screen while the next page loads.
-        shown.set(false);
+        show_password(shown, password_input, false);
         // The code step is a part of its own (most sign-ins never need it): fetched while the
         // password is checked, so that one that does needn't wait for it after.
         spawn_local(async {
@@ -122,7 +122,10 @@ fn PasswordStep(challenge: RwSignal<Option<String>>) -> impl IntoView {
         <form class="auth-form" on:submit=submit novalidate>
             <Field label="Email" id="email" value=email error=email_error node_ref=email_input
                 input_type="email" autocomplete="username" />
-            <PasswordField value=password error=password_error node_ref=password_input shown />
+            <Field label="Password" id="password" value=password error=password_error
+                node_ref=password_input input_type="password" autocomplete="current-password">
+                <ShowPassword shown input=password_input />
+            </Field>
             <FormError message=form.error />
             <button type="submit" class="auth-submit" aria-disabled=move || form.disabled()>
                 {move || if form.busy.get() { "Signing in…" } else { "Sign in" }}
@@ -136,45 +139,31 @@ fn PasswordStep(challenge: RwSignal<Option<String>>) -> impl IntoView {
 /// elements costs far more wasm than this one `innerHTML`.
 const EYE: &str = r#"<svg viewBox="0 0 24 24" width="22" height="22" focusable="false"><path d="M2 12s3.6-7 10-7 10 7 10 7-3.6 7-10 7S2 12 2 12z"/><circle cx="12" cy="12" r="3"/><path class="password-toggle-slash" d="M4 4l16 16"/></svg>"#;
 
-/// The password, with a button that shows it. The input stays the same element when it is
-/// shown (only its `type` changes), so the value, the caret and focus stay where they were;
-/// the button is a toggle (`aria-pressed`) with one name, "Show password".
+/// The button that shows the password: a toggle (`aria-pressed`) with one name, "Show
+/// password", inside the field's right edge. It changes only the input's `type`, so the input
+/// stays the same element: the value, the caret and focus stay where they were.
 #[component]
-fn PasswordField(
-    value: RwSignal<String>,
-    error: RwSignal<Option<String>>,
-    node_ref: NodeRef<Input>,
-    shown: RwSignal<bool>,
-) -> impl IntoView {
+fn ShowPassword(shown: RwSignal<bool>, input: NodeRef<Input>) -> impl IntoView {
     view! {
-        <div class="field">
-            <label for="password">"Password"</label>
-            <div class="password-input">
-                <input
-                    id="password"
-                    type=move || if shown.get() { "text" } else { "password" }
-                    autocomplete="current-password"
-                    autocapitalize="none"
-                    spellcheck="false"
-                    node_ref=node_ref
-                    prop:value=move || value.get()
-                    on:input=move |ev| value.set(event_target_value(&ev))
-                    aria-invalid=move || error.with(Option::is_some).then_some("true")
-                    aria-describedby=move || error.with(Option::is_some).then_some("password-error")
-                />
-                <button
-                    type="button"
-                    class="quiet password-toggle"
-                    aria-label="Show password"
-                    aria-controls="password"
-                    aria-pressed=move || if shown.get() { "true" } else { "false" }
-                    on:click=move |_| shown.update(|s| *s = !*s)
-                >
-                    <span class="password-toggle-icon" aria-hidden="true" inner_html=EYE></span>
-                </button>
-            </div>
-            <p id="password-error" class="field-error">{move || error.get()}</p>
-        </div>
+        <button
+            type="button"
+            class="quiet password-toggle"
+            aria-label="Show password"
+            aria-controls="password"
+            aria-pressed=move || if shown.get() { "true" } else { "false" }
+            on:click=move |_| show_password(shown, input, !shown.get_untracked())
+        >
+            <span class="password-toggle-icon" aria-hidden="true" inner_html=EYE></span>
+        </button>
+    }
+}
+
+/// Shows the password as text, or hides it again. Set on the element, not through a reactive
+/// `type` in [`Field`]: that would be code in every form's download for this one field.
+fn show_password(shown: RwSignal<bool>, input: NodeRef<Input>, show: bool) {
+    shown.set(show);
+    if let Some(input) = input.get_untracked() {
+        input.set_type(if show { "text" } else { "password" });
     }
 }
 

@@ -161,6 +161,13 @@ pub async fn shows_and_hides_the_password(ctx: &Ctx) -> TestResult {
         attr(&password, "autocomplete").await?.as_deref() == Some("current-password"),
         || "the password field is not autocomplete=current-password".to_owned(),
     )?;
+    // Typed as it is: no capital letter a phone adds, no spell check.
+    for (name, want) in [("autocapitalize", "none"), ("spellcheck", "false")] {
+        let got = attr(&password, name).await?;
+        ensure(got.as_deref() == Some(want), || {
+            format!("the password field has {name}={got:?}, not {want}")
+        })?;
+    }
     let forgot = b.by_role("link", "Forgot password?").await?;
     // The attribute as written (WebKit's WebDriver answers `href` with the resolved URL).
     let href = b
