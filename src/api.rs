@@ -5,7 +5,7 @@
 //! Here too, once, a 401 that means the session is over ends it in this browser
 //! ([`ApiError::ends_session`], [`crate::auth::ended`]), so no page can forget to.
 
-use gloo_net::http::{Request, RequestBuilder, Response};
+use gloo_net::http::{Request, Response};
 use hallpass_api::{
     Account, ActivityPage, ChangeEmail, ChangePassword, ChangePhone, ChangeRecovery,
     CompletePasswordReset, ConfirmTotp, Device, Health, NewProfile, PasswordResetToken, Profile,
@@ -75,16 +75,31 @@ async fn read_value(response: Response) -> Result<JsValue, ApiError> {
         })
 }
 
-async fn send(request: RequestBuilder) -> Result<Response, ApiError> {
-    request
-        .header("Accept", "application/json")
-        .send()
-        .await
+/// A request to the API, made as the browser's own `Request` and sent by gloo-net. gloo's
+/// `RequestBuilder` parses every URL again through `web_sys::Url` and rebuilds its query, code
+/// that was 0.6–0.8 KB brotli of every page, for paths that are ours and same-origin.
+fn request(method: &str, path: &str, body: Option<&str>) -> Result<Request, ApiError> {
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    let headers = web_sys::Headers::new().map_err(|_| ApiError::Network)?;
+    let _ = headers.set("Accept", "application/json");
+    if let Some(body) = body {
+        let _ = headers.set("Content-Type", "application/json");
+        init.set_body(&JsValue::from_str(body));
+    }
+    init.set_headers(&headers);
+    web_sys::Request::new_with_str_and_init(path, &init)
+        .map(Request::from)
         .map_err(|_| ApiError::Network)
 }
 
+async fn send(method: &str, path: &str) -> Result<Response, ApiError> {
+    let request = request(method, path, None)?;
+    request.send().await.map_err(|_| ApiError::Network)
+}
+
 async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    read_json(send(Request::get(path)).await?).await
+    read_json(send("GET", path).await?).await
 }
 
 /// A JSON body; same-origin, so the browser adds `Sec-Fetch-Site` and the session cookie.
@@ -93,19 +108,16 @@ async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result
 }
 
 async fn post_raw<B: Serialize>(path: &str, body: &B) -> Result<Response, ApiError> {
-    with_body(Request::post(path), body).await
+    with_body("POST", path, body).await
 }
 
 async fn put<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
-    read_json(with_body(Request::put(path), body).await?).await
+    read_json(with_body("PUT", path, body).await?).await
 }
 
-async fn with_body<B: Serialize>(request: RequestBuilder, body: &B) -> Result<Response, ApiError> {
-    let request = request
-        .header("Accept", "application/json")
-        .header("Content-Type", "application/json")
-        .body(body::to_string(body).ok_or(ApiError::Network)?)
-        .map_err(|_| ApiError::Network)?;
+async fn with_body<B: Serialize>(method: &str, path: &str, body: &B) -> Result<Response, ApiError> {
+    let body = body::to_string(body).ok_or(ApiError::Network)?;
+    let request = request(method, path, Some(&body))?;
     request.send().await.map_err(|_| ApiError::Network)
 }
 
@@ -153,7 +165,7 @@ pub async fn two_factor(body: TwoFactorSignIn) -> Result<SessionInfo, ApiError> 
 
 /// `DELETE /api/session`. The server also clears this origin (`Clear-Site-Data`).
 pub async fn sign_out() -> Result<(), ApiError> {
-    no_content(send(Request::delete(paths::SESSION)).await?).await
+    no_content(send("DELETE", paths::SESSION).await?).await
 }
 
 /// `GET /api/profiles`.
@@ -188,7 +200,7 @@ pub async fn devices() -> Result<Vec<Device>, ApiError> {
 
 /// `DELETE /api/devices/{id}` (step-up). Revocation takes effect on that device's next request.
 pub async fn sign_out_device(id: String) -> Result<(), ApiError> {
-    no_content(send(Request::delete(&paths::with_param(paths::DEVICE, &id))).await?).await
+    no_content(send("DELETE", &paths::with_param(paths::DEVICE, &id)).await?).await
 }
 
 /// `POST /api/devices/sign-out-all` (step-up).
@@ -214,41 +226,34 @@ pub async fn add_profile(profile: &NewProfile) -> Result<Profile, ApiError> {
 
 /// `PATCH /api/profiles/{id}`: only the fields present change.
 pub async fn edit_profile(id: &str, patch: &ProfilePatch) -> Result<Profile, ApiError> {
-    read_json(
-        with_body(
-            Request::patch(&paths::with_param(paths::PROFILE, id)),
-            patch,
-        )
-        .await?,
-    )
-    .await
+    read_json(with_body("PATCH", &paths::with_param(paths::PROFILE, id), patch).await?).await
 }
 
 /// `DELETE /api/profiles/{id}`: 409 `last_profile` for the last one.
 pub async fn delete_profile(id: &str) -> Result<(), ApiError> {
-    no_content(send(Request::delete(&paths::with_param(paths::PROFILE, id))).await?).await
+    no_content(send("DELETE", &paths::with_param(paths::PROFILE, id)).await?).await
 }
 
 /// `PUT /api/profiles/{id}/lock` (step-up): a 4-digit PIN.
 pub async fn lock_profile(id: &str, pin: String) -> Result<(), ApiError> {
     let path = paths::with_param(paths::PROFILE_LOCK, id);
-    no_content(with_body(Request::put(&path), &ProfileLock { pin }).await?).await
+    no_content(with_body("PUT", &path, &ProfileLock { pin }).await?).await
 }
 
 /// `DELETE /api/profiles/{id}/lock` (step-up).
 pub async fn unlock_profile(id: &str) -> Result<(), ApiError> {
-    no_content(send(Request::delete(&paths::with_param(paths::PROFILE_LOCK, id))).await?).await
+    no_content(send("DELETE", &paths::with_param(paths::PROFILE_LOCK, id)).await?).await
 }
 
 /// `PUT /api/account/password`: 403 `wrong_password`, 422 `weak_password` / `same_password`.
 pub async fn change_password(body: &ChangePassword) -> Result<(), ApiError> {
-    no_content(with_body(Request::put(paths::ACCOUNT_PASSWORD), body).await?).await
+    no_content(with_body("PUT", paths::ACCOUNT_PASSWORD, body).await?).await
 }
 
 /// `PUT /api/account/email` (step-up): a code goes to the new address. Sending it again is
 /// the same call.
 pub async fn change_email(email: String) -> Result<(), ApiError> {
-    no_content(with_body(Request::put(paths::ACCOUNT_EMAIL), &ChangeEmail { email }).await?).await
+    no_content(with_body("PUT", paths::ACCOUNT_EMAIL, &ChangeEmail { email }).await?).await
 }
 
 /// `POST /api/account/email/verify`: 422 `invalid_code`, 410 `code_expired`.
@@ -258,7 +263,7 @@ pub async fn verify_email(code: String) -> Result<Account, ApiError> {
 
 /// `PUT /api/account/phone` (step-up), E.164.
 pub async fn change_phone(phone: String) -> Result<(), ApiError> {
-    no_content(with_body(Request::put(paths::ACCOUNT_PHONE), &ChangePhone { phone }).await?).await
+    no_content(with_body("PUT", paths::ACCOUNT_PHONE, &ChangePhone { phone }).await?).await
 }
 
 /// `POST /api/account/phone/verify`.
@@ -274,18 +279,18 @@ pub async fn change_recovery(body: &ChangeRecovery) -> Result<Account, ApiError>
 /// `DELETE /api/account/linked/{provider}` (step-up).
 pub async fn unlink(provider: &str) -> Result<(), ApiError> {
     let path = paths::with_param(paths::LINKED_ACCOUNT, provider);
-    no_content(send(Request::delete(&path)).await?).await
+    no_content(send("DELETE", &path).await?).await
 }
 
 /// `PATCH /api/devices/{id}`: an empty nickname goes back to the default name.
 pub async fn rename_device(id: &str, nickname: String) -> Result<Device, ApiError> {
-    let request = Request::patch(&paths::with_param(paths::DEVICE, id));
-    read_json(with_body(request, &RenameDevice { nickname }).await?).await
+    let path = paths::with_param(paths::DEVICE, id);
+    read_json(with_body("PATCH", &path, &RenameDevice { nickname }).await?).await
 }
 
 /// `POST /api/two-factor/totp` (step-up): a secret that is not active until confirmed.
 pub async fn start_totp() -> Result<TotpSetup, ApiError> {
-    read_json(send(Request::post(paths::TWO_FACTOR_TOTP)).await?).await
+    read_json(send("POST", paths::TWO_FACTOR_TOTP).await?).await
 }
 
 /// `POST /api/two-factor/totp/confirm`: the first code turns two-step verification on, and
@@ -303,7 +308,7 @@ pub async fn confirm_totp(
 
 /// `POST /api/two-factor/recovery-codes` (step-up): the old codes stop working.
 pub async fn new_recovery_codes() -> Result<RecoveryCodes, ApiError> {
-    read_json(send(Request::post(paths::TWO_FACTOR_RECOVERY_CODES)).await?).await
+    read_json(send("POST", paths::TWO_FACTOR_RECOVERY_CODES).await?).await
 }
 
 /// `DELETE /api/two-factor` (step-up); `?sign_out_other_devices=true` signs out every other
@@ -314,7 +319,7 @@ pub async fn turn_off_two_factor(sign_out_other_devices: bool) -> Result<(), Api
     } else {
         paths::TWO_FACTOR.to_owned()
     };
-    no_content(send(Request::delete(&path)).await?).await
+    no_content(send("DELETE", &path).await?).await
 }
 
 /// `POST /api/password-reset`: 202 whether or not the address has an account.
