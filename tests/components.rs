@@ -3,6 +3,8 @@
 //! Firefox, through `cargo xtask test wasm-chromium wasm-firefox`.
 #![cfg(target_arch = "wasm32")]
 
+use std::sync::Arc;
+
 use hallpass::cleanup::clear_browser_data;
 use hallpass::components::{ConfirmDialog, DEVICES_CAPTION, DeviceList, SortBy, labelled};
 use hallpass_api::{Device, DeviceKind, Location, ProfileRef, Timestamp};
@@ -159,11 +161,16 @@ fn three_devices() -> Vec<Device> {
     ]
 }
 
+/// Devices as the page keeps them, each behind its own pointer.
+fn shared(list: Vec<Device>) -> Vec<Arc<Device>> {
+    list.into_iter().map(Arc::new).collect()
+}
+
 #[wasm_bindgen_test]
 async fn the_device_table_has_a_caption_headers_and_one_row_per_device() {
     let root = container();
     let devices = RwSignal::new(three_devices());
-    let entries = Signal::derive(move || labelled(&devices.get()));
+    let entries = Signal::derive(move || labelled(&shared(devices.get())));
     let pressed = RwSignal::new(None::<String>);
     let renaming = RwSignal::new(None::<String>);
     let view = mount_to(root.clone(), move || {
@@ -247,7 +254,7 @@ async fn the_device_table_has_a_caption_headers_and_one_row_per_device() {
 #[wasm_bindgen_test]
 async fn on_a_narrow_screen_the_table_becomes_cards_with_the_same_content() {
     let root = container();
-    let devices = Signal::stored(labelled(&three_devices()));
+    let devices = Signal::stored(labelled(&shared(three_devices())));
     let narrow = RwSignal::new(true);
     let view = mount_to(root.clone(), move || {
         view! { <DeviceList devices narrow on_sign_out=Callback::new(|_| ()) on_rename=Callback::new(|_| ()) /> }
@@ -354,13 +361,16 @@ fn same_named_devices_are_told_apart_by_place_then_by_sign_in_order() {
         d.signed_in_at = Timestamp(signed_in.to_owned());
         d
     };
-    let list = vec![
+    let list = shared(vec![
         at("a", Some("Lisbon"), "2026-11-03T10:00:00Z"),
         at("b", Some("Austin"), "2026-11-01T10:00:00Z"),
         at("c", Some("Lisbon"), "2026-11-02T10:00:00Z"),
         device("d", "Samsung TV", DeviceKind::Tv, false),
-    ];
-    let labels: Vec<String> = labelled(&list).into_iter().map(|e| e.label).collect();
+    ]);
+    let labels: Vec<String> = labelled(&list)
+        .into_iter()
+        .map(|e| e.label.clone())
+        .collect();
     assert_eq!(
         labels,
         [
@@ -376,7 +386,7 @@ fn same_named_devices_are_told_apart_by_place_then_by_sign_in_order() {
     assert_eq!(found[0].label, "Chrome on Windows (Lisbon, #2)");
     let by_name: Vec<String> = hallpass::components::find(&labelled(&list), "", SortBy::Name)
         .into_iter()
-        .map(|e| e.label)
+        .map(|e| e.label.clone())
         .collect();
     assert_eq!(by_name[0], "Chrome on Windows (Austin)");
     assert_eq!(by_name[3], "Samsung TV");
@@ -386,16 +396,16 @@ fn same_named_devices_are_told_apart_by_place_then_by_sign_in_order() {
 fn a_search_ignores_case_in_any_script() {
     // Lower case is the browser's (all of Unicode), in one call for the whole list; a name
     // holding the separator that call uses falls back to one text at a time.
-    let list = vec![
+    let list = shared(vec![
         device("a", "ÉCRAN du SALON", DeviceKind::Tv, false),
         device("b", "Straße\0TV", DeviceKind::Tv, false),
         device("c", "Ξ Phone", DeviceKind::Phone, false),
-    ];
+    ]);
     let entries = labelled(&list);
     let found = |query: &str| -> Vec<String> {
         hallpass::components::find(&entries, query, SortBy::Name)
             .into_iter()
-            .map(|e| e.device.id)
+            .map(|e| e.device.id.clone())
             .collect()
     };
     assert_eq!(found("écran salon"), ["a"]);

@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use hallpass_api::{Device, DeviceKind};
 use leptos::prelude::*;
 
@@ -14,7 +16,7 @@ pub const DEVICES_CAPTION: &str = "Devices signed in to your account";
 pub fn DeviceList(
     /// The devices to show, each with its label ([`crate::components::labelled`]).
     #[prop(into)]
-    devices: Signal<Vec<Entry>>,
+    devices: Signal<Vec<Arc<Entry>>>,
     #[prop(into)] narrow: Signal<bool>,
     /// "Sign out" was pressed on a device.
     on_sign_out: Callback<Device>,
@@ -62,7 +64,7 @@ pub fn DeviceList(
 
 /// A renamed (or renumbered) device is drawn again; one that is only more recently active is
 /// not.
-fn key(entry: &Entry) -> (String, String, Option<String>) {
+fn key(entry: &Arc<Entry>) -> (String, String, Option<String>) {
     (
         entry.device.id.clone(),
         entry.label.clone(),
@@ -194,18 +196,18 @@ fn last_active(s: &Shown) -> impl IntoView + use<> {
 /// is quiet (a minor edit); Sign out is a plain secondary button, not red: it opens a
 /// confirmation, the device can sign in again, and a column of red buttons would drown the
 /// one red control of the page, "Sign out of all devices".
-fn buttons(s: &Shown, device: Device, actions: Actions) -> impl IntoView + use<> {
-    let renamed = device.clone();
+fn buttons(s: &Shown, device: Arc<Device>, actions: Actions) -> impl IntoView + use<> {
+    let renamed = Arc::clone(&device);
     view! {
         <div class="device-actions">
             <button type="button" class="quiet" id=s.rename_id.clone()
                 aria-label=format!("Rename {}", s.name)
-                on:click=move |_| actions.on_rename.run(renamed.clone())>
+                on:click=move |_| actions.on_rename.run((*renamed).clone())>
                 "Rename"
             </button>
             <button type="button" class="secondary" id=s.id.clone()
                 aria-label=format!("Sign out {}", s.name)
-                on:click=move |_| actions.on_sign_out.run(device.clone())>
+                on:click=move |_| actions.on_sign_out.run((*device).clone())>
                 "Sign out"
             </button>
         </div>
@@ -213,9 +215,9 @@ fn buttons(s: &Shown, device: Device, actions: Actions) -> impl IntoView + use<>
 }
 
 #[component]
-fn DeviceRow(entry: Entry, actions: Actions) -> impl IntoView {
-    let Entry { device, label, .. } = entry;
-    let s = Shown::of(&device, label);
+fn DeviceRow(entry: Arc<Entry>, actions: Actions) -> impl IntoView {
+    let s = Shown::of(&entry.device, entry.label.clone());
+    let device = Arc::clone(&entry.device);
     view! {
         <tr>
             <th scope="row"><div class="device">{identity(&s)}</div></th>
@@ -239,9 +241,9 @@ fn details(s: &Shown) -> impl IntoView + use<> {
 }
 
 #[component]
-fn DeviceCard(entry: Entry, actions: Actions) -> impl IntoView {
-    let Entry { device, label, .. } = entry;
-    let s = Shown::of(&device, label);
+fn DeviceCard(entry: Arc<Entry>, actions: Actions) -> impl IntoView {
+    let s = Shown::of(&entry.device, entry.label.clone());
+    let device = Arc::clone(&entry.device);
     view! {
         <li class="device-card">
             <div class="device">{identity(&s)}</div>
@@ -260,12 +262,12 @@ pub const SIGN_OUT_HERE: &str = "Sign out of this device";
 /// that signing in again doesn't bring back, so it asks nothing.
 #[component]
 pub fn ThisDevice(
-    entry: Entry,
+    entry: Arc<Entry>,
     on_rename: Callback<Device>,
     on_sign_out: Callback<()>,
 ) -> impl IntoView {
-    let Entry { device, label, .. } = entry;
-    let s = Shown::of(&device, label);
+    let s = Shown::of(&entry.device, entry.label.clone());
+    let device = Arc::clone(&entry.device);
     view! {
         <div class="device-card this-device">
             <div class="device">{identity(&s)}</div>
@@ -273,7 +275,7 @@ pub fn ThisDevice(
             <div class="device-actions">
                 <button type="button" class="quiet" id=s.rename_id.clone()
                     aria-label=format!("Rename {}", s.name)
-                    on:click=move |_| on_rename.run(device.clone())>
+                    on:click=move |_| on_rename.run((*device).clone())>
                     "Rename"
                 </button>
                 <button type="button" class="secondary" on:click=move |_| on_sign_out.run(())>

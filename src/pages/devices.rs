@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use hallpass_api::Device;
 use hallpass_api::events::{DeviceChange, DevicesChanged};
 use leptos::prelude::*;
@@ -74,6 +76,12 @@ fn loading() -> impl IntoView {
     }
 }
 
+/// The devices as the page keeps them: each one allocated once, and only pointers copied
+/// after that.
+fn shared(list: Vec<Device>) -> Vec<Arc<Device>> {
+    list.into_iter().map(Arc::new).collect()
+}
+
 /// "9 devices signed in".
 fn signed_in_count(n: usize) -> String {
     devices_word(n) + " signed in"
@@ -100,7 +108,8 @@ fn devices_changed_text(changed: &DevicesChanged) -> String {
 #[component]
 fn Manager(list: Vec<Device>) -> impl IntoView {
     let announcer = use_announcer();
-    let devices = RwSignal::new(list);
+    // Each device once, shared by the labelled list, the search's matches and the rows.
+    let devices = RwSignal::new(shared(list));
     let narrow = narrow_viewport();
 
     // Labels over the whole list, so a same-named device keeps its label whatever is shown.
@@ -110,7 +119,7 @@ fn Manager(list: Vec<Device>) -> impl IntoView {
         entries.with(|e| {
             e.iter()
                 .filter(|e| !e.device.current)
-                .cloned()
+                .map(Arc::clone)
                 .collect::<Vec<_>>()
         })
     });
@@ -176,7 +185,7 @@ fn Manager(list: Vec<Device>) -> impl IntoView {
     let refresh = Callback::new(move |_: u32| {
         spawn_local(async move {
             if let Ok(list) = api::devices().await {
-                devices.set(list);
+                devices.set(shared(list));
             }
         });
     });
@@ -217,7 +226,7 @@ fn Manager(list: Vec<Device>) -> impl IntoView {
         let reset = device.nickname.is_none();
         devices.update(|list| {
             if let Some(slot) = list.iter_mut().find(|d| d.id == device.id) {
-                *slot = device.clone();
+                *slot = Arc::new(device.clone());
             }
         });
         let name = label_of(&device);
