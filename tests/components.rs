@@ -3,10 +3,8 @@
 //! Firefox, through `cargo xtask test wasm-chromium wasm-firefox`.
 #![cfg(target_arch = "wasm32")]
 
-use std::sync::Arc;
-
 use hallpass::cleanup::clear_browser_data;
-use hallpass::components::{ConfirmDialog, DEVICES_CAPTION, DeviceList, SortBy, labelled};
+use hallpass::components::{ConfirmDialog, DEVICES_CAPTION, DeviceList, SortBy, labelled, shared};
 use hallpass_api::{Device, DeviceKind, Location, ProfileRef, Timestamp};
 use leptos::mount::mount_to;
 use leptos::prelude::*;
@@ -159,11 +157,6 @@ fn three_devices() -> Vec<Device> {
         tv,
         device("d3", "Safari on iPhone", DeviceKind::Phone, false),
     ]
-}
-
-/// Devices as the page keeps them, each behind its own pointer.
-fn shared(list: Vec<Device>) -> Vec<Arc<Device>> {
-    list.into_iter().map(Arc::new).collect()
 }
 
 #[wasm_bindgen_test]

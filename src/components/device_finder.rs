@@ -51,6 +51,12 @@ fn runs<K: PartialEq>(positions: &[usize], key: impl Fn(usize) -> K) -> Vec<usiz
     lengths
 }
 
+/// The devices as a list keeps them: each one allocated once, and only pointers copied
+/// after that (into [`Entry`], the search's matches and the rows).
+pub fn shared(list: Vec<Device>) -> Vec<Arc<Device>> {
+    list.into_iter().map(Arc::new).collect()
+}
+
 /// Labels and search text for every device, in the same order.
 pub fn labelled(devices: &[Arc<Device>]) -> Vec<Arc<Entry>> {
     let names: Vec<String> = devices.iter().map(|d| device_name(d)).collect();

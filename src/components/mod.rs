@@ -27,7 +27,7 @@ mod summary;
 
 pub use avatar::{Avatar, AvatarSize};
 pub use confirm_dialog::ConfirmDialog;
-pub use device_finder::{DeviceFinder, Entry, SortBy, find, grouped, labelled};
+pub use device_finder::{DeviceFinder, Entry, SortBy, find, grouped, labelled, shared};
 pub use device_list::{
     DEVICES_CAPTION, DeviceList, SIGN_OUT_HERE, ThisDevice, device_name, kind_label, place,
     rename_button_id, sign_out_button_id,

@@ -11,7 +11,8 @@ use crate::auth;
 use crate::components::{
     DeviceFinder, DeviceList, DeviceToSignOut, FormError, LoadError, PageHeading, RenameDialog,
     SignOutAll, SignOutDeviceDialog, SortBy, ThisDevice, device_name, devices_word, find,
-    focus_when_drawn, grouped, labelled, rename_button_id, sign_out_button_id, use_announcer,
+    focus_when_drawn, grouped, labelled, rename_button_id, shared, sign_out_button_id,
+    use_announcer,
 };
 use crate::context::expected;
 use crate::live::Live;
@@ -74,12 +75,6 @@ fn loading() -> impl IntoView {
         <p class="visually-hidden" role="status">"Loading your devices…"</p>
         <div class="devices-skeleton" aria-hidden="true" inner_html=SKELETON></div>
     }
-}
-
-/// The devices as the page keeps them: each one allocated once, and only pointers copied
-/// after that.
-fn shared(list: Vec<Device>) -> Vec<Arc<Device>> {
-    list.into_iter().map(Arc::new).collect()
 }
 
 /// "9 devices signed in".
