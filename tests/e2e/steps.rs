@@ -221,11 +221,18 @@ pub async fn fill_every_store(b: &Browser) -> TestResult {
     })
 }
 
-/// The stores that hold anything for this site, described (empty when all are).
+/// The cache where `index.html`'s script keeps the app's main module after a first visit
+/// (`APP_CODE_CACHE` in xtask/src/split.rs).
+pub const APP_CODE_CACHE: &str = "hallpass-app";
+
+/// The stores that hold anything for this site, described (empty when all are). The app's
+/// own code cache doesn't count while it holds nothing but the main module
+/// ([`APP_CODE_CACHE`]): `/signed-out` keeps it there again after the sign-out cleared it,
+/// public code that is the same for everyone, as the HTTP cache keeps it too.
 pub async fn nonempty_stores(b: &Browser) -> TestResult<Vec<String>> {
     let found = b
         .js_async(
-            "const done = arguments[arguments.length - 1]; \
+            "const [codeCache, done] = arguments; \
              (async () => { \
                const full = []; \
                if (localStorage.length) full.push('localStorage: ' + Object.keys(localStorage)); \
@@ -233,11 +240,16 @@ pub async fn nonempty_stores(b: &Browser) -> TestResult<Vec<String>> {
                if (document.cookie) full.push('cookies: ' + document.cookie); \
                const dbs = await indexedDB.databases(); \
                if (dbs.length) full.push('IndexedDB: ' + dbs.map(d => d.name)); \
-               const keys = await caches.keys(); \
+               const keys = []; \
+               for (const key of await caches.keys()) { \
+                 const urls = (await (await caches.open(key)).keys()).map(r => new URL(r.url).pathname); \
+                 const code = key == codeCache && urls.every(u => /^\\/hallpass_bg-[0-9a-f]{16}\\.wasm$/.test(u)); \
+                 if (!code) keys.push(key + ' (' + urls + ')'); \
+               } \
                if (keys.length) full.push('Cache Storage: ' + keys); \
                return full; \
              })().then(done, e => done(['(could not look: ' + e + ')']));",
-            vec![],
+            vec![APP_CODE_CACHE.into()],
         )
         .await?;
     Ok(found

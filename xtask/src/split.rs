@@ -53,6 +53,11 @@ const LOADER: &str = "__wasm_split";
 /// src/auth.rs). Without it, `index.html` opened at an account address fetches the sign-in
 /// page's bundle: a signed-out visitor is sent there, and never sees the page asked for.
 const SESSION_HINT: &str = "hallpass.session";
+/// The Cache Storage cache that keeps the main module after a first visit. Signing out clears
+/// it with every other cache (src/cleanup.rs, and the server's `Clear-Site-Data`); `/signed-out`
+/// then keeps the module again: the app's own code, the same for everyone, as the HTTP cache
+/// would (`APP_CODE_CACHE` in tests/e2e/steps.rs).
+const APP_CODE_CACHE: &str = "hallpass-app";
 /// The entry pages a signed-out visitor sees (src/auth.rs sends them from the others).
 const SIGNED_OUT_PARTS: &[&str] = &["home", "sign_in", "forgot_password", "signed_out"];
 
@@ -219,7 +224,7 @@ fn split(linked: &Path, staging: &Path) -> Result {
         &renames,
         vec![glue_name.clone(), loader_name.clone(), main_wasm.clone()],
     )?;
-    bundle_entry_parts(&manifest, staging, &shared)?;
+    bundle_entry_parts(&manifest, staging, &shared, &main_wasm)?;
     let index = staging.join("index.html");
     let html = read_text(&index)?;
     let html = rewrite_index(
@@ -381,7 +386,8 @@ fn rewrite_index(
     html = replace_integrity(&html, trunk_js, &new)?.replace(trunk_js, glue);
     // The main module: WebKit doesn't hand Trunk's `<link rel=preload as=fetch>` to the
     // glue's own fetch and downloads the module twice (113 KB). So the preload goes, the
-    // inline script below starts the fetch as early, and `init` is given that fetch.
+    // inline script below gets the module (from Cache Storage or the page's bundle), and
+    // `init` is given it.
     html = remove_tag(&html, &format!("href=/{trunk_wasm}"))?;
     let trunk_init = format!("module_or_path: '/{trunk_wasm}'");
     if !html.contains(&trunk_init) {
@@ -392,9 +398,15 @@ fn rewrite_index(
         &format!("module_or_path: self.hallpassWasm || '/{main_wasm}'"),
     );
     // The entry page's bundle (see `bundle_entry_parts`), fetched at once and cut into its
-    // modules, which the loader takes through `self.hallpassBundle` (`FROM_BUNDLE` in split/loader.rs); a
-    // module the bundle lacks, or all of them if it can't be fetched, come from the network.
-    // A page only a signed-in visitor sees is marked `*`.
+    // modules, which the loader takes through `self.hallpassBundle` (`FROM_BUNDLE` in
+    // split/loader.rs); a module the bundle lacks, or all of them if it can't be fetched, come
+    // from the network. A page only a signed-in visitor sees is marked `*`.
+    //
+    // The main module comes from Cache Storage when an earlier visit kept it there, with the
+    // page's `entry_` bundle; otherwise inside its `first_` bundle, and is then kept (the old
+    // build's copy goes). Without Cache Storage (not a secure context, or a private window
+    // that refuses it) every visit is a first one. A path that is no entry page takes the
+    // main module from the cache or the network.
     let map: Vec<String> = ENTRY_PAGES
         .iter()
         .map(|(path, part)| {
@@ -404,15 +416,19 @@ fn rewrite_index(
         .collect();
     let preload = format!(
         "<link rel=modulepreload crossorigin href=/{loader} integrity={}>\
-         <script>self.hallpassWasm=fetch(\"/{main_wasm}\");\
-         {{let e={{{}}}[location.pathname.replace(/(.)\\/$/,\"$1\")],h;\
+         <script>{{const M=\"/{main_wasm}\",C=\"{APP_CODE_CACHE}\",t={{headers:{{\"content-type\":\"application/wasm\"}}}},\
+         k=(async()=>{{try{{return await caches.match(M,{{cacheName:C}})}}catch{{}}}})();\
+         let e={{{}}}[location.pathname.replace(/(.)\\/$/,\"$1\")],h;\
          if(e&&e[0]==\"*\"){{try{{h=localStorage.getItem(\"{SESSION_HINT}\")}}catch{{}}e=h?e.slice(1):\"sign_in\"}}\
-         if(e){{const m=fetch(\"/entry_\"+e+\"-{hash}.bin\").then(r=>{{if(!r.ok)throw r.status;return r.arrayBuffer()}})\
+         if(e){{const m=k.then(r=>fetch(\"/\"+(r?\"entry_\":\"first_\")+e+\"-{hash}.bin\")).then(r=>{{if(!r.ok)throw r.status;return r.arrayBuffer()}})\
          .then(b=>{{const n=new DataView(b).getUint32(0,!0),w=new TextDecoder().decode(new Uint8Array(b,4,n)).split(\" \"),s=new Map;\
-         for(let i=0,o=4+n;i<w.length;i+=2)s.set(\"/\"+w[i]+\"-{hash}.wasm\",b.slice(o,o+=+w[i+1]));return s}});\
+         for(let i=0,o=4+n;i<w.length;i+=2)s.set(\"/\"+w[i]+\"-{hash}.wasm\",b.slice(o,o+=+w[i+1]));\
+         const x=s.get(M);x&&self.caches&&caches.open(C).then(c=>c.keys().then(q=>Promise.all(q.map(r=>c.delete(r))))\
+         .then(()=>c.put(M,new Response(x,t)))).catch(()=>{{}});return s}});\
          m.catch(()=>{{}});\
          self.hallpassBundle=u=>m.then(s=>{{const b=s.get(u);if(!b)throw 0;s.delete(u);\
-         return new Response(b,{{headers:{{\"content-type\":\"application/wasm\"}}}})}}).catch(()=>fetch(u))}}}}</script>",
+         return new Response(b,t)}}).catch(()=>fetch(u))}}\
+         self.hallpassWasm=k.then(r=>r||(e?self.hallpassBundle(M):fetch(M)))}}</script>",
         integrity(&read(&staging.join(loader))?),
         map.join(",")
     );
@@ -424,34 +440,51 @@ fn rewrite_index(
 }
 
 /// Each entry page's part with its chunks as one file, `entry_<part>-<hash>.bin`, which
-/// `index.html`'s script fetches in their place. Compressed together they are 15–25% smaller
-/// than one by one (`/signin` 21.5 → 18.2 KB, `/account` 53.9 → 40.5 KB): brotli finds the
-/// code they share only within one file. The modules stay in `dist/` as well, for the pages
-/// opened later, whose parts the loader fetches one module at a time.
+/// `index.html`'s script fetches in their place; and the same with the main module first,
+/// `first_<part>-<hash>.bin`, for a browser that doesn't have the main module yet.
+/// Compressed together they are 15–25% smaller than one by one (`/signin` 21.5 → 18.2 KB,
+/// `/account` 53.9 → 40.5 KB): brotli finds the code they share only within one file; and
+/// the main module with them, another 2.8–6.0 KB (the page's code calls into it, and repeats
+/// its instructions). The modules stay in `dist/` as well, for the pages opened later, whose
+/// parts the loader fetches one module at a time.
 ///
 /// The file: the length of its head (u32, little-endian), the head ("name length name length
 /// …", the names without the build's hash), then the modules in that order.
-fn bundle_entry_parts(manifest: &Manifest, staging: &Path, hash: &str) -> Result {
+fn bundle_entry_parts(manifest: &Manifest, staging: &Path, hash: &str, main: &str) -> Result {
     let parts: std::collections::BTreeSet<&str> =
         ENTRY_PAGES.iter().map(|(_, part)| *part).collect();
     for part in parts {
-        let (mut head, mut modules) = (Vec::new(), Vec::new());
-        for file in &manifest.parts[part] {
-            let bytes = read(&staging.join(file))?;
-            let name = file
-                .strip_suffix(&format!("-{hash}.wasm"))
-                .ok_or(format!("{file} isn't named with the build's hash"))?;
-            head.push(format!("{name} {}", bytes.len()));
-            modules.extend(bytes);
-        }
-        let head = head.join(" ");
-        let length = u32::try_from(head.len()).map_err(|e| e.to_string())?;
-        let mut bundle = length.to_le_bytes().to_vec();
-        bundle.extend(head.as_bytes());
-        bundle.extend(modules);
-        write(&staging.join(format!("entry_{part}-{hash}.bin")), &bundle)?;
+        let files = &manifest.parts[part];
+        write(
+            &staging.join(format!("entry_{part}-{hash}.bin")),
+            &bundle(files.iter().map(String::as_str), staging, hash)?,
+        )?;
+        let with_main = std::iter::once(main).chain(files.iter().map(String::as_str));
+        write(
+            &staging.join(format!("first_{part}-{hash}.bin")),
+            &bundle(with_main, staging, hash)?,
+        )?;
     }
     Ok(())
+}
+
+/// `files` of `staging` as one bundle (see [`bundle_entry_parts`]).
+fn bundle<'a>(files: impl Iterator<Item = &'a str>, staging: &Path, hash: &str) -> Result<Vec<u8>> {
+    let (mut head, mut modules) = (Vec::new(), Vec::new());
+    for file in files {
+        let bytes = read(&staging.join(file))?;
+        let name = file
+            .strip_suffix(&format!("-{hash}.wasm"))
+            .ok_or(format!("{file} isn't named with the build's hash"))?;
+        head.push(format!("{name} {}", bytes.len()));
+        modules.extend(bytes);
+    }
+    let head = head.join(" ");
+    let length = u32::try_from(head.len()).map_err(|e| e.to_string())?;
+    let mut bundle = length.to_le_bytes().to_vec();
+    bundle.extend(head.as_bytes());
+    bundle.extend(modules);
+    Ok(bundle)
 }
 
 /// Trunk's stylesheets as one file, in their order in `index.html`. Every page loads all of
