@@ -51,6 +51,4 @@ pub use signed_in::SignedIn;
 pub use site_header::SiteHeader;
 pub use skip_link::SkipLink;
 pub use step_up_dialog::{StepUp, StepUpDialog, provide_step_up, use_step_up};
-pub use summary::{
-    PartError, Row, RowAnchor, RowLink, SkeletonCard, SkeletonRows, SummaryCard, section_id,
-};
+pub use summary::{PartError, Row, RowAnchor, RowLink, SkeletonCard, SummaryCard, section_id};
